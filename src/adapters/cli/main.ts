@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { InputError, formatLocated } from '../../core/errors.js';
+import { UsageError } from './command.js';
+import { commands } from './commands/index.js';
+import { ExitCode } from './exit-codes.js';
+import { displayLocation, processIO, type CliIO } from './io.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../../../package.json') as { version: string };
+
+function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length), 8);
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'flow-migrate: keep a PostgreSQL schema in step with SQLAlchemy models',
+    '',
+    'Usage: flow-migrate <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run `flow-migrate <command> --help` for the options of one command.',
+    'Exit codes: 0 success, 1 failure, 2 bad input, 3 refused for data safety.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(usage());
+    return name === undefined ? ExitCode.badInput : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout(`${version}\n`);
+    return ExitCode.ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`flow-migrate: unknown command '${name}'\n\n${usage()}`);
+    return ExitCode.badInput;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`flow-migrate ${name}: ${err.message}\nRun \`flow-migrate ${name} --help\` for usage.\n`);
+      return ExitCode.badInput;
+    }
+    if (err instanceof InputError) {
+      const location = err.location ? displayLocation(err.location, io) : null;
+      io.stderr(`${formatLocated(err.message, location)}\n`);
+      return ExitCode.badInput;
+    }
+    io.stderr(`flow-migrate ${name}: ${(err as Error).stack ?? String(err)}\n`);
+    return ExitCode.failure;
+  }
+}

@@ -1,0 +1,20 @@
+import type { SourceLocation } from './schema/model.js';
+
+/**
+ * Input the tool cannot work with (a Python syntax error, an unreadable config, two Alembic
+ * heads): the adapters turn it into exit code 2 and print `file:line:column: message`.
+ */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly location: SourceLocation | null = null,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** `path:line:column: message`, the form editors and terminals turn into links. */
+export function formatLocated(message: string, location: SourceLocation | null): string {
+  return location ? `${location.file}:${location.line}:${location.column}: ${message}` : message;
+}

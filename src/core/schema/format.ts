@@ -1,0 +1,19 @@
+import type { ColumnType } from './model.js';
+
+/** The type as PostgreSQL's `format_type()` prints it, e.g. `character varying(50)[]`. */
+export function formatType(type: ColumnType): string {
+  let base = type.name;
+  if (type.length !== null) {
+    base = `${base}(${type.length})`;
+  } else if (type.precision !== null) {
+    const args = type.scale !== null ? `${type.precision},${type.scale}` : `${type.precision}`;
+    base = withModifier(base, args);
+  }
+  return base + '[]'.repeat(type.arrayDimensions);
+}
+
+/** `timestamp with time zone` takes its precision after `timestamp`, as format_type() writes it. */
+function withModifier(name: string, args: string): string {
+  const m = /^(timestamp|time)( with(?:out)? time zone)$/.exec(name);
+  return m ? `${m[1]}(${args})${m[2]}` : `${name}(${args})`;
+}
