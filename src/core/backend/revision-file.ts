@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import posix from 'node:path/posix';
+import type { AlembicBody } from '../render/types.js';
+import type { Backend } from './backend.js';
+import { pythonFormat } from './python-format.js';
+import { renderTemplate, type TemplateValue } from './template.js';
+
+export interface RevisionFileInput {
+  backend: Backend;
+  body: AlembicBody;
+  message: string;
+  /** From `chooseDownRevision`; null for the first revision of an empty backend. */
+  downRevision: string | null;
+  /** The revision's Create Date and file-name date tokens (taken in UTC). */
+  now: Date;
+  /** Only for the backend's default random ids; sequential backends get the next number. */
+  randomId?: () => string;
+}
+
+export interface RevisionFile {
+  id: string;
+  fileName: string;
+  /** In the backend's first version location, in the SourceTree's path form. */
+  path: string;
+  content: string;
+}
+
+/** Alembic's `rev_id()`: `uuid4().hex[-12:]`. */
+export function alembicRevisionId(): string {
+  return randomUUID().replace(/-/g, '').slice(-12);
+}
+
+/** The next revision id in the backend's numbering. */
+export function nextRevisionId(backend: Backend, randomId: () => string = alembicRevisionId): string {
+  const numbering = backend.numbering;
+  return numbering.kind === 'sequential' ? String(numbering.next).padStart(numbering.width, '0') : randomId();
+}
+
+/** Alembic's slug: the message's `\w+` runs joined by `_`, lower-cased, cut on a word boundary. */
+export function slugify(message: string, truncateSlugLength: number): string {
+  const slug = (message.match(/[\p{L}\p{N}_]+/gu) ?? []).join('_').toLowerCase();
+  if (slug.length <= truncateSlugLength) return slug;
+  const cut = slug.slice(0, truncateSlugLength);
+  const lastBreak = cut.lastIndexOf('_');
+  return `${lastBreak < 0 ? cut : cut.slice(0, lastBreak)}_`;
+}
+
+/** The revision file `alembic revision` would write, with the planned operations as its body. */
+export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
+  const { backend, body, now } = input;
+  const message = input.message.replace(/\s+/g, ' ').trim();
+  const id = nextRevisionId(backend, input.randomId);
+  const fileName = `${pythonFormat(
+    backend.fileTemplate,
+    {
+      rev: id,
+      slug: slugify(message, backend.truncateSlugLength),
+      epoch: Math.floor(now.getTime() / 1000),
+      year: now.getUTCFullYear(),
+      month: now.getUTCMonth() + 1,
+      day: now.getUTCDate(),
+      hour: now.getUTCHours(),
+      minute: now.getUTCMinutes(),
+      second: now.getUTCSeconds(),
+    },
+    { file: backend.iniPath, line: 1, column: 1 },
+  )}.py`;
+  const values: Record<string, TemplateValue> = {
+    up_revision: id,
+    down_revision: input.downRevision,
+    branch_labels: null,
+    depends_on: null,
+    create_date: pythonDatetime(now),
+    // The message ends up inside a """docstring""": keep it from closing it.
+    message: message.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
+    imports: body.imports.join('\n'),
+    upgrades: body.upgrade.trimStart(),
+    downgrades: body.downgrade.trimStart(),
+    comma: (value) => (value === null ? '' : Array.isArray(value) ? value.join(', ') : String(value)),
+  };
+  const content = renderTemplate(backend.template.text, backend.template.path ?? 'script.py.mako', values);
+  return { id, fileName, path: posix.join(backend.versionLocations[0]!, fileName), content };
+}
+
+/** `str(datetime)` as Alembic's naive `datetime.now()` prints it, in UTC. */
+function pythonDatetime(date: Date): { str: string; repr: string } {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const micro = date.getUTCMilliseconds() * 1000;
+  const text =
+    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}` +
+    (micro ? `.${pad(micro, 6)}` : '');
+  return { str: text, repr: `datetime.datetime(${text})` };
+}

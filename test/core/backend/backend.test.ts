@@ -1,0 +1,176 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { chooseDownRevision, readBackend } from '../../../src/core/backend/index.js';
+import { InputError } from '../../../src/core/errors.js';
+import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
+import { memoryTree } from './memory-tree.js';
+
+const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/backends/flow-py-backend');
+
+function revision(id: string, down: string | string[] | null, opts: { typed?: boolean; body?: string } = {}): string {
+  const downText = down === null ? 'None' : Array.isArray(down) ? `(${down.map((d) => `'${d}'`).join(', ')})` : `'${down}'`;
+  const ann = (t: string) => (opts.typed ? `: ${t}` : '');
+  return [
+    `"""r ${id}"""`,
+    'from alembic import op',
+    `revision${ann('str')} = '${id}'`,
+    `down_revision${ann('Union[str, Sequence[str], None]')} = ${downText}`,
+    '',
+    'def upgrade():',
+    opts.body ?? '    pass',
+    '',
+    'def downgrade():',
+    '    pass',
+    '',
+  ].join('\n');
+}
+
+describe('readBackend', () => {
+  it('reads the flow-py-backend fixture: chain, head, numbering, template and habits', async () => {
+    const backend = await readBackend(FIXTURE, fileSystemTree());
+    expect(backend.scriptLocation).toBe(`${FIXTURE}/migrations`);
+    expect(backend.versionLocations).toEqual([`${FIXTURE}/migrations/versions`]);
+    expect(backend.fileTemplate).toBe('%(rev)s_%(slug)s');
+    expect(backend.truncateSlugLength).toBe(40);
+    expect(backend.revisions.map((r) => [r.id, r.downRevisions])).toEqual([
+      ['001', []],
+      ['002', ['001']],
+      ['003', ['002']],
+    ]);
+    expect(backend.heads).toEqual(['003']);
+    expect(backend.numbering).toEqual({ kind: 'sequential', next: 4, width: 3 });
+    expect(backend.template.path).toBe(`${FIXTURE}/migrations/script.py.mako`);
+    expect(backend.style).toEqual({ wrapNamesInOpF: true, lockTimeout: '5s', indent: '    ' });
+  });
+
+  it('reads ids from the source, never from the file name, including typed headers and merges', async () => {
+    const tree = memoryTree({
+      'b/alembic.ini': '[alembic]\nscript_location = %(here)s/db\n',
+      'b/db/versions/zz_first.py': revision('aaa111', null, { typed: true }),
+      'b/db/versions/aa_second.py': revision('bbb222', 'aaa111', { typed: true }),
+      'b/db/versions/mm_third.py': revision('ccc333', 'aaa111'),
+      'b/db/versions/merge.py': revision('ddd444', ['bbb222', 'ccc333']),
+      'b/db/versions/__init__.py': '',
+      'b/db/versions/sub/ignored.py': 'this is not python (',
+      'b/db/versions/notes.txt': 'x',
+    });
+    const backend = await readBackend('b', tree);
+    expect(backend.heads).toEqual(['ddd444']);
+    expect(backend.revisions.find((r) => r.id === 'ddd444')?.downRevisions).toEqual(['bbb222', 'ccc333']);
+    expect(backend.numbering).toEqual({ kind: 'random' });
+    expect(backend.revisions.find((r) => r.id === 'aaa111')?.habits.typedHeader).toBe(true);
+    expect(backend.revisions.find((r) => r.id === 'ccc333')?.habits.typedHeader).toBe(false);
+  });
+
+  it('several heads: InputError naming them, unless a head is chosen', async () => {
+    const tree = memoryTree({
+      'b/alembic.ini': '[alembic]\nscript_location = migrations\n',
+      'b/migrations/versions/1.py': revision('001', null),
+      'b/migrations/versions/2.py': revision('002', '001'),
+      'b/migrations/versions/3.py': revision('003', '001'),
+    });
+    const backend = await readBackend('b', tree);
+    expect(backend.heads).toEqual(['002', '003']);
+    expect(() => chooseDownRevision(backend, null)).toThrow(/several heads: 002, 003/);
+    expect(chooseDownRevision(backend, '003')).toBe('003');
+    expect(() => chooseDownRevision(backend, '001')).toThrow(/not a head/);
+    expect(() => chooseDownRevision(backend, '999')).toThrow(/no such revision/);
+  });
+
+  it('an empty versions folder has no head and falls back to Alembic’s default template', async () => {
+    const backend = await readBackend('b', memoryTree({ 'b/alembic.ini': '[alembic]\nscript_location = migrations\n' }));
+    expect(backend.heads).toEqual([]);
+    expect(chooseDownRevision(backend, null)).toBeNull();
+    expect(backend.template.path).toBeNull();
+    expect(backend.template.text).toContain('revision: str = ${repr(up_revision)}');
+    expect(backend.style).toEqual({ wrapNamesInOpF: false, lockTimeout: null, indent: '    ' });
+  });
+
+  it('untyped existing revisions get the untyped default template', async () => {
+    const backend = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini': '[alembic]\nscript_location = migrations\n',
+        'b/migrations/versions/a.py': revision('a1', null),
+      }),
+    );
+    expect(backend.template.text).toContain('revision = ${repr(up_revision)}');
+  });
+
+  it('version_locations (legacy space/comma split, explicit separator), truncate_slug_length, file_template', async () => {
+    const ini = [
+      '[alembic]',
+      'script_location = migrations',
+      'version_locations = %(here)s/v1, %(here)s/v2 %(here)s/v3',
+      'file_template = %%(year)d_%%(month).2d_%%(rev)s',
+      'truncate_slug_length = 20',
+    ].join('\n');
+    const tree = memoryTree({
+      'b/alembic.ini': ini,
+      'b/v1/a.py': revision('a1', null),
+      'b/v3/b.py': revision('b2', 'a1'),
+    });
+    const backend = await readBackend('b', tree);
+    expect(backend.versionLocations).toEqual(['b/v1', 'b/v2', 'b/v3']);
+    expect(backend.heads).toEqual(['b2']);
+    expect(backend.fileTemplate).toBe('%(year)d_%(month).2d_%(rev)s');
+    expect(backend.truncateSlugLength).toBe(20);
+
+    const semicolons = memoryTree({
+      'b/alembic.ini': '[alembic]\nscript_location = m\nversion_locations = x y;z\nversion_path_separator = ;\n',
+    });
+    expect((await readBackend('b', semicolons)).versionLocations).toEqual(['b/x y', 'b/z']);
+  });
+
+  it('habits count only when every revision shares them', async () => {
+    const lock = "    op.execute(\"SET LOCAL lock_timeout = '3s'\")\n    op.create_index(op.f('ix_a_b'), 'a', ['b'])";
+    const noLock = "    op.create_index('ix_a_c', 'a', ['c'])";
+    const both = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini': '[alembic]\nscript_location = m\n',
+        'b/m/versions/1.py': revision('1', null, { body: lock }),
+        'b/m/versions/2.py': revision('2', '1', { body: lock.replace(/    /g, '  ') }),
+      }),
+    );
+    expect(both.style).toEqual({ wrapNamesInOpF: true, lockTimeout: '3s', indent: '    ' });
+    const mixed = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini': '[alembic]\nscript_location = m\n',
+        'b/m/versions/1.py': revision('1', null, { body: lock }),
+        'b/m/versions/2.py': revision('2', '1', { body: noLock }),
+      }),
+    );
+    expect(mixed.style).toEqual({ wrapNamesInOpF: false, lockTimeout: null, indent: '    ' });
+  });
+
+  it('bad input: a clear InputError with the file', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{}, /no alembic.ini in b/],
+      [{ 'b/alembic.ini': '[alembic]\nsqlalchemy.url = x\n' }, /no script_location/],
+      [{ 'b/alembic.ini': '[alembic]\nscript_location = myapp:migrations\n' }, /Python package resource/],
+      [
+        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': 'revision = (\n' },
+        /syntax error/,
+      ],
+      [
+        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': 'down_revision = None\n' },
+        /declares no `revision/,
+      ],
+      [
+        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': revision('2', '1') },
+        /revises 1, which no revision file declares/,
+      ],
+      [
+        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': "revision = make_id()\n" },
+        /cannot read a revision id/,
+      ],
+    ];
+    for (const [files, message] of cases) {
+      await expect(readBackend('b', memoryTree(files))).rejects.toThrow(message);
+      await expect(readBackend('b', memoryTree(files))).rejects.toBeInstanceOf(InputError);
+    }
+  });
+});
