@@ -1,10 +1,12 @@
 import posix from 'node:path/posix';
 import { InputError } from '../errors.js';
 import type { RenderStyle } from '../render/types.js';
+import type { SourceLocation } from '../schema/model.js';
 import type { SourceTree } from '../source.js';
 import { DEFAULT_TEMPLATE, DEFAULT_UNTYPED_TEMPLATE } from './default-template.js';
 import { parseIni } from './ini.js';
 import { readRevision, type Revision } from './revision.js';
+import { formatFileName } from './revision-file.js';
 
 /** An Alembic tree as `alembic revision` would see it, plus the habits of its revisions. */
 export interface Backend {
@@ -17,6 +19,8 @@ export interface Backend {
   versionLocations: string[];
   /** After ini interpolation, in Python %-format: `%(rev)s_%(slug)s`. */
   fileTemplate: string;
+  /** Where `file_template` is set, for errors about it. */
+  fileTemplateLocation: SourceLocation;
   truncateSlugLength: number;
   template: { path: string | null; text: string };
   revisions: Revision[];
@@ -40,25 +44,29 @@ const SPLIT_ON = { space: ' ', ':': ':', ';': ';', os: ':' } as const;
 export async function readBackend(dir: string, tree: SourceTree): Promise<Backend> {
   const iniPath = posix.join(dir, 'alembic.ini');
   const iniText = await tree.read(iniPath);
-  if (iniText === null) throw new InputError(`no alembic.ini in ${dir}`);
+  if (iniText === null) {
+    throw new InputError(`cannot read ${iniPath}: no such file (the backend folder must hold alembic.ini)`);
+  }
   // Relative paths are resolved against the ini's folder below, so `here` is that folder.
   const ini = parseIni(iniText, iniPath, { here: '.' });
-  const at = { file: iniPath, line: 1, column: 1 };
   const option = (name: string) => ini.get('alembic', name);
+  const at = (name: string) => ({ file: iniPath, line: ini.line('alembic', name) ?? 1, column: 1 });
 
   const scriptOption = option('script_location');
-  if (!scriptOption) throw new InputError('alembic.ini has no script_location in its [alembic] section', at);
+  if (!scriptOption) {
+    throw new InputError('alembic.ini has no script_location in its [alembic] section', at('script_location'));
+  }
   if (/^[A-Za-z_][\w.]*:/.test(scriptOption)) {
     throw new InputError(
       `script_location "${scriptOption}" names a Python package resource; only a folder path can be read statically`,
-      at,
+      at('script_location'),
     );
   }
   // Alembic resolves relative paths against the working directory; projects run it from
   // the ini's folder, so that is the folder they mean.
   const resolve = (p: string) => posix.normalize(posix.isAbsolute(p) ? p : posix.join(dir, p));
   const scriptLocation = resolve(scriptOption);
-  const versionLocations = splitVersionLocations(option('version_locations'), option('version_path_separator'), at).map(
+  const versionLocations = splitVersionLocations(option('version_locations'), option('version_path_separator'), at('version_path_separator')).map(
     resolve,
   );
   if (!versionLocations.length) versionLocations.push(posix.join(scriptLocation, 'versions'));
@@ -66,7 +74,7 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
   const truncate = option('truncate_slug_length');
   const truncateSlugLength = truncate ? Number.parseInt(truncate, 10) : DEFAULT_TRUNCATE_SLUG_LENGTH;
   if (!Number.isInteger(truncateSlugLength)) {
-    throw new InputError(`truncate_slug_length "${truncate}" is not a number`, at);
+    throw new InputError(`truncate_slug_length "${truncate}" is not a number`, at('truncate_slug_length'));
   }
 
   const recursive = option('recursive_version_locations') === 'true';
@@ -90,12 +98,18 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
       ? { path: templatePath, text: templateText }
       : { path: null, text: typed ? DEFAULT_TEMPLATE : DEFAULT_UNTYPED_TEMPLATE };
 
+  const fileTemplate = option('file_template') ?? DEFAULT_FILE_TEMPLATE;
+  const fileTemplateLocation = at('file_template');
+  // Fail on a template Alembic could not format now, as bad input, not after planning.
+  formatFileName({ fileTemplate, fileTemplateLocation }, 'rev', 'slug', new Date(0));
+
   return {
     dir,
     iniPath,
     scriptLocation,
     versionLocations,
-    fileTemplate: option('file_template') ?? DEFAULT_FILE_TEMPLATE,
+    fileTemplate,
+    fileTemplateLocation,
     truncateSlugLength: truncateSlugLength || DEFAULT_TRUNCATE_SLUG_LENGTH,
     template,
     revisions,
@@ -119,11 +133,7 @@ function findHeads(revisions: Revision[]): string[] {
   for (const revision of revisions) {
     const other = ids.get(revision.id);
     if (other) {
-      throw new InputError(`revision ${revision.id} is declared twice (also in ${other.path})`, {
-        file: revision.path,
-        line: 1,
-        column: 1,
-      });
+      throw new InputError(`revision ${revision.id} is declared twice (also in ${other.path})`, revision.location);
     }
     ids.set(revision.id, revision);
   }
@@ -131,11 +141,10 @@ function findHeads(revisions: Revision[]): string[] {
   for (const revision of revisions) {
     for (const down of revision.downRevisions) {
       if (!ids.has(down)) {
-        throw new InputError(`revision ${revision.id} revises ${down}, which no revision file declares`, {
-          file: revision.path,
-          line: 1,
-          column: 1,
-        });
+        throw new InputError(
+          `revision ${revision.id} revises ${down}, which no revision file declares`,
+          revision.downRevisionLocation,
+        );
       }
       parents.add(down);
     }

@@ -50,21 +50,7 @@ export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
   const { backend, body, now } = input;
   const message = input.message.replace(/\s+/g, ' ').trim();
   const id = nextRevisionId(backend, input.randomId);
-  const fileName = `${pythonFormat(
-    backend.fileTemplate,
-    {
-      rev: id,
-      slug: slugify(message, backend.truncateSlugLength),
-      epoch: Math.floor(now.getTime() / 1000),
-      year: now.getUTCFullYear(),
-      month: now.getUTCMonth() + 1,
-      day: now.getUTCDate(),
-      hour: now.getUTCHours(),
-      minute: now.getUTCMinutes(),
-      second: now.getUTCSeconds(),
-    },
-    { file: backend.iniPath, line: 1, column: 1 },
-  )}.py`;
+  const fileName = `${formatFileName(backend, id, slugify(message, backend.truncateSlugLength), now)}.py`;
   const values: Record<string, TemplateValue> = {
     up_revision: id,
     down_revision: input.downRevision,
@@ -80,6 +66,30 @@ export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
   };
   const content = renderTemplate(backend.template.text, backend.template.path ?? 'script.py.mako', values);
   return { id, fileName, path: posix.join(backend.versionLocations[0]!, fileName), content };
+}
+
+/** The file name (without `.py`) `file_template` gives, with every token Alembic 1.13 provides. */
+export function formatFileName(
+  backend: Pick<Backend, 'fileTemplate' | 'fileTemplateLocation'>,
+  rev: string,
+  slug: string,
+  now: Date,
+): string {
+  return pythonFormat(
+    backend.fileTemplate,
+    {
+      rev,
+      slug,
+      epoch: Math.floor(now.getTime() / 1000),
+      year: now.getUTCFullYear(),
+      month: now.getUTCMonth() + 1,
+      day: now.getUTCDate(),
+      hour: now.getUTCHours(),
+      minute: now.getUTCMinutes(),
+      second: now.getUTCSeconds(),
+    },
+    backend.fileTemplateLocation,
+  );
 }
 
 /** `str(datetime)` as Alembic's naive `datetime.now()` prints it, in UTC. */

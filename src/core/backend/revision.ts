@@ -11,6 +11,10 @@ export interface Revision {
   branchLabels: string[];
   dependsOn: string[];
   path: string;
+  /** Where `revision = ...` is assigned, for errors about this revision. */
+  location: SourceLocation;
+  /** Where `down_revision = ...` is assigned (the `revision` line when there is none). */
+  downRevisionLocation: SourceLocation;
   habits: RevisionHabits;
 }
 
@@ -41,7 +45,7 @@ const LOCK_TIMEOUT = /^\s*SET\s+(?:LOCAL\s+)?lock_timeout\s*(?:=|TO)\s*'?([^';\s
 
 export async function readRevision(text: string, path: string): Promise<Revision> {
   const root = (await parsePython(path, text)).rootNode;
-  const values = new Map<string, { node: Node; typed: boolean }>();
+  const values = new Map<string, { node: Node; typed: boolean; statement: Node }>();
   let upgrade: Node | null = null;
   for (const statement of root.namedChildren) {
     if (!statement) continue;
@@ -50,7 +54,7 @@ export async function readRevision(text: string, path: string): Promise<Revision
       const left = assignment?.childForFieldName('left');
       const right = assignment?.childForFieldName('right');
       if (assignment?.type === 'assignment' && left?.type === 'identifier' && right) {
-        values.set(left.text, { node: right, typed: assignment.childForFieldName('type') !== null });
+        values.set(left.text, { node: right, typed: assignment.childForFieldName('type') !== null, statement });
       }
     } else if (statement.type === 'function_definition' && statement.childForFieldName('name')?.text === 'upgrade') {
       upgrade = statement;
@@ -77,6 +81,8 @@ export async function readRevision(text: string, path: string): Promise<Revision
     branchLabels: field('branch_labels'),
     dependsOn: field('depends_on'),
     path,
+    location: locate(revision.statement, path),
+    downRevisionLocation: locate((values.get('down_revision') ?? revision).statement, path),
     habits: {
       typedHeader: revision.typed,
       lockTimeout: body ? openingLockTimeout(body) : null,

@@ -146,31 +146,40 @@ describe('readBackend', () => {
     expect(mixed.style).toEqual({ wrapNamesInOpF: false, lockTimeout: null, indent: '    ' });
   });
 
-  it('bad input: a clear InputError with the file', async () => {
-    const cases: [Record<string, string>, RegExp][] = [
-      [{}, /no alembic.ini in b/],
-      [{ 'b/alembic.ini': '[alembic]\nsqlalchemy.url = x\n' }, /no script_location/],
-      [{ 'b/alembic.ini': '[alembic]\nscript_location = myapp:migrations\n' }, /Python package resource/],
+  it('bad input: a clear InputError naming the file and line', async () => {
+    const ini = '[alembic]\nscript_location = m\n';
+    const cases: [Record<string, string>, RegExp, string | null][] = [
+      [{}, /cannot read b\/alembic.ini: no such file/, null],
+      [{ 'b/alembic.ini': '[alembic]\nsqlalchemy.url = x\n' }, /no script_location/, 'b/alembic.ini:1'],
+      [{ 'b/alembic.ini': '# x\n[alembic]\nscript_location = myapp:migrations\n' }, /Python package resource/, 'b/alembic.ini:3'],
+      [{ 'b/alembic.ini': `${ini}truncate_slug_length = many\n` }, /not a number/, 'b/alembic.ini:3'],
+      [{ 'b/alembic.ini': ini, 'b/m/versions/1.py': 'x = 1\nrevision = (\n' }, /syntax error/, 'b/m/versions/1.py:2'],
+      [{ 'b/alembic.ini': ini, 'b/m/versions/1.py': 'down_revision = None\n' }, /declares no `revision/, 'b/m/versions/1.py:1'],
+      [{ 'b/alembic.ini': ini, 'b/m/versions/1.py': revision('2', '1') }, /revises 1, which no revision file declares/, 'b/m/versions/1.py:4'],
       [
-        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': 'revision = (\n' },
-        /syntax error/,
+        { 'b/alembic.ini': ini, 'b/m/versions/1.py': revision('1', null), 'b/m/versions/2.py': revision('1', null) },
+        /revision 1 is declared twice/,
+        'b/m/versions/2.py:3',
       ],
-      [
-        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': 'down_revision = None\n' },
-        /declares no `revision/,
-      ],
-      [
-        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': revision('2', '1') },
-        /revises 1, which no revision file declares/,
-      ],
-      [
-        { 'b/alembic.ini': '[alembic]\nscript_location = m\n', 'b/m/versions/1.py': "revision = make_id()\n" },
-        /cannot read a revision id/,
-      ],
+      [{ 'b/alembic.ini': ini, 'b/m/versions/1.py': 'import x\nrevision = make_id()\n' }, /cannot read a revision id/, 'b/m/versions/1.py:2'],
     ];
-    for (const [files, message] of cases) {
-      await expect(readBackend('b', memoryTree(files))).rejects.toThrow(message);
-      await expect(readBackend('b', memoryTree(files))).rejects.toBeInstanceOf(InputError);
+    for (const [files, message, where] of cases) {
+      const error = await readBackend('b', memoryTree(files)).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error, String(message)).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(message);
+      const location = (error as InputError).location;
+      expect(location && `${location.file}:${location.line}`).toBe(where);
     }
+  });
+
+  it('a file_template Alembic could not format is an error at its ini line', async () => {
+    const tree = memoryTree({ 'b/alembic.ini': '[alembic]\nscript_location = m\nfile_template = %%(rev)s_%%(nope)s\n' });
+    await expect(readBackend('b', tree)).rejects.toMatchObject({
+      message: expect.stringMatching(/unknown token %\(nope\)s/),
+      location: { file: 'b/alembic.ini', line: 3, column: 1 },
+    });
   });
 });
