@@ -1,0 +1,1096 @@
+import { InputError } from '../errors.js';
+import {
+  qualifiedName,
+  type Column,
+  type ColumnType,
+  type EnumType,
+  type ForeignKey,
+  type Index,
+  type PrimaryKey,
+  type Schema,
+  type Table,
+} from '../schema/model.js';
+import { formatType } from '../schema/format.js';
+import { normalizeCheck, normalizeDefault } from '../schema/sql-expr.js';
+import { formatRename } from './confirmation.js';
+import { creationOrder } from './order.js';
+import { risk, type DraftFinding } from './risk.js';
+import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
+import { classifyTypeChange, sameType } from './type-change.js';
+import type {
+  ColumnChange,
+  Confirmation,
+  ConstraintDef,
+  EnumColumnUse,
+  Finding,
+  Operation,
+  Plan,
+  PlanOptions,
+  PlannedOperation,
+  PossibleRename,
+  RenameRequest,
+} from './types.js';
+
+/**
+ * Execution phases. Operations are emitted into the phase that makes the whole sequence
+ * executable, and the downgrade walks the same list backwards:
+ * enum types exist before anything uses them; constraints and indexes that go away are
+ * dropped before the renames and rewrites; renames before everything that uses the new
+ * names; tables before the foreign keys that point at them; drops last, enum types after
+ * their last column.
+ */
+const enum Phase {
+  EnumTypes,
+  DropDependents,
+  Renames,
+  EnumRebuilds,
+  CreateTables,
+  Columns,
+  AddDependents,
+  ForeignKeys,
+  Drops,
+  DropEnumTypes,
+}
+const PHASE_COUNT = Phase.DropEnumTypes + 1;
+
+interface Draft {
+  op: PlannedOperation;
+  findings: DraftFinding[];
+}
+
+interface TablePair {
+  base: Table;
+  head: Table;
+  /** base column name → head column name, for confirmed column renames. */
+  columnRenames: Map<string, string>;
+}
+
+const ALLOW_DATA_LOSS: Confirmation = { kind: 'allow-data-loss' };
+
+/** Functions whose value changes per row, so a default using them rewrites the table on ADD COLUMN. */
+const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]\w*|random|clock_timestamp|timeofday|nextval)\s*\(/i;
+
+/** Two schemas in, the ordered operations that turn `base` into `head`, with their findings. */
+export function plan(base: Schema, head: Schema, options: PlanOptions): Plan {
+  return new Planner(base, head, options).run();
+}
+
+class Planner {
+  private readonly phases: Draft[][] = Array.from({ length: PHASE_COUNT }, () => []);
+  private readonly possibleRenames: PossibleRename[] = [];
+  private readonly pairs: TablePair[] = [];
+  private readonly dropped: Table[] = [];
+  private readonly created: Table[] = [];
+  /** base qualified table name → the pair it belongs to. */
+  private readonly pairByBase = new Map<string, TablePair>();
+  private readonly enums: EnumType[];
+
+  constructor(
+    private readonly base: Schema,
+    private readonly head: Schema,
+    private readonly options: PlanOptions,
+  ) {
+    const headEnums = new Set(head.enums.map(qualifiedName));
+    this.enums = [...head.enums, ...base.enums.filter((e) => !headEnums.has(qualifiedName(e)))];
+  }
+
+  run(): Plan {
+    this.matchTables();
+    this.planEnums();
+    for (const pair of this.pairs) this.planPair(pair);
+    this.planCreatedTables();
+    this.planDroppedTables();
+    this.reportPossibleTableRenames();
+
+    const drafts = this.phases.flat();
+    const findings: Finding[] = drafts.flatMap((draft, index) =>
+      draft.findings.map((f) => ({
+        ...f,
+        operation: index,
+        confirmed:
+          f.severity === 'error' &&
+          f.confirmations.some((c) => c.kind === 'allow-data-loss' && this.options.allowDataLoss),
+      })),
+    );
+    return {
+      operations: drafts.map((d) => d.op),
+      findings,
+      possibleRenames: this.possibleRenames,
+      refused: findings.some((f) => f.severity === 'error' && !f.confirmed),
+      needsLockTimeout: findings.some((f) => f.severity !== 'info'),
+      enums: this.enums,
+    };
+  }
+
+  private emit(phase: Phase, op: PlannedOperation, findings: DraftFinding[] = []): Draft {
+    const draft = { op, findings };
+    this.phases[phase]!.push(draft);
+    return draft;
+  }
+
+  // ---- matching ----------------------------------------------------------------------
+
+  private matchTables(): void {
+    const baseByName = new Map(this.base.tables.map((t) => [qualifiedName(t), t]));
+    const headByName = new Map(this.head.tables.map((t) => [qualifiedName(t), t]));
+    const tableRequests = this.options.renames.filter((r) => r.kind === 'table');
+    const used = new Set<RenameRequest>();
+    const renamedFrom = new Map<string, Table>();
+
+    for (const h of this.head.tables) {
+      if (baseByName.has(qualifiedName(h))) continue;
+      const request = tableRequests.find((r) => r.to === h.name || r.to === qualifiedName(h));
+      const hint = typeof h.info['renamed_from'] === 'string' ? h.info['renamed_from'] : null;
+      const from = request?.from ?? hint;
+      if (from === null) continue;
+      const b = baseByName.get(from) ?? baseByName.get(qualifiedName({ schema: h.schema, name: from }));
+      if (!b || headByName.has(qualifiedName(b)) || renamedFrom.has(qualifiedName(b))) {
+        if (request) throw unusableRename(request, `no table "${from}" that the head models no longer have`);
+        // A hint outlives its migration: once the rename ran (or on a database built from
+        // scratch) there is no old table, and the hint says nothing.
+        continue;
+      }
+      if (request) used.add(request);
+      renamedFrom.set(qualifiedName(b), h);
+    }
+    for (const r of tableRequests) {
+      if (!used.has(r)) throw unusableRename(r, `no new table "${r.to}" in the head models`);
+    }
+
+    for (const b of this.base.tables) {
+      const h = headByName.get(qualifiedName(b)) ?? renamedFrom.get(qualifiedName(b));
+      if (!h) {
+        this.dropped.push(b);
+        continue;
+      }
+      const pair: TablePair = { base: b, head: h, columnRenames: this.matchColumns(b, h) };
+      this.pairs.push(pair);
+      this.pairByBase.set(qualifiedName(b), pair);
+    }
+    const pairedHeads = new Set(this.pairs.map((p) => qualifiedName(p.head)));
+    this.created.push(...this.head.tables.filter((t) => !pairedHeads.has(qualifiedName(t))));
+
+    const columnRequests = this.options.renames.filter((r) => r.kind === 'column');
+    for (const r of columnRequests) {
+      const pair = this.pairs.find((p) => tableIs(p.head, r.table) || tableIs(p.base, r.table));
+      if (!pair || pair.columnRenames.get(r.from) !== r.to) {
+        throw unusableRename(r, `table "${r.table}" has no column "${r.from}" that became a new column "${r.to}"`);
+      }
+    }
+  }
+
+  private matchColumns(b: Table, h: Table): Map<string, string> {
+    const renames = new Map<string, string>();
+    const baseNames = new Set(b.columns.map((c) => c.name));
+    const headNames = new Set(h.columns.map((c) => c.name));
+    for (const c of h.columns) {
+      if (baseNames.has(c.name)) continue;
+      const request = this.options.renames.find(
+        (r) => r.kind === 'column' && r.to === c.name && (tableIs(h, r.table) || tableIs(b, r.table)),
+      );
+      const hint = typeof c.info['renamed_from'] === 'string' ? c.info['renamed_from'] : null;
+      const from = request?.kind === 'column' ? request.from : hint;
+      if (from === null) continue;
+      // A request that fits nothing is reported by matchTables with its own text; a hint
+      // naming no column that went away is one whose rename already ran.
+      if (!baseNames.has(from) || headNames.has(from) || renames.has(from)) continue;
+      renames.set(from, c.name);
+    }
+    return renames;
+  }
+
+  private headColumnName(pair: TablePair, baseName: string): string {
+    return pair.columnRenames.get(baseName) ?? baseName;
+  }
+
+  /** The table and column a base table's column has once the renames ran. */
+  private renamedLocation(baseTable: Table, column: string): { schema: string | null; table: string; column: string } {
+    const pair = this.pairByBase.get(qualifiedName(baseTable));
+    if (!pair) return { schema: baseTable.schema, table: baseTable.name, column };
+    return { schema: pair.head.schema, table: pair.head.name, column: this.headColumnName(pair, column) };
+  }
+
+  private enumSchema(type: ColumnType): string | null {
+    if (!type.isEnum) return null;
+    return this.enums.find((e) => e.name === type.name)?.schema ?? null;
+  }
+
+  private typeSql = (type: ColumnType): string => typeSql(type, this.enumSchema(type));
+
+  // ---- enum types --------------------------------------------------------------------
+
+  private planEnums(): void {
+    const baseEnums = new Map(this.base.enums.map((e) => [qualifiedName(e), e]));
+    const headEnums = new Map(this.head.enums.map((e) => [qualifiedName(e), e]));
+    for (const h of this.head.enums) {
+      const b = baseEnums.get(qualifiedName(h));
+      if (!b) {
+        this.emit(Phase.EnumTypes, {
+          summary: `create enum type ${h.name}`,
+          table: null,
+          upgrade: [{ kind: 'createEnum', enum: h }],
+          downgrade: [{ kind: 'dropEnum', enum: h }],
+        });
+      } else if (b.labels.join('\u0000') !== h.labels.join('\u0000')) {
+        this.planEnumChange(b, h);
+      }
+    }
+    for (const b of this.base.enums) {
+      if (headEnums.has(qualifiedName(b))) continue;
+      this.emit(Phase.DropEnumTypes, {
+        summary: `drop enum type ${b.name}`,
+        table: null,
+        upgrade: [{ kind: 'dropEnum', enum: b }],
+        downgrade: [{ kind: 'createEnum', enum: b }],
+      });
+    }
+  }
+
+  /** Base columns of the enum type, named as they are once the renames ran (or not, for `renamed: false`). */
+  private enumUses(e: EnumType, renamed: boolean): EnumColumnUse[] {
+    return this.base.tables.flatMap((t) =>
+      t.columns
+        .filter((c) => c.type.isEnum && c.type.name === e.name)
+        .map((c) => ({
+          ...(renamed ? this.renamedLocation(t, c.name) : { schema: t.schema, table: t.name, column: c.name }),
+          arrayDimensions: c.type.arrayDimensions,
+          serverDefault: c.serverDefault,
+        })),
+    );
+  }
+
+  private planEnumChange(b: EnumType, h: EnumType): void {
+    const ref = { schema: h.schema, name: h.name };
+    const kept = h.labels.filter((l) => b.labels.includes(l));
+    const onlyAdds = kept.length === b.labels.length && kept.every((l, i) => l === b.labels[i]);
+    if (onlyAdds) {
+      const added = h.labels.filter((l) => !b.labels.includes(l));
+      const upgrade: Operation[] = added.map((value) => {
+        const i = h.labels.indexOf(value);
+        const laterExisting = h.labels.slice(i + 1).some((l) => b.labels.includes(l));
+        return {
+          kind: 'addEnumValue',
+          enum: ref,
+          value,
+          before: laterExisting && i === 0 ? h.labels[1]! : null,
+          after: laterExisting && i > 0 ? h.labels[i - 1]! : null,
+        };
+      });
+      this.emit(
+        Phase.EnumTypes,
+        {
+          summary: `add ${added.map(quoteLiteral).join(', ')} to enum type ${h.name}`,
+          table: null,
+          upgrade,
+          downgrade: [
+            {
+              kind: 'rebuildEnum',
+              enum: ref,
+              labels: b.labels,
+              columns: this.enumUses(b, false),
+              why: `PostgreSQL cannot drop an enum value: rebuild ${h.name} without ${added.map(quoteLiteral).join(', ')}`,
+            },
+          ],
+        },
+        added.map((value) =>
+          risk('enum-add-value', {
+            table: null,
+            location: h.location,
+            message: `ALTER TYPE ${h.name} ADD VALUE ${quoteLiteral(value)} cannot run inside a transaction block that later uses it, so it runs in autocommit.`,
+          }),
+        ),
+      );
+      return;
+    }
+    const removed = b.labels.filter((l) => !h.labels.includes(l));
+    const uses = this.enumUses(b, true);
+    this.emit(
+      Phase.EnumRebuilds,
+      {
+        summary: removed.length
+          ? `remove ${removed.map(quoteLiteral).join(', ')} from enum type ${h.name}`
+          : `reorder the values of enum type ${h.name}`,
+        table: null,
+        upgrade: [
+          {
+            kind: 'rebuildEnum',
+            enum: ref,
+            labels: h.labels,
+            columns: uses,
+            why: `PostgreSQL cannot drop or reorder enum values: rebuild ${h.name} and convert its columns through text`,
+          },
+        ],
+        downgrade: [
+          {
+            kind: 'rebuildEnum',
+            enum: ref,
+            labels: b.labels,
+            columns: uses,
+            why: `restore the previous values of ${h.name}`,
+          },
+        ],
+      },
+      removed.map((value) =>
+        risk('enum-remove-value', {
+          table: null,
+          location: h.location,
+          message: `Enum type ${h.name} loses ${quoteLiteral(value)}: the rebuild fails on rows that hold it${
+            uses.length ? ` (${uses.map((u) => `${u.table}.${u.column}`).join(', ')})` : ''
+          }.`,
+        }),
+      ),
+    );
+  }
+
+  // ---- tables ------------------------------------------------------------------------
+
+  private planCreatedTables(): void {
+    const order = creationOrder(this.created);
+    for (const t of order.tables) {
+      const deferred = new Set(order.deferred.filter((d) => d.table === t).map((d) => d.foreignKey));
+      const created = { ...t, foreignKeys: t.foreignKeys.filter((fk) => !deferred.has(fk)) };
+      this.emit(Phase.CreateTables, {
+        summary: `create table ${t.name}`,
+        table: qualifiedName(t),
+        upgrade: [
+          { kind: 'createTable', table: created },
+          ...t.indexes.map((index): Operation => ({ kind: 'createIndex', schema: t.schema, table: t.name, index, concurrently: false })),
+        ],
+        downgrade: [{ kind: 'dropTable', table: created }],
+      });
+    }
+    for (const { table, foreignKey } of order.deferred) {
+      const constraint: ConstraintDef = { kind: 'foreignKey', ...foreignKey };
+      this.emit(Phase.ForeignKeys, {
+        summary: `add foreign key ${foreignKey.name} to ${table.name}`,
+        table: qualifiedName(table),
+        upgrade: [{ kind: 'addConstraint', schema: table.schema, table: table.name, constraint, why: 'the tables reference each other: add this key once both exist' }],
+        downgrade: [{ kind: 'dropConstraint', schema: table.schema, table: table.name, constraint }],
+      });
+    }
+  }
+
+  private planDroppedTables(): void {
+    const order = creationOrder(this.dropped);
+    for (const { table, foreignKey } of order.deferred) {
+      const constraint: ConstraintDef = { kind: 'foreignKey', ...foreignKey };
+      this.emit(Phase.DropDependents, {
+        summary: `drop foreign key ${foreignKey.name} from ${table.name}`,
+        table: qualifiedName(table),
+        upgrade: [{ kind: 'dropConstraint', schema: table.schema, table: table.name, constraint, why: 'the dropped tables reference each other: drop this key first' }],
+        downgrade: [{ kind: 'addConstraint', schema: table.schema, table: table.name, constraint }],
+      });
+    }
+    for (const t of [...order.tables].reverse()) {
+      const deferred = new Set(order.deferred.filter((d) => d.table === t).map((d) => d.foreignKey));
+      const recreated = { ...t, foreignKeys: t.foreignKeys.filter((fk) => !deferred.has(fk)) };
+      this.emit(
+        Phase.Drops,
+        {
+          summary: `drop table ${t.name}`,
+          table: qualifiedName(t),
+          upgrade: [{ kind: 'dropTable', table: recreated }],
+          downgrade: [
+            { kind: 'createTable', table: recreated },
+            ...t.indexes.map((index): Operation => ({ kind: 'createIndex', schema: t.schema, table: t.name, index, concurrently: false })),
+          ],
+        },
+        [
+          risk('drop-table', {
+            table: qualifiedName(t),
+            location: t.location,
+            message: `DROP TABLE ${t.name} deletes every row it holds; code still using it fails.`,
+          }),
+        ],
+      );
+    }
+  }
+
+  private reportPossibleTableRenames(): void {
+    for (const b of this.dropped) {
+      for (const h of this.created) {
+        if (b.schema !== h.schema || !sameColumns(b, h)) continue;
+        const confirmation: Confirmation = { kind: 'rename', from: b.name, to: h.name };
+        this.possibleRenames.push({ kind: 'table', table: qualifiedName(b), from: b.name, to: h.name, confirmation });
+        const drop = this.phases[Phase.Drops]!.find((d) => d.op.upgrade.some((o) => o.kind === 'dropTable' && o.table.name === b.name && o.table.schema === b.schema));
+        drop?.findings.push(
+          risk('unconfirmed-rename', {
+            table: qualifiedName(b),
+            location: h.location ?? b.location,
+            message: `Table ${b.name} goes and ${h.name} with the same columns arrives: unless this is confirmed as a rename, it is a drop and a create, and the rows of ${b.name} are lost.`,
+            confirmations: [confirmation, ALLOW_DATA_LOSS],
+          }),
+        );
+      }
+    }
+  }
+
+  // ---- a table present on both sides --------------------------------------------------
+
+  private planPair(pair: TablePair): void {
+    const { base: b, head: h } = pair;
+    const q = qualifiedName(h);
+    if (qualifiedName(b) !== q) this.planTableRename(pair);
+    for (const [from, to] of pair.columnRenames) this.planColumnRename(pair, from, to);
+    this.planSequenceRenames(pair);
+
+    if ((b.comment ?? null) !== (h.comment ?? null)) {
+      this.emit(Phase.Columns, {
+        summary: `change the comment of table ${h.name}`,
+        table: q,
+        upgrade: [{ kind: 'setTableComment', schema: h.schema, table: h.name, comment: h.comment, existing: b.comment }],
+        downgrade: [{ kind: 'setTableComment', schema: h.schema, table: h.name, comment: b.comment, existing: h.comment }],
+      });
+    }
+
+    const baseByHeadName = new Map(b.columns.map((c) => [this.headColumnName(pair, c.name), c]));
+    for (const c of h.columns) {
+      const old = baseByHeadName.get(c.name);
+      if (old) this.planColumnChanges(h, { ...old, name: c.name }, c);
+      else this.planAddColumn(h, c);
+    }
+    const headNames = new Set(h.columns.map((c) => c.name));
+    const droppedColumns = b.columns.filter((c) => !headNames.has(this.headColumnName(pair, c.name)));
+    for (const c of droppedColumns) this.planDropColumn(pair, c);
+
+    this.planPrimaryKey(pair);
+    this.planUniqueConstraints(pair);
+    this.planCheckConstraints(pair);
+    this.planIndexes(pair);
+    this.planForeignKeys(pair);
+  }
+
+  private planTableRename({ base: b, head: h }: TablePair): void {
+    this.emit(
+      Phase.Renames,
+      {
+        summary: `rename table ${b.name} to ${h.name}`,
+        table: qualifiedName(h),
+        upgrade: [{ kind: 'renameTable', schema: b.schema, from: b.name, to: h.name }],
+        downgrade: [{ kind: 'renameTable', schema: b.schema, from: h.name, to: b.name }],
+      },
+      [
+        risk('rename-table', {
+          table: qualifiedName(h),
+          location: h.location,
+          message: `ALTER TABLE ${b.name} RENAME TO ${h.name} takes a brief ACCESS EXCLUSIVE lock; code still using ${b.name} fails.`,
+        }),
+      ],
+    );
+  }
+
+  private planColumnRename({ head: h, base: b }: TablePair, from: string, to: string): void {
+    const column = b.columns.find((c) => c.name === from)!;
+    const headColumn = h.columns.find((c) => c.name === to)!;
+    this.emit(
+      Phase.Renames,
+      {
+        summary: `rename ${h.name}.${from} to ${to}`,
+        table: qualifiedName(h),
+        upgrade: [{ kind: 'alterColumn', schema: h.schema, table: h.name, existing: column, change: { kind: 'rename', newName: to } }],
+        downgrade: [{ kind: 'alterColumn', schema: h.schema, table: h.name, existing: { ...column, name: to }, change: { kind: 'rename', newName: from } }],
+      },
+      [
+        risk('rename-column', {
+          table: qualifiedName(h),
+          column: to,
+          location: headColumn.location,
+          message: `Renaming ${h.name}.${from} to ${to} takes a brief ACCESS EXCLUSIVE lock; code still selecting ${from} fails.`,
+        }),
+      ],
+    );
+  }
+
+  /** A serial or identity column owns `<table>_<column>_seq`; keep it named as the models would create it. */
+  private planSequenceRenames(pair: TablePair): void {
+    const { base: b, head: h } = pair;
+    for (const c of b.columns) {
+      const headName = this.headColumnName(pair, c.name);
+      const hc = h.columns.find((x) => x.name === headName);
+      if (!hc || !ownsSequence(c) || !ownsSequence(hc)) continue;
+      const from = `${b.name}_${c.name}_seq`;
+      const to = `${h.name}_${hc.name}_seq`;
+      if (from === to) continue;
+      this.emit(Phase.Renames, {
+        summary: `rename sequence ${from} to ${to}`,
+        table: qualifiedName(h),
+        upgrade: [{ kind: 'renameSequence', schema: h.schema, from, to, why: 'keep the sequence named as the models would create it' }],
+        downgrade: [{ kind: 'renameSequence', schema: h.schema, from: to, to: from }],
+      });
+    }
+  }
+
+  // ---- columns -----------------------------------------------------------------------
+
+  private planAddColumn(t: Table, c: Column): void {
+    const q = qualifiedName(t);
+    const base = { summary: `add ${c.name} to ${t.name}`, table: q };
+    const drop: Operation = { kind: 'dropColumn', schema: t.schema, table: t.name, column: c };
+    const rewrites = c.serial || c.identity !== null || (c.computed?.persisted ?? false) ||
+      (c.serverDefault !== null && VOLATILE_DEFAULT.test(c.serverDefault));
+    if (rewrites) {
+      this.emit(Phase.Columns, { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c }], downgrade: [drop] }, [
+        risk('add-column-volatile-default', {
+          table: q,
+          column: c.name,
+          location: c.location,
+          message: `Adding ${t.name}.${c.name} computes a value per row, so PostgreSQL rewrites the whole table under ACCESS EXCLUSIVE.`,
+        }),
+      ]);
+      return;
+    }
+    if (c.nullable || c.serverDefault !== null) {
+      this.emit(
+        Phase.Columns,
+        { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c }], downgrade: [drop] },
+        c.serverDefault !== null
+          ? [
+              risk('add-column-default', {
+                table: q,
+                column: c.name,
+                location: c.location,
+                message: `Adding ${t.name}.${c.name} with DEFAULT ${c.serverDefault} is catalog-only since PostgreSQL 11.`,
+              }),
+            ]
+          : [],
+      );
+      return;
+    }
+    const fill = c.default?.sql ?? null;
+    if (fill !== null) {
+      const withDefault = { ...c, serverDefault: fill };
+      this.emit(
+        Phase.Columns,
+        {
+          ...base,
+          upgrade: [
+            {
+              kind: 'addColumn',
+              schema: t.schema,
+              table: t.name,
+              column: withDefault,
+              why: `existing rows get the model's default=${c.default!.python} so NOT NULL holds`,
+            },
+            {
+              kind: 'alterColumn',
+              schema: t.schema,
+              table: t.name,
+              existing: withDefault,
+              change: { kind: 'serverDefault', serverDefault: null },
+              why: 'the model has no server default: drop the one used to fill existing rows',
+            },
+          ],
+          downgrade: [drop],
+        },
+        [
+          risk('add-column-default', {
+            table: q,
+            column: c.name,
+            location: c.location,
+            message: `Adding NOT NULL ${t.name}.${c.name} fills existing rows with ${fill} (the model's default=) in a catalog-only step.`,
+          }),
+        ],
+      );
+      return;
+    }
+    this.emit(Phase.Columns, { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c }], downgrade: [drop] }, [
+      risk('add-not-null-no-default', {
+        table: q,
+        column: c.name,
+        location: c.location,
+        message: `Adding NOT NULL ${t.name}.${c.name} fails on a table with rows: existing rows need a value, and the model gives neither server_default= nor a literal default=.`,
+        confirmations: [],
+      }),
+    ]);
+  }
+
+  private planDropColumn(pair: TablePair, c: Column): void {
+    const t = pair.head;
+    const q = qualifiedName(t);
+    const where = { schema: t.schema, table: t.name };
+    const findings = [
+      risk('drop-column', {
+        table: q,
+        column: c.name,
+        location: c.location,
+        message: `DROP COLUMN ${t.name}.${c.name} deletes its data; code still selecting it fails.`,
+      }),
+    ];
+    const added = t.columns.filter((hc) => !pair.base.columns.some((bc) => this.headColumnName(pair, bc.name) === hc.name));
+    for (const a of added) {
+      if (!sameType(a.type, c.type)) continue;
+      const confirmation: Confirmation = { kind: 'rename', from: `${t.name}.${c.name}`, to: a.name };
+      this.possibleRenames.push({ kind: 'column', table: q, from: c.name, to: a.name, confirmation });
+      findings.push(
+        risk('unconfirmed-rename', {
+          table: q,
+          column: a.name,
+          location: a.location ?? c.location,
+          message: `${t.name}.${c.name} goes and ${a.name} of the same type arrives: unless this is confirmed as a rename, the values of ${c.name} are lost.`,
+          confirmations: [confirmation, ALLOW_DATA_LOSS],
+        }),
+      );
+    }
+    this.emit(
+      Phase.Drops,
+      {
+        summary: `drop ${c.name} from ${t.name}`,
+        table: q,
+        upgrade: [{ kind: 'dropColumn', ...where, column: c }],
+        downgrade: this.readdColumn(t, c),
+      },
+      findings,
+    );
+  }
+
+  /** The downgrade of a dropped column: its data is gone, but NOT NULL must hold for the rows there are. */
+  private readdColumn(t: Table, c: Column): Operation[] {
+    const where = { schema: t.schema, table: t.name };
+    if (c.nullable || c.serverDefault !== null || c.serial || c.identity || c.computed) {
+      return [{ kind: 'addColumn', ...where, column: c }];
+    }
+    const fill = c.default?.sql ?? placeholder(c.type, this.enums);
+    if (fill === null) return [{ kind: 'addColumn', ...where, column: c }];
+    const withDefault = { ...c, serverDefault: fill };
+    return [
+      { kind: 'addColumn', ...where, column: withDefault, why: `the dropped values are gone: rows get ${fill} so NOT NULL holds` },
+      { kind: 'alterColumn', ...where, existing: withDefault, change: { kind: 'serverDefault', serverDefault: null } },
+    ];
+  }
+
+  private planColumnChanges(t: Table, old: Column, target: Column): void {
+    const q = qualifiedName(t);
+    const where = { schema: t.schema, table: t.name };
+    const name = `${t.name}.${target.name}`;
+    let cur = old;
+    const step = (change: ColumnChange, why?: string): { op: Operation; next: Column } => {
+      const op: Operation = { kind: 'alterColumn', ...where, existing: cur, change, ...(why ? { why } : {}) };
+      const next = applyChange(cur, change);
+      cur = next;
+      return { op, next };
+    };
+
+    if (!sameType(cur.type, target.type)) {
+      const col = quoteIdent(target.name);
+      const forward = classifyTypeChange(cur.type, target.type, col, this.typeSql);
+      const back = classifyTypeChange(target.type, cur.type, col, this.typeSql);
+      const upgrade: Operation[] = [];
+      const downgrade: Operation[] = [];
+      const oldDefault = cur.serverDefault;
+      if (oldDefault !== null) {
+        upgrade.push(step({ kind: 'serverDefault', serverDefault: null }, 'the old default cannot be converted with the column').op);
+      }
+      const before = cur;
+      const from = formatType(before.type);
+      const to = formatType(target.type);
+      upgrade.push(
+        step(
+          { kind: 'type', type: target.type, using: forward.using },
+          forward.using ? `PostgreSQL has no automatic cast from ${from} to ${to}` : undefined,
+        ).op,
+      );
+      downgrade.push({ kind: 'alterColumn', ...where, existing: cur, change: { kind: 'type', type: before.type, using: back.using } });
+      if (oldDefault !== null) {
+        downgrade.push({ kind: 'alterColumn', ...where, existing: before, change: { kind: 'serverDefault', serverDefault: oldDefault } });
+      }
+      const at = { table: q, column: target.name, location: target.location };
+      const findings: DraftFinding[] = [];
+      if (forward.kind === 'narrow') {
+        findings.push(risk('narrow-type', { ...at, message: `${name} narrows from ${from} to ${to}: existing values may be rejected, truncated or rounded.` }));
+      } else if (forward.kind === 'rewrite') {
+        findings.push(risk('change-type-rewrite', { ...at, message: `${name} from ${from} to ${to} rewrites the table and its indexes under ACCESS EXCLUSIVE.` }));
+      } else {
+        findings.push(risk('change-type-cheap', { ...at, message: `${name} from ${from} to ${to} is catalog-only: no rewrite.` }));
+      }
+      if (forward.using) {
+        findings.push(risk('cast-needed', { ...at, message: `${name} from ${from} to ${to} needs USING ${forward.using}, which fails on rows that do not convert.` }));
+      }
+      this.emit(Phase.Columns, { summary: `change the type of ${name} to ${to}`, table: q, upgrade, downgrade }, findings);
+    }
+
+    if (!sameDefault(cur.serverDefault, target.serverDefault)) {
+      const { op } = step({ kind: 'serverDefault', serverDefault: target.serverDefault });
+      const reverse: Operation = { kind: 'alterColumn', ...where, existing: cur, change: { kind: 'serverDefault', serverDefault: op.kind === 'alterColumn' ? op.existing.serverDefault : null } };
+      this.emit(
+        Phase.Columns,
+        { summary: `change the server default of ${name}`, table: q, upgrade: [op], downgrade: [reverse] },
+        // Dropping the old default only to convert the type is part of the type change.
+        old.serverDefault === target.serverDefault
+          ? []
+          : [
+              risk('change-server-default', {
+                table: q,
+                column: target.name,
+                location: target.location,
+                message: `${target.serverDefault === null ? 'Dropping' : 'Setting'} the default of ${name} is catalog-only and affects new rows only.`,
+              }),
+            ],
+      );
+    }
+
+    if (cur.nullable && !target.nullable) {
+      const fill = target.serverDefault ?? target.default?.sql ?? null;
+      const upgrade: Operation[] = [];
+      if (fill !== null) {
+        upgrade.push({ kind: 'backfill', ...where, column: target.name, value: fill, why: `rows where ${target.name} is NULL get ${fill} before NOT NULL` });
+      }
+      upgrade.push(step({ kind: 'nullable', nullable: false }).op);
+      this.emit(
+        Phase.Columns,
+        {
+          summary: `make ${name} NOT NULL`,
+          table: q,
+          upgrade,
+          downgrade: [{ kind: 'alterColumn', ...where, existing: cur, change: { kind: 'nullable', nullable: true } }],
+        },
+        [
+          risk('set-not-null', {
+            table: q,
+            column: target.name,
+            location: target.location,
+            message:
+              fill !== null
+                ? `SET NOT NULL on ${name} scans every row under ACCESS EXCLUSIVE (NULLs are first set to ${fill}).`
+                : `SET NOT NULL on ${name} scans every row under ACCESS EXCLUSIVE and fails if any row holds NULL (the model has no default to fill them with).`,
+          }),
+        ],
+      );
+    } else if (!cur.nullable && target.nullable) {
+      const before = cur;
+      const { op } = step({ kind: 'nullable', nullable: true });
+      const fill = before.serverDefault ?? old.default?.sql ?? null;
+      const downgrade: Operation[] = [];
+      if (fill !== null) {
+        downgrade.push({ kind: 'backfill', ...where, column: target.name, value: fill, why: `rows where ${target.name} became NULL get ${fill} before NOT NULL` });
+      }
+      downgrade.push({ kind: 'alterColumn', ...where, existing: cur, change: { kind: 'nullable', nullable: false } });
+      this.emit(Phase.Columns, { summary: `make ${name} nullable`, table: q, upgrade: [op], downgrade }, [
+        risk('drop-not-null', {
+          table: q,
+          column: target.name,
+          location: target.location,
+          message:
+            fill !== null
+              ? `DROP NOT NULL on ${name} is catalog-only; the downgrade fills NULLs with ${fill}.`
+              : `DROP NOT NULL on ${name} is catalog-only; the downgrade fails once NULLs exist, as there is no default to fill them with.`,
+        }),
+      ]);
+    }
+
+    if ((cur.comment ?? null) !== (target.comment ?? null)) {
+      const before = cur;
+      const { op } = step({ kind: 'comment', comment: target.comment });
+      this.emit(Phase.Columns, {
+        summary: `change the comment of ${name}`,
+        table: q,
+        upgrade: [op],
+        downgrade: [{ kind: 'alterColumn', ...where, existing: cur, change: { kind: 'comment', comment: before.comment } }],
+      });
+    }
+  }
+
+  // ---- constraints and indexes ----------------------------------------------------------
+
+  private mapColumns(pair: TablePair, columns: string[]): string[] {
+    return columns.map((c) => this.headColumnName(pair, c));
+  }
+
+  private planPrimaryKey(pair: TablePair): void {
+    const { base: b, head: h } = pair;
+    const old: PrimaryKey | null = b.primaryKey ? { ...b.primaryKey, columns: this.mapColumns(pair, b.primaryKey.columns) } : null;
+    const now = h.primaryKey;
+    this.diffConstraints(
+      pair,
+      old ? [{ kind: 'primaryKey', ...old }] : [],
+      now ? [{ kind: 'primaryKey', ...now }] : [],
+      (c) => (c.kind === 'primaryKey' ? c.columns.join(',') : ''),
+    );
+  }
+
+  private planUniqueConstraints(pair: TablePair): void {
+    this.diffConstraints(
+      pair,
+      pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u, columns: this.mapColumns(pair, u.columns) })),
+      pair.head.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
+      (c) => (c.kind === 'unique' ? c.columns.join(',') : ''),
+    );
+  }
+
+  private planCheckConstraints(pair: TablePair): void {
+    this.diffConstraints(
+      pair,
+      pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
+      pair.head.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
+      (c) => (c.kind === 'check' ? normalizeCheck(c.expression) : ''),
+    );
+  }
+
+  private planForeignKeys(pair: TablePair): void {
+    const old = pair.base.foreignKeys.map((fk): ConstraintDef => {
+      const target = this.pairByBase.get(qualifiedName({ schema: fk.referredSchema, name: fk.referredTable }));
+      return {
+        kind: 'foreignKey',
+        ...fk,
+        columns: this.mapColumns(pair, fk.columns),
+        referredSchema: target ? target.head.schema : fk.referredSchema,
+        referredTable: target ? target.head.name : fk.referredTable,
+        referredColumns: target ? this.mapColumns(target, fk.referredColumns) : fk.referredColumns,
+      };
+    });
+    this.diffConstraints(
+      pair,
+      old,
+      pair.head.foreignKeys.map((fk): ConstraintDef => ({ kind: 'foreignKey', ...fk })),
+      (c) => (c.kind === 'foreignKey' ? `${fkTarget(c)}|${fkActions(c)}` : ''),
+    );
+  }
+
+  /**
+   * Same name and definition: nothing. Same definition, other name: rename. Otherwise the
+   * old one is dropped (before renames, under its old table name) and the new one added.
+   */
+  private diffConstraints(pair: TablePair, old: ConstraintDef[], now: ConstraintDef[], key: (c: ConstraintDef) => string): void {
+    const { base: b, head: h } = pair;
+    const q = qualifiedName(h);
+    const matched = new Set<ConstraintDef>();
+    const dropped: ConstraintDef[] = [];
+    const added: ConstraintDef[] = [];
+    const changed: [ConstraintDef, ConstraintDef][] = [];
+    for (const n of now) {
+      const same = old.find((o) => o.name === n.name);
+      if (same) {
+        matched.add(same);
+        if (key(same) !== key(n)) changed.push([same, n]);
+        continue;
+      }
+      const renamed = old.find((o) => !matched.has(o) && !now.some((x) => x.name === o.name) && key(o) === key(n));
+      if (renamed) {
+        matched.add(renamed);
+        this.emit(Phase.Renames, {
+          summary: `rename constraint ${renamed.name} to ${n.name}`,
+          table: q,
+          upgrade: [{ kind: 'renameConstraint', schema: h.schema, table: h.name, from: renamed.name, to: n.name, why: 'keep the name the models give it' }],
+          downgrade: [{ kind: 'renameConstraint', schema: h.schema, table: h.name, from: n.name, to: renamed.name }],
+        });
+        continue;
+      }
+      added.push(n);
+    }
+    dropped.push(...old.filter((o) => !matched.has(o)));
+
+    for (const [o, n] of changed) {
+      const actionOnly = o.kind === 'foreignKey' && n.kind === 'foreignKey' && fkTarget(o) === fkTarget(n);
+      this.emitDropConstraint(b, o);
+      this.emitAddConstraint(h, n, actionOnly ? 'change-fk-action' : undefined, o);
+    }
+    for (const o of dropped) this.emitDropConstraint(b, o);
+    for (const n of added) this.emitAddConstraint(h, n);
+  }
+
+  private emitDropConstraint(t: Table, c: ConstraintDef): void {
+    const where = { schema: t.schema, table: t.name };
+    this.emit(Phase.DropDependents, {
+      summary: `drop ${CONSTRAINT_WORD[c.kind]} ${c.name} from ${t.name}`,
+      table: qualifiedName(t),
+      upgrade: [{ kind: 'dropConstraint', ...where, constraint: c }],
+      downgrade: [{ kind: 'addConstraint', ...where, constraint: c }],
+    });
+  }
+
+  private emitAddConstraint(t: Table, c: ConstraintDef, rule?: 'change-fk-action', old?: ConstraintDef): void {
+    const where = { schema: t.schema, table: t.name };
+    const q = qualifiedName(t);
+    const at = { table: q, column: 'columns' in c && c.columns.length === 1 ? c.columns[0]! : null, location: c.location ?? t.location };
+    const findings: DraftFinding[] = [];
+    if (rule === 'change-fk-action' && c.kind === 'foreignKey' && old?.kind === 'foreignKey') {
+      findings.push(
+        risk('change-fk-action', {
+          ...at,
+          message: `Foreign key ${c.name} changes from ${fkActionsText(old)} to ${fkActionsText(c)}: it is dropped and re-added, checking every row under SHARE ROW EXCLUSIVE on ${t.name} and ${c.referredTable}.`,
+        }),
+      );
+    } else if (c.kind === 'foreignKey') {
+      findings.push(risk('add-foreign-key', { ...at, message: `Adding foreign key ${c.name} checks every row of ${t.name} under SHARE ROW EXCLUSIVE on ${t.name} and ${c.referredTable}.` }));
+    } else if (c.kind === 'check') {
+      findings.push(risk('add-check', { ...at, message: `Adding check ${c.name} scans every row of ${t.name} under ACCESS EXCLUSIVE.` }));
+    } else if (c.kind === 'unique') {
+      findings.push(risk('add-unique-constraint', { ...at, message: `Adding unique constraint ${c.name} builds an index on ${t.name} that blocks writes, and fails on duplicates.` }));
+    } else {
+      findings.push(risk('add-primary-key', { ...at, message: `Adding primary key ${c.name} builds an index and checks NOT NULL on every row of ${t.name} under lock.` }));
+    }
+    this.emit(
+      c.kind === 'foreignKey' ? Phase.ForeignKeys : Phase.AddDependents,
+      {
+        summary: `${rule ? 'change' : 'add'} ${CONSTRAINT_WORD[c.kind]} ${c.name} ${rule ? 'on' : 'to'} ${t.name}`,
+        table: q,
+        upgrade: [{ kind: 'addConstraint', ...where, constraint: c }],
+        downgrade: [{ kind: 'dropConstraint', ...where, constraint: c }],
+      },
+      findings,
+    );
+  }
+
+  private planIndexes(pair: TablePair): void {
+    const { base: b, head: h } = pair;
+    const q = qualifiedName(h);
+    const old = b.indexes.map((i) => ({
+      ...i,
+      elements: i.elements.map((e) => ('column' in e ? { column: this.headColumnName(pair, e.column) } : e)),
+      include: this.mapColumns(pair, i.include),
+    }));
+    const concurrently = this.options.concurrentIndexes ?? false;
+    const matched = new Set<Index>();
+    const toDrop: Index[] = [];
+    const toCreate: Index[] = [];
+    for (const n of h.indexes) {
+      const same = old.find((o) => o.name === n.name);
+      if (same) {
+        matched.add(same);
+        if (indexKey(same) !== indexKey(n)) {
+          toDrop.push(same);
+          toCreate.push(n);
+        }
+        continue;
+      }
+      const renamed = old.find((o) => !matched.has(o) && !h.indexes.some((x) => x.name === o.name) && indexKey(o) === indexKey(n));
+      if (renamed) {
+        matched.add(renamed);
+        this.emit(Phase.Renames, {
+          summary: `rename index ${renamed.name} to ${n.name}`,
+          table: q,
+          upgrade: [{ kind: 'renameIndex', schema: h.schema, table: h.name, from: renamed.name, to: n.name, why: 'keep the name the models give it' }],
+          downgrade: [{ kind: 'renameIndex', schema: h.schema, table: h.name, from: n.name, to: renamed.name }],
+        });
+        continue;
+      }
+      toCreate.push(n);
+    }
+    toDrop.push(...old.filter((o) => !matched.has(o)));
+
+    for (const i of toDrop) {
+      const where = { schema: b.schema, table: b.name };
+      this.emit(
+        Phase.DropDependents,
+        {
+          summary: `drop index ${i.name}`,
+          table: qualifiedName(b),
+          upgrade: [{ kind: 'dropIndex', ...where, index: i, concurrently }],
+          downgrade: [{ kind: 'createIndex', ...where, index: i, concurrently }],
+        },
+        concurrently
+          ? []
+          : [risk('drop-index', { table: qualifiedName(b), location: i.location ?? b.location, message: `DROP INDEX ${i.name} takes ACCESS EXCLUSIVE on ${b.name} briefly.` })],
+      );
+    }
+    for (const i of toCreate) {
+      const where = { schema: h.schema, table: h.name };
+      this.emit(
+        Phase.AddDependents,
+        {
+          summary: `create index ${i.name} on ${h.name}`,
+          table: q,
+          upgrade: [{ kind: 'createIndex', ...where, index: i, concurrently }],
+          downgrade: [{ kind: 'dropIndex', ...where, index: i, concurrently }],
+        },
+        concurrently
+          ? []
+          : [risk('create-index', { table: q, location: i.location ?? h.location, message: `CREATE INDEX ${i.name} blocks writes to ${h.name} (SHARE lock) for the whole build.` })],
+      );
+    }
+  }
+}
+
+const CONSTRAINT_WORD: Record<ConstraintDef['kind'], string> = {
+  primaryKey: 'primary key',
+  unique: 'unique constraint',
+  foreignKey: 'foreign key',
+  check: 'check constraint',
+};
+
+function unusableRename(r: RenameRequest, why: string): InputError {
+  return new InputError(`--rename ${formatRename(r)}: ${why}`);
+}
+
+function tableIs(t: Table, name: string): boolean {
+  return t.name === name || qualifiedName(t) === name;
+}
+
+function ownsSequence(c: Column): boolean {
+  return c.serial || c.identity !== null;
+}
+
+function sameColumns(a: Table, b: Table): boolean {
+  return (
+    a.columns.length === b.columns.length &&
+    a.columns.every((c) => {
+      const other = b.columns.find((x) => x.name === c.name);
+      return other !== undefined && sameType(c.type, other.type);
+    })
+  );
+}
+
+function sameDefault(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return normalizeDefault(a) === normalizeDefault(b);
+}
+
+function applyChange(c: Column, change: ColumnChange): Column {
+  switch (change.kind) {
+    case 'type':
+      return { ...c, type: change.type };
+    case 'nullable':
+      return { ...c, nullable: change.nullable };
+    case 'serverDefault':
+      return { ...c, serverDefault: change.serverDefault };
+    case 'comment':
+      return { ...c, comment: change.comment };
+    case 'rename':
+      return { ...c, name: change.newName };
+  }
+}
+
+function fkTarget(fk: ForeignKey): string {
+  return `${fk.columns.join(',')}>${fk.referredSchema ?? ''}.${fk.referredTable}(${fk.referredColumns.join(',')})`;
+}
+
+function fkActions(fk: ForeignKey): string {
+  return `${fk.onDelete ?? 'NO ACTION'}/${fk.onUpdate ?? 'NO ACTION'}`;
+}
+
+function fkActionsText(fk: ForeignKey): string {
+  return `ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
+}
+
+function indexKey(i: Index): string {
+  const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}` : `e:${normalizeCheck(e.expression)}`));
+  return [
+    i.unique,
+    elements.join(','),
+    i.where === null ? '' : normalizeCheck(i.where),
+    i.using ?? 'btree',
+    i.include.join(','),
+  ].join('|');
+}
+
+/**
+ * A stand-in for values a downgrade cannot bring back (the column was dropped), so a
+ * re-added NOT NULL column is valid for the rows that exist; null when the type has none.
+ */
+function placeholder(type: ColumnType, enums: EnumType[]): string | null {
+  if (type.arrayDimensions > 0) return "'{}'";
+  if (type.isEnum) {
+    const first = enums.find((e) => e.name === type.name)?.labels[0];
+    return first === undefined ? null : quoteLiteral(first);
+  }
+  const name = type.name;
+  if (['text', 'character varying', 'character', 'bytea'].includes(name)) return "''";
+  if (['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'money'].includes(name)) return '0';
+  if (name === 'boolean') return 'false';
+  if (name.startsWith('timestamp') || name === 'date') return 'now()';
+  if (name.startsWith('time')) return "'00:00'";
+  if (name === 'interval') return "'0'";
+  if (name === 'uuid') return "'00000000-0000-0000-0000-000000000000'";
+  if (name === 'json' || name === 'jsonb') return "'{}'";
+  return null;
+}
+

@@ -1,0 +1,290 @@
+import type { Column, ColumnType, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
+import { qualify, quoteIdent, quoteLiteral, typeSql } from '../plan/sql-quote.js';
+import type { ConstraintDef, EnumRef, Operation, Plan } from '../plan/types.js';
+import type { RenderStyle, SqlScript, SqlStatement } from './types.js';
+
+/** The lock_timeout used when the plan takes locks on existing tables and the backend sets none. */
+export const DEFAULT_LOCK_TIMEOUT = '5s';
+
+/** The lock_timeout a rendered migration opens with, or null for none. */
+export function lockTimeoutFor(plan: Plan, style: Pick<RenderStyle, 'lockTimeout'> | undefined): string | null {
+  return style?.lockTimeout ?? (plan.needsLockTimeout ? DEFAULT_LOCK_TIMEOUT : null);
+}
+
+export function lockTimeoutSql(timeout: string): string {
+  return `SET LOCAL lock_timeout = ${quoteLiteral(timeout)}`;
+}
+
+/**
+ * The plan as PostgreSQL statements, the same ones Alembic runs for the rendered revision
+ * (upgrade, then downgrade: each operation's downgrade, operations in reverse order).
+ */
+export function renderSql(plan: Plan, style?: Pick<RenderStyle, 'lockTimeout'>): SqlScript {
+  const sql = new SqlWriter(plan.enums);
+  const timeout = lockTimeoutFor(plan, style);
+  const side = (entries: { ops: Operation[]; index: number }[]) =>
+    withLockTimeout(
+      entries.flatMap(({ ops, index }) => ops.flatMap((o) => sql.statements(o).map((s) => ({ ...s, operation: index })))),
+      timeout,
+    );
+  return {
+    upgrade: side(plan.operations.map((op, index) => ({ ops: op.upgrade, index }))),
+    downgrade: side(plan.operations.map((op, index) => ({ ops: op.downgrade, index })).reverse()),
+  };
+}
+
+/** `SET LOCAL` lasts for one transaction: set it at the start and after every autocommit step. */
+function withLockTimeout(statements: SqlStatement[], timeout: string | null): SqlStatement[] {
+  if (!timeout) return statements;
+  const set: SqlStatement = { sql: lockTimeoutSql(timeout), transactional: true, lock: 'none', operation: null };
+  const out: SqlStatement[] = [set];
+  statements.forEach((s, i) => {
+    out.push(s);
+    const next = statements[i + 1];
+    if (!s.transactional && next?.transactional) out.push(set);
+  });
+  return out;
+}
+
+type Statement = Omit<SqlStatement, 'operation'>;
+
+/** SQL for single operations; the Alembic renderer uses it for steps it writes as `op.execute`. */
+export class SqlWriter {
+  constructor(private readonly enums: EnumType[]) {}
+
+  type(type: ColumnType): string {
+    return typeSql(type, type.isEnum ? (this.enums.find((e) => e.name === type.name)?.schema ?? null) : null);
+  }
+
+  statements(op: Operation): Statement[] {
+    const tx = (sql: string, lock: string): Statement => ({ sql, transactional: true, lock });
+    switch (op.kind) {
+      case 'createEnum':
+        return [tx(createEnum(op.enum, op.enum.labels), 'none')];
+      case 'dropEnum':
+        return [tx(`DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`, 'none')];
+      case 'addEnumValue': {
+        const position = op.before !== null ? ` BEFORE ${quoteLiteral(op.before)}` : op.after !== null ? ` AFTER ${quoteLiteral(op.after)}` : '';
+        return [
+          {
+            sql: `ALTER TYPE ${qualify(op.enum.schema, op.enum.name)} ADD VALUE ${quoteLiteral(op.value)}${position}`,
+            transactional: false,
+            lock: `ACCESS EXCLUSIVE on type ${op.enum.name}`,
+          },
+        ];
+      }
+      case 'rebuildEnum':
+        return this.rebuildEnum(op.enum, op.labels, op.columns).map((sql) =>
+          tx(sql, op.columns.length ? lockOn(tableList(op.columns)) : `ACCESS EXCLUSIVE on type ${op.enum.name}`),
+        );
+      case 'createTable':
+        return this.createTable(op.table).map((sql) => tx(sql, `ACCESS EXCLUSIVE on ${op.table.name} (new)`));
+      case 'dropTable':
+        return [tx(`DROP TABLE ${qualify(op.table.schema, op.table.name)}`, lockOn(op.table.name))];
+      case 'renameTable':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, lockOn(op.from))];
+      case 'setTableComment':
+        return [tx(`COMMENT ON TABLE ${qualify(op.schema, op.table)} IS ${commentLiteral(op.comment)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`)];
+      case 'addColumn': {
+        const t = qualify(op.schema, op.table);
+        const out = [tx(`ALTER TABLE ${t} ADD COLUMN ${this.columnDef(op.column)}`, lockOn(op.table))];
+        if (op.column.comment !== null) {
+          out.push(tx(`COMMENT ON COLUMN ${t}.${quoteIdent(op.column.name)} IS ${commentLiteral(op.column.comment)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`));
+        }
+        return out;
+      }
+      case 'dropColumn':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP COLUMN ${quoteIdent(op.column.name)}`, lockOn(op.table))];
+      case 'alterColumn':
+        return [this.alterColumn(op)];
+      case 'backfill': {
+        const c = quoteIdent(op.column);
+        return [tx(`UPDATE ${qualify(op.schema, op.table)} SET ${c} = ${op.value} WHERE ${c} IS NULL`, `ROW EXCLUSIVE on ${op.table}`)];
+      }
+      case 'createIndex':
+        return [
+          {
+            sql: this.createIndex(op.schema, op.table, op.index, op.concurrently),
+            transactional: !op.concurrently,
+            lock: `${op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE'} on ${op.table}`,
+          },
+        ];
+      case 'dropIndex':
+        return [
+          {
+            sql: `DROP INDEX ${op.concurrently ? 'CONCURRENTLY IF EXISTS ' : ''}${qualify(op.schema, op.index.name)}`,
+            transactional: !op.concurrently,
+            lock: `${op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE'} on ${op.table}`,
+          },
+        ];
+      case 'renameIndex':
+        return [tx(`ALTER INDEX ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`)];
+      case 'addConstraint': {
+        const c = op.constraint;
+        const lock = c.kind === 'foreignKey' ? `SHARE ROW EXCLUSIVE on ${op.table}, ${c.referredTable}` : lockOn(op.table);
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ADD ${this.constraintDef(c)}`, lock)];
+      }
+      case 'dropConstraint':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP CONSTRAINT ${quoteIdent(op.constraint.name)}`, lockOn(op.table))];
+      case 'renameConstraint':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} RENAME CONSTRAINT ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`, lockOn(op.table))];
+      case 'renameSequence':
+        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, `ACCESS EXCLUSIVE on sequence ${op.from}`)];
+    }
+  }
+
+  /**
+   * PostgreSQL cannot drop or reorder enum labels: rename the old type away, create the new
+   * one, convert each column through text (dropping and restoring its default, which
+   * cannot be cast between the two types), then drop the old type.
+   */
+  rebuildEnum(ref: EnumRef, labels: string[], columns: { schema: string | null; table: string; column: string; arrayDimensions: number; serverDefault: string | null }[]): string[] {
+    const type = qualify(ref.schema, ref.name);
+    const oldName = `${ref.name}_old`;
+    const out = [`ALTER TYPE ${type} RENAME TO ${quoteIdent(oldName)}`, createEnum(ref, labels)];
+    for (const c of columns) {
+      const t = qualify(c.schema, c.table);
+      const col = quoteIdent(c.column);
+      const dims = '[]'.repeat(c.arrayDimensions);
+      if (c.serverDefault !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} DROP DEFAULT`);
+      out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${type}${dims} USING ${col}::text${dims}::${type}${dims}`);
+      if (c.serverDefault !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${c.serverDefault}`);
+    }
+    out.push(`DROP TYPE ${qualify(ref.schema, oldName)}`);
+    return out;
+  }
+
+  createTable(table: Table): string[] {
+    const t = qualify(table.schema, table.name);
+    const lines = table.columns.map((c) => this.columnDef(c, table));
+    if (table.primaryKey) lines.push(this.constraintDef({ kind: 'primaryKey', ...table.primaryKey }));
+    for (const u of table.uniqueConstraints) lines.push(this.constraintDef({ kind: 'unique', ...u }));
+    for (const c of table.checkConstraints) lines.push(this.constraintDef({ kind: 'check', ...c }));
+    for (const fk of table.foreignKeys) lines.push(this.constraintDef({ kind: 'foreignKey', ...fk }));
+    const out = [`CREATE TABLE ${t} (\n    ${lines.join(',\n    ')}\n)`];
+    if (table.comment !== null) out.push(`COMMENT ON TABLE ${t} IS ${commentLiteral(table.comment)}`);
+    for (const c of table.columns) {
+      if (c.comment !== null) out.push(`COMMENT ON COLUMN ${t}.${quoteIdent(c.name)} IS ${commentLiteral(c.comment)}`);
+    }
+    return out;
+  }
+
+  columnDef(c: Column, table?: Table): string {
+    const parts = [quoteIdent(c.name), c.serial && isPrimaryKeyOf(c, table) !== false ? serialType(c.type) : this.type(c.type)];
+    if (c.identity) {
+      const options = [
+        c.identity.start !== null ? `START WITH ${c.identity.start}` : null,
+        c.identity.increment !== null ? `INCREMENT BY ${c.identity.increment}` : null,
+      ].filter((x) => x !== null);
+      parts.push(`GENERATED ${c.identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length ? ` (${options.join(' ')})` : ''}`);
+    }
+    if (c.computed) parts.push(`GENERATED ALWAYS AS (${c.computed.expression}) STORED`);
+    if (c.serverDefault !== null) parts.push(`DEFAULT ${c.serverDefault}`);
+    if (!c.nullable) parts.push('NOT NULL');
+    return parts.join(' ');
+  }
+
+  constraintDef(c: ConstraintDef): string {
+    const name = `CONSTRAINT ${quoteIdent(c.name)} `;
+    const cols = (names: string[]) => names.map(quoteIdent).join(', ');
+    switch (c.kind) {
+      case 'primaryKey':
+        return `${name}PRIMARY KEY (${cols(c.columns)})`;
+      case 'unique':
+        return `${name}UNIQUE (${cols(c.columns)})`;
+      case 'check':
+        return `${name}CHECK (${c.expression})`;
+      case 'foreignKey':
+        return `${name}${foreignKeyBody(c)}`;
+    }
+  }
+
+  createIndex(schema: string | null, table: string, index: Index, concurrently: boolean): string {
+    const elements = index.elements.map((e) => ('column' in e ? quoteIdent(e.column) : indexExpression(e.expression)));
+    return [
+      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY IF NOT EXISTS ' : ''}${quoteIdent(index.name)}`,
+      `ON ${qualify(schema, table)}${index.using ? ` USING ${index.using}` : ''} (${elements.join(', ')})`,
+      index.include.length ? `INCLUDE (${index.include.map(quoteIdent).join(', ')})` : null,
+      index.where !== null ? `WHERE ${index.where}` : null,
+    ]
+      .filter((x) => x !== null)
+      .join(' ');
+  }
+
+  private alterColumn(op: Extract<Operation, { kind: 'alterColumn' }>): Statement {
+    const t = qualify(op.schema, op.table);
+    const col = quoteIdent(op.existing.name);
+    const alter = (rest: string): Statement => ({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${rest}`, transactional: true, lock: lockOn(op.table) });
+    const change = op.change;
+    switch (change.kind) {
+      case 'type':
+        return alter(`TYPE ${this.type(change.type)}${change.using ? ` USING ${change.using}` : ''}`);
+      case 'nullable':
+        return alter(change.nullable ? 'DROP NOT NULL' : 'SET NOT NULL');
+      case 'serverDefault':
+        return alter(change.serverDefault === null ? 'DROP DEFAULT' : `SET DEFAULT ${change.serverDefault}`);
+      case 'comment':
+        return { sql: `COMMENT ON COLUMN ${t}.${col} IS ${commentLiteral(change.comment)}`, transactional: true, lock: `SHARE UPDATE EXCLUSIVE on ${op.table}` };
+      case 'rename':
+        return { sql: `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(change.newName)}`, transactional: true, lock: lockOn(op.table) };
+    }
+  }
+}
+
+function createEnum(ref: EnumRef, labels: string[]): string {
+  return `CREATE TYPE ${qualify(ref.schema, ref.name)} AS ENUM (${labels.map(quoteLiteral).join(', ')})`;
+}
+
+function foreignKeyBody(fk: ForeignKey): string {
+  const cols = (names: string[]) => names.map(quoteIdent).join(', ');
+  return [
+    `FOREIGN KEY(${cols(fk.columns)}) REFERENCES ${qualify(fk.referredSchema, fk.referredTable)} (${cols(fk.referredColumns)})`,
+    fk.onDelete ? `ON DELETE ${fk.onDelete}` : null,
+    fk.onUpdate ? `ON UPDATE ${fk.onUpdate}` : null,
+  ]
+    .filter((x) => x !== null)
+    .join(' ');
+}
+
+/** A serial column only becomes SERIAL as part of its table's primary key (SQLAlchemy's rule). */
+function isPrimaryKeyOf(c: Column, table: Table | undefined): boolean | undefined {
+  return table ? (table.primaryKey?.columns.includes(c.name) ?? false) : undefined;
+}
+
+function serialType(type: ColumnType): string {
+  return type.name === 'bigint' ? 'BIGSERIAL' : type.name === 'smallint' ? 'SMALLSERIAL' : 'SERIAL';
+}
+
+/** Index expressions other than a bare function call need their own parentheses. */
+export function indexExpression(expression: string): string {
+  const e = expression.trim();
+  return isFunctionCall(e) ? e : `(${e})`;
+}
+
+/** `lower(email)` is; `lower(a) || b` is not: the first call's parenthesis must close at the end. */
+function isFunctionCall(e: string): boolean {
+  const m = /^[A-Za-z_][\w.]*\(/.exec(e);
+  if (!m) return false;
+  let depth = 0;
+  let quoted = false;
+  for (let i = m[0].length - 1; i < e.length; i++) {
+    const ch = e[i];
+    if (ch === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth === 0) return i === e.length - 1;
+  }
+  return false;
+}
+
+function commentLiteral(comment: string | null): string {
+  return comment === null ? 'NULL' : quoteLiteral(comment);
+}
+
+function lockOn(table: string): string {
+  return `ACCESS EXCLUSIVE on ${table}`;
+}
+
+function tableList(columns: { table: string }[]): string {
+  return [...new Set(columns.map((c) => c.table))].join(', ');
+}

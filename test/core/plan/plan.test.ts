@@ -1,0 +1,437 @@
+import { describe, expect, it } from 'vitest';
+import { plan, parseRename, confirmationFlag, confirmationCommand } from '../../../src/core/plan/index.js';
+import type { Operation, Plan, PlanOptions } from '../../../src/core/plan/index.js';
+import type { Schema } from '../../../src/core/schema/model.js';
+import { InputError } from '../../../src/core/errors.js';
+import { at, check, col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
+
+const SAFE: PlanOptions = { renames: [], allowDataLoss: false };
+
+function run(base: Schema, head: Schema, options: Partial<PlanOptions> = {}): Plan {
+  return plan(base, head, { ...SAFE, ...options });
+}
+
+/** `kind:detail` for every upgrade step, in order. */
+function steps(p: Plan, side: 'upgrade' | 'downgrade' = 'upgrade'): string[] {
+  const ops = side === 'upgrade' ? p.operations.flatMap((o) => o.upgrade) : [...p.operations].reverse().flatMap((o) => o.downgrade);
+  return ops.map(label);
+}
+
+function label(op: Operation): string {
+  switch (op.kind) {
+    case 'createTable':
+    case 'dropTable':
+      return `${op.kind}:${op.table.name}`;
+    case 'createEnum':
+    case 'dropEnum':
+      return `${op.kind}:${op.enum.name}`;
+    case 'addEnumValue':
+      return `${op.kind}:${op.enum.name}.${op.value}`;
+    case 'rebuildEnum':
+      return `${op.kind}:${op.enum.name}(${op.labels.join(',')})`;
+    case 'addColumn':
+    case 'dropColumn':
+      return `${op.kind}:${op.table}.${op.column.name}`;
+    case 'alterColumn':
+      return `alterColumn:${op.table}.${op.existing.name}:${op.change.kind}`;
+    case 'createIndex':
+    case 'dropIndex':
+      return `${op.kind}:${op.index.name}`;
+    case 'addConstraint':
+    case 'dropConstraint':
+      return `${op.kind}:${op.constraint.name}`;
+    case 'renameTable':
+    case 'renameIndex':
+    case 'renameConstraint':
+    case 'renameSequence':
+      return `${op.kind}:${op.from}->${op.to}`;
+    case 'backfill':
+      return `backfill:${op.table}.${op.column}=${op.value}`;
+    case 'setTableComment':
+      return `setTableComment:${op.table}`;
+  }
+}
+
+function rules(p: Plan): string[] {
+  return p.findings.map((f) => `${f.severity}:${f.rule}`);
+}
+
+const users = (...extra: ReturnType<typeof col>[]) =>
+  table('users', [col('id', 'integer', { serial: true }), col('email', 'varchar', { length: 200, nullable: false }), ...extra]);
+
+describe('parseRename', () => {
+  it('reads the column and the table form', () => {
+    expect(parseRename('tasks.status=current_status')).toEqual({ kind: 'column', table: 'tasks', from: 'status', to: 'current_status' });
+    expect(parseRename('bots=flowbots')).toEqual({ kind: 'table', from: 'bots', to: 'flowbots' });
+  });
+  it('rejects anything else with a clear error', () => {
+    for (const bad of ['tasks.status', 'a.b.c=d', '=x', 'a=b.c', 'a b=c']) {
+      expect(() => parseRename(bad), bad).toThrow(InputError);
+    }
+  });
+  it('renders confirmations as flag and PR command', () => {
+    expect(confirmationFlag({ kind: 'rename', from: 'tasks.status', to: 'state' })).toBe('--rename tasks.status=state');
+    expect(confirmationCommand({ kind: 'allow-data-loss' })).toBe('/migration allow-data-loss');
+  });
+});
+
+describe('plan: no change', () => {
+  it('returns no operations for equal schemas', () => {
+    const s = schema([users()]);
+    const p = run(s, structuredClone(s));
+    expect(p.operations).toEqual([]);
+    expect(p.findings).toEqual([]);
+    expect(p.refused).toBe(false);
+  });
+});
+
+describe('plan: columns', () => {
+  it('adds a nullable column in one step, dropped on downgrade', () => {
+    const p = run(schema([users()]), schema([users(col('last_login', 'timestamptz'))]));
+    expect(steps(p)).toEqual(['addColumn:users.last_login']);
+    expect(steps(p, 'downgrade')).toEqual(['dropColumn:users.last_login']);
+    expect(p.operations[0]!.summary).toBe('add last_login to users');
+    expect(p.refused).toBe(false);
+  });
+
+  it('adds NOT NULL with a server default in one statement', () => {
+    const p = run(schema([users()]), schema([users(col('active', 'boolean', { nullable: false, serverDefault: 'true' }))]));
+    expect(steps(p)).toEqual(['addColumn:users.active']);
+    expect(rules(p)).toEqual(['info:add-column-default']);
+  });
+
+  it('adds NOT NULL with a literal Python default: fills rows via a temporary server default, then drops it', () => {
+    const c = col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' }, location: at(12) });
+    const p = run(schema([users()]), schema([users(c)]));
+    const [add, drop] = p.operations[0]!.upgrade;
+    expect(add).toMatchObject({ kind: 'addColumn', column: { serverDefault: '0', nullable: false } });
+    expect(drop).toMatchObject({ kind: 'alterColumn', change: { kind: 'serverDefault', serverDefault: null } });
+    expect(p.refused).toBe(false);
+  });
+
+  it('refuses NOT NULL with no value for existing rows, even with --allow-data-loss', () => {
+    const c = col('tenant', 'integer', { nullable: false, location: at(7) });
+    const p = run(schema([users()]), schema([users(c)]), { allowDataLoss: true });
+    expect(p.refused).toBe(true);
+    const f = p.findings.find((x) => x.rule === 'add-not-null-no-default')!;
+    expect(f).toMatchObject({ severity: 'error', table: 'users', column: 'tenant', location: at(7), confirmations: [], confirmed: false });
+    expect(f.message).toMatch(/server_default=.*default=/);
+  });
+
+  it('treats a volatile default as a rewrite', () => {
+    const p = run(schema([users()]), schema([users(col('token', 'uuid', { nullable: false, serverDefault: 'gen_random_uuid()' }))]));
+    expect(rules(p)).toEqual(['warning:add-column-volatile-default']);
+    expect(p.needsLockTimeout).toBe(true);
+  });
+
+  it('refuses a dropped column until data loss is allowed, and re-adds it on downgrade', () => {
+    const base = schema([users(col('nickname', 'varchar', { length: 40, nullable: false, location: at(9) }))]);
+    const refused = run(base, schema([users()]));
+    expect(refused.refused).toBe(true);
+    const f = refused.findings.find((x) => x.rule === 'drop-column')!;
+    expect(f).toMatchObject({ severity: 'error', column: 'nickname', location: at(9), confirmations: [{ kind: 'allow-data-loss' }] });
+
+    const allowed = run(base, schema([users()]), { allowDataLoss: true });
+    expect(allowed.refused).toBe(false);
+    expect(allowed.findings.find((x) => x.rule === 'drop-column')!.confirmed).toBe(true);
+    expect(steps(allowed)).toEqual(['dropColumn:users.nickname']);
+    // NOT NULL with no default: the downgrade fills existing rows with a placeholder.
+    expect(allowed.operations[0]!.downgrade[0]).toMatchObject({ kind: 'addColumn', column: { serverDefault: "''" } });
+    expect(steps(allowed, 'downgrade')).toEqual(['addColumn:users.nickname', 'alterColumn:users.nickname:serverDefault']);
+  });
+
+  it('makes a column NOT NULL after backfilling NULLs from the server default', () => {
+    const base = schema([users(col('status', 'varchar', { length: 20 }))]);
+    const head = schema([users(col('status', 'varchar', { length: 20, nullable: false, serverDefault: "'new'" }))]);
+    const p = run(base, head);
+    expect(steps(p)).toEqual([
+      'alterColumn:users.status:serverDefault',
+      "backfill:users.status='new'",
+      'alterColumn:users.status:nullable',
+    ]);
+    expect(steps(p, 'downgrade')).toEqual(['alterColumn:users.status:nullable', 'alterColumn:users.status:serverDefault']);
+    expect(rules(p)).toEqual(['info:change-server-default', 'warning:set-not-null']);
+  });
+
+  it('backfills on the downgrade of DROP NOT NULL when the old column had a default', () => {
+    const base = schema([users(col('status', 'varchar', { nullable: false, serverDefault: "'new'" }))]);
+    const head = schema([users(col('status', 'varchar', { serverDefault: "'new'" }))]);
+    const p = run(base, head);
+    expect(steps(p)).toEqual(['alterColumn:users.status:nullable']);
+    expect(steps(p, 'downgrade')).toEqual(["backfill:users.status='new'", 'alterColumn:users.status:nullable']);
+    expect(rules(p)).toEqual(['info:drop-not-null']);
+  });
+
+  it('changes comments both ways', () => {
+    const p = run(schema([users(col('bio', 'text'))]), schema([users(col('bio', 'text', { comment: 'About me' }))]));
+    expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'comment', comment: 'About me' } });
+    expect(p.operations[0]!.downgrade[0]).toMatchObject({ change: { kind: 'comment', comment: null } });
+  });
+});
+
+describe('plan: type changes', () => {
+  const change = (from: ReturnType<typeof col>, to: ReturnType<typeof col>) => run(schema([users(from)]), schema([users(to)]));
+
+  it('widening varchar is catalog-only info', () => {
+    const p = change(col('name', 'varchar', { length: 50 }), col('name', 'varchar', { length: 100 }));
+    expect(rules(p)).toEqual(['info:change-type-cheap']);
+    expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'type', using: null } });
+  });
+
+  it('int → bigint rewrites the table', () => {
+    expect(rules(change(col('n', 'integer'), col('n', 'bigint')))).toEqual(['warning:change-type-rewrite']);
+  });
+
+  it('narrowing is data loss', () => {
+    for (const [from, to] of [
+      [col('name', 'varchar', { length: 100 }), col('name', 'varchar', { length: 50 })],
+      [col('name', 'text'), col('name', 'varchar', { length: 50 })],
+      [col('n', 'bigint'), col('n', 'integer')],
+      [col('p', 'numeric', { precision: 10, scale: 2 }), col('p', 'numeric', { precision: 8, scale: 2 })],
+      [col('t', 'timestamptz'), col('t', 'timestamp')],
+    ] as const) {
+      const p = change(from, to);
+      expect(rules(p), `${from.type.name} → ${to.type.name}`).toContain('error:narrow-type');
+      expect(p.refused).toBe(true);
+      expect(change(from, to).findings.find((f) => f.rule === 'narrow-type')!.confirmations).toEqual([{ kind: 'allow-data-loss' }]);
+    }
+  });
+
+  it('casts with USING where PostgreSQL has no assignment cast, and casts back', () => {
+    const p = change(col('code', 'varchar', { length: 10 }), col('code', 'integer'));
+    expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'type', using: 'code::integer' } });
+    expect(p.operations[0]!.downgrade[0]).toMatchObject({ change: { kind: 'type', using: null } });
+    expect(rules(p)).toEqual(['warning:change-type-rewrite', 'warning:cast-needed']);
+    const json = change(col('data', 'text'), col('data', 'jsonb'));
+    expect(json.operations[0]!.upgrade[0]).toMatchObject({ change: { using: 'data::jsonb' } });
+  });
+
+  it('drops and restores a default around a type change', () => {
+    const p = change(col('n', 'varchar', { serverDefault: "'1'" }), col('n', 'integer', { serverDefault: '1' }));
+    expect(steps(p)).toEqual(['alterColumn:users.n:serverDefault', 'alterColumn:users.n:type', 'alterColumn:users.n:serverDefault']);
+    expect(steps(p, 'downgrade')).toEqual(['alterColumn:users.n:serverDefault', 'alterColumn:users.n:type', 'alterColumn:users.n:serverDefault']);
+    expect(p.operations[1]!.downgrade[0]).toMatchObject({ change: { kind: 'serverDefault', serverDefault: null } });
+    expect(p.operations[0]!.downgrade[1]).toMatchObject({ change: { kind: 'serverDefault', serverDefault: "'1'" } });
+  });
+});
+
+describe('plan: renames', () => {
+  const tasks = (status: string, info: Record<string, unknown> = {}) =>
+    table('tasks', [col('id', 'integer', { serial: true }), col(status, 'varchar', { length: 20, info, location: at(5) })]);
+
+  it('treats a removed + added compatible pair as a possible rename: refused until confirmed', () => {
+    const p = run(schema([tasks('status')]), schema([tasks('state')]));
+    expect(p.possibleRenames).toEqual([
+      { kind: 'column', table: 'tasks', from: 'status', to: 'state', confirmation: { kind: 'rename', from: 'tasks.status', to: 'state' } },
+    ]);
+    expect(p.refused).toBe(true);
+    const f = p.findings.find((x) => x.rule === 'unconfirmed-rename')!;
+    expect(f.severity).toBe('error');
+    expect(f.confirmations.map(confirmationFlag)).toEqual(['--rename tasks.status=state', '--allow-data-loss']);
+    expect(steps(p)).toEqual(['addColumn:tasks.state', 'dropColumn:tasks.status']);
+    // Confirming the data loss instead makes it the drop + add it looks like.
+    expect(run(schema([tasks('status')]), schema([tasks('state')]), { allowDataLoss: true }).refused).toBe(false);
+  });
+
+  it('renames a column confirmed by flag, keeping the data', () => {
+    const p = run(schema([tasks('status')]), schema([tasks('state')]), { renames: [parseRename('tasks.status=state')] });
+    expect(steps(p)).toEqual(['alterColumn:tasks.status:rename']);
+    expect(steps(p, 'downgrade')).toEqual(['alterColumn:tasks.state:rename']);
+    expect(p.refused).toBe(false);
+    expect(rules(p)).toEqual(['warning:rename-column']);
+    expect(p.possibleRenames).toEqual([]);
+  });
+
+  it('renames a column confirmed by the model hint', () => {
+    const p = run(schema([tasks('status')]), schema([tasks('state', { renamed_from: 'status' })]));
+    expect(steps(p)).toEqual(['alterColumn:tasks.status:rename']);
+    expect(p.refused).toBe(false);
+  });
+
+  it('rejects a rename flag that matches nothing', () => {
+    expect(() => run(schema([tasks('status')]), schema([tasks('state')]), { renames: [parseRename('tasks.nope=state')] })).toThrow(
+      /--rename tasks.nope=state/,
+    );
+  });
+
+  it('renames a table with its indexes, constraints and sequence', () => {
+    const bots = table('bots', [col('id', 'integer', { serial: true }), col('name', 'varchar', { length: 50 })], {
+      indexes: [index('ix_bots_name', ['name'])],
+      uniqueConstraints: [unique('bots_name_key', ['name'])],
+    });
+    const flowbots = table('flowbots', [col('id', 'integer', { serial: true }), col('name', 'varchar', { length: 50 })], {
+      indexes: [index('ix_flowbots_name', ['name'])],
+      uniqueConstraints: [unique('flowbots_name_key', ['name'])],
+      info: { renamed_from: 'bots' },
+    });
+    const p = run(schema([bots]), schema([flowbots]));
+    expect(steps(p)).toEqual([
+      'renameTable:bots->flowbots',
+      'renameSequence:bots_id_seq->flowbots_id_seq',
+      'renameConstraint:bots_pkey->flowbots_pkey',
+      'renameConstraint:bots_name_key->flowbots_name_key',
+      'renameIndex:ix_bots_name->ix_flowbots_name',
+    ]);
+    expect(steps(p, 'downgrade')).toEqual([
+      'renameIndex:ix_flowbots_name->ix_bots_name',
+      'renameConstraint:flowbots_name_key->bots_name_key',
+      'renameConstraint:flowbots_pkey->bots_pkey',
+      'renameSequence:flowbots_id_seq->bots_id_seq',
+      'renameTable:flowbots->bots',
+    ]);
+    expect(rules(p)).toEqual(['warning:rename-table']);
+    const byFlag = run(schema([bots]), schema([{ ...flowbots, info: {} }]), { renames: [parseRename('bots=flowbots')] });
+    expect(steps(byFlag)).toEqual(steps(p));
+  });
+
+  it('reports a dropped + created table with the same columns as a possible rename', () => {
+    const p = run(schema([table('bots', [col('id', 'integer', { serial: true })])]), schema([table('flowbots', [col('id', 'integer', { serial: true })])]));
+    expect(p.possibleRenames.map((r) => r.confirmation)).toEqual([{ kind: 'rename', from: 'bots', to: 'flowbots' }]);
+    expect(rules(p)).toEqual(['error:drop-table', 'error:unconfirmed-rename']);
+  });
+});
+
+describe('plan: tables and ordering', () => {
+  const org = table('orgs', [col('id', 'integer', { serial: true })]);
+  const team = table('teams', [col('id', 'integer', { serial: true }), col('org_id', 'integer')], {
+    foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'])],
+  });
+  const member = table('members', [col('id', 'integer', { serial: true }), col('team_id', 'integer')], {
+    foreignKeys: [fk('members_team_id_fkey', ['team_id'], 'teams', ['id'], { onDelete: 'CASCADE' })],
+    indexes: [index('ix_members_team_id', ['team_id'])],
+  });
+
+  it('creates referenced tables first, whatever the model order', () => {
+    const p = run(schema([]), schema([member, team, org]));
+    expect(steps(p)).toEqual(['createTable:orgs', 'createTable:teams', 'createTable:members', 'createIndex:ix_members_team_id']);
+    expect(steps(p, 'downgrade')).toEqual(['dropTable:members', 'dropTable:teams', 'dropTable:orgs']);
+    expect(p.findings).toEqual([]);
+  });
+
+  it('breaks a cycle: creates the tables, then adds the closing foreign key', () => {
+    const a = table('a', [col('id', 'integer', { serial: true }), col('b_id', 'integer')], { foreignKeys: [fk('a_b_id_fkey', ['b_id'], 'b', ['id'])] });
+    const b = table('b', [col('id', 'integer', { serial: true }), col('a_id', 'integer')], { foreignKeys: [fk('b_a_id_fkey', ['a_id'], 'a', ['id'])] });
+    const p = run(schema([]), schema([a, b]));
+    expect(steps(p)).toEqual(['createTable:a', 'createTable:b', 'addConstraint:a_b_id_fkey']);
+    const createdA = p.operations[0]!.upgrade[0]!;
+    expect(createdA.kind === 'createTable' && createdA.table.foreignKeys).toEqual([]);
+    expect(steps(p, 'downgrade')).toEqual(['dropConstraint:a_b_id_fkey', 'dropTable:b', 'dropTable:a']);
+
+    const dropped = run(schema([a, b]), schema([]), { allowDataLoss: true });
+    expect(steps(dropped)).toEqual(['dropConstraint:a_b_id_fkey', 'dropTable:b', 'dropTable:a']);
+    expect(steps(dropped, 'downgrade')).toEqual(['createTable:a', 'createTable:b', 'addConstraint:a_b_id_fkey']);
+  });
+
+  it('drops referencing tables first and refuses without consent', () => {
+    const p = run(schema([org, team, member]), schema([]));
+    expect(p.refused).toBe(true);
+    expect(steps(p)).toEqual(['dropTable:members', 'dropTable:teams', 'dropTable:orgs']);
+    expect(steps(p, 'downgrade')).toEqual(['createTable:orgs', 'createTable:teams', 'createTable:members', 'createIndex:ix_members_team_id']);
+    expect(rules(p)).toEqual(['error:drop-table', 'error:drop-table', 'error:drop-table']);
+  });
+
+  it('drops a foreign key into a dropped table before the table', () => {
+    const base = schema([org, team]);
+    const head = schema([table('teams', [col('id', 'integer', { serial: true }), col('org_id', 'integer')])]);
+    const p = run(base, head, { allowDataLoss: true });
+    expect(steps(p)).toEqual(['dropConstraint:teams_org_id_fkey', 'dropTable:orgs']);
+  });
+
+  it('adds a new table and a foreign key to it from an existing table', () => {
+    const head = schema([
+      org,
+      table('teams', [col('id', 'integer', { serial: true }), col('org_id', 'integer'), col('lead_id', 'integer')], {
+        foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id']), fk('teams_lead_id_fkey', ['lead_id'], 'leads', ['id'])],
+      }),
+      table('leads', [col('id', 'integer', { serial: true })]),
+    ]);
+    const p = run(schema([org, team]), head);
+    expect(steps(p)).toEqual(['createTable:leads', 'addColumn:teams.lead_id', 'addConstraint:teams_lead_id_fkey']);
+    expect(rules(p)).toEqual(['warning:add-foreign-key']);
+  });
+
+  it('re-creates a foreign key whose ondelete changed', () => {
+    const changed = { ...team, foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { onDelete: 'CASCADE' })] };
+    const p = run(schema([org, team]), schema([org, changed]));
+    expect(steps(p)).toEqual(['dropConstraint:teams_org_id_fkey', 'addConstraint:teams_org_id_fkey']);
+    expect(rules(p)).toEqual(['warning:change-fk-action']);
+    expect(p.findings[0]!.message).toMatch(/ON DELETE NO ACTION .* to ON DELETE CASCADE/);
+  });
+
+  it('compares check expressions, not only names', () => {
+    const t = (expr: string) => table('items', [col('id', 'integer', { serial: true }), col('qty', 'integer')], { checkConstraints: [check('ck_items_qty', expr)] });
+    expect(run(schema([t('qty > 0')]), schema([t('qty > 0')])).operations).toEqual([]);
+    const p = run(schema([t('qty > 0')]), schema([t('qty >= 0')]));
+    expect(steps(p)).toEqual(['dropConstraint:ck_items_qty', 'addConstraint:ck_items_qty']);
+    expect(rules(p)).toEqual(['warning:add-check']);
+  });
+
+  it('diffs indexes: new, changed predicate, unique constraint', () => {
+    const t = (indexes: ReturnType<typeof index>[], uniques: ReturnType<typeof unique>[] = []) =>
+      table('items', [col('id', 'integer', { serial: true }), col('sku', 'varchar'), col('deleted', 'boolean')], { indexes, uniqueConstraints: uniques });
+    const p = run(
+      schema([t([index('ix_items_sku', ['sku'], { where: 'NOT deleted' })])]),
+      schema([t([index('ix_items_sku', ['sku'], { where: 'deleted IS FALSE' }), index('ix_items_deleted', ['deleted'])], [unique('uq_items_sku', ['sku'])])]),
+    );
+    expect(steps(p)).toEqual(['dropIndex:ix_items_sku', 'addConstraint:uq_items_sku', 'createIndex:ix_items_sku', 'createIndex:ix_items_deleted']);
+    expect(rules(p)).toEqual(['info:drop-index', 'warning:add-unique-constraint', 'warning:create-index', 'warning:create-index']);
+  });
+
+  it('builds indexes concurrently on request', () => {
+    const t = (indexes: ReturnType<typeof index>[]) => table('items', [col('id', 'integer', { serial: true }), col('sku', 'varchar')], { indexes });
+    const p = run(schema([t([])]), schema([t([index('ix_items_sku', ['sku'])])]), { concurrentIndexes: true });
+    expect(p.operations[0]!.upgrade[0]).toMatchObject({ kind: 'createIndex', concurrently: true });
+    expect(p.findings).toEqual([]);
+  });
+
+  it('changes the primary key', () => {
+    const t = (pk: string[]) => table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false })], { pk });
+    const p = run(schema([t(['a'])]), schema([t(['a', 'b'])]));
+    expect(steps(p)).toEqual(['dropConstraint:links_pkey', 'addConstraint:links_pkey']);
+    expect(rules(p)).toEqual(['warning:add-primary-key']);
+  });
+});
+
+describe('plan: enums', () => {
+  const status = enumType('task_status', ['todo', 'done'], { location: at(3) });
+  const tasks = (...extra: ReturnType<typeof col>[]) => table('tasks', [col('id', 'integer', { serial: true }), ...extra]);
+
+  it('creates a new enum type before the column that uses it, and drops it after its last column', () => {
+    const p = run(schema([tasks()]), schema([tasks(enumCol('status', 'task_status'))], [status]));
+    expect(steps(p)).toEqual(['createEnum:task_status', 'addColumn:tasks.status']);
+    expect(steps(p, 'downgrade')).toEqual(['dropColumn:tasks.status', 'dropEnum:task_status']);
+    const back = run(schema([tasks(enumCol('status', 'task_status'))], [status]), schema([tasks()]), { allowDataLoss: true });
+    expect(steps(back)).toEqual(['dropColumn:tasks.status', 'dropEnum:task_status']);
+  });
+
+  it('creates an enum type used by a new table first', () => {
+    const p = run(schema([]), schema([tasks(enumCol('status', 'task_status'))], [status]));
+    expect(steps(p)).toEqual(['createEnum:task_status', 'createTable:tasks']);
+  });
+
+  it('adds values in place (autocommit) and rebuilds the type on downgrade', () => {
+    const base = schema([tasks(enumCol('status', 'task_status', { serverDefault: "'todo'" }))], [status]);
+    const head = schema([tasks(enumCol('status', 'task_status', { serverDefault: "'todo'" }))], [enumType('task_status', ['todo', 'doing', 'done', 'archived'])]);
+    const p = run(base, head);
+    expect(p.operations[0]!.upgrade).toMatchObject([
+      { kind: 'addEnumValue', value: 'doing', after: 'todo', before: null },
+      { kind: 'addEnumValue', value: 'archived', after: null, before: null },
+    ]);
+    expect(p.operations[0]!.downgrade).toMatchObject([
+      { kind: 'rebuildEnum', labels: ['todo', 'done'], columns: [{ table: 'tasks', column: 'status', serverDefault: "'todo'" }] },
+    ]);
+    expect(rules(p)).toEqual(['info:enum-add-value', 'info:enum-add-value']);
+    expect(p.refused).toBe(false);
+  });
+
+  it('removing a value rebuilds the type and is data loss', () => {
+    const base = schema([tasks(enumCol('status', 'task_status'))], [enumType('task_status', ['todo', 'doing', 'done'])]);
+    const head = schema([tasks(enumCol('status', 'task_status'))], [status]);
+    const p = run(base, head);
+    expect(steps(p)).toEqual(['rebuildEnum:task_status(todo,done)']);
+    expect(steps(p, 'downgrade')).toEqual(['rebuildEnum:task_status(todo,doing,done)']);
+    expect(rules(p)).toEqual(['error:enum-remove-value']);
+    expect(p.refused).toBe(true);
+    expect(run(base, head, { allowDataLoss: true }).refused).toBe(false);
+  });
+});

@@ -1,0 +1,253 @@
+/**
+ * Representative base → head pairs for the round-trip tests on real PostgreSQL: each one is
+ * built from nothing (`plan(empty, base)`), seeded, upgraded, downgraded and upgraded again.
+ */
+import type { PlanOptions } from '../../../src/core/plan/index.js';
+import { parseRename } from '../../../src/core/plan/index.js';
+import type { Schema } from '../../../src/core/schema/model.js';
+import { check, col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
+
+export interface Scenario {
+  name: string;
+  base: Schema;
+  head: Schema;
+  options: PlanOptions;
+  /** Rows inserted into the base schema before the upgrade. */
+  seed: string[];
+  /** A query on the base schema whose result must be the same after upgrade → downgrade. */
+  probeBase?: string;
+  /** A query on the head schema and the rows it must return after the upgrade (data kept). */
+  probeHead?: { sql: string; rows: Record<string, unknown>[] };
+}
+
+const id = () => col('id', 'integer', { serial: true });
+const options = (o: Partial<PlanOptions> = {}): PlanOptions => ({ renames: [], allowDataLoss: false, ...o });
+
+const users = (...extra: ReturnType<typeof col>[]) =>
+  table('users', [id(), col('email', 'varchar', { length: 200, nullable: false }), ...extra], {
+    indexes: [index('ix_users_email', ['email'], { unique: true })],
+  });
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'add columns: nullable, NOT NULL with server default, NOT NULL with Python default',
+    base: schema([users()]),
+    head: schema([
+      users(
+        col('last_login', 'timestamptz'),
+        col('active', 'boolean', { nullable: false, serverDefault: 'true' }),
+        col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' } }),
+        col('bio', 'text', { comment: "user's bio" }),
+      ),
+    ]),
+    options: options(),
+    seed: ["INSERT INTO users (email) VALUES ('a@x'), ('b@x')"],
+    probeBase: 'SELECT id, email FROM users ORDER BY id',
+    probeHead: {
+      sql: 'SELECT email, active, score FROM users ORDER BY id',
+      rows: [
+        { email: 'a@x', active: true, score: 0 },
+        { email: 'b@x', active: true, score: 0 },
+      ],
+    },
+  },
+  {
+    name: 'new tables with foreign keys, unique, composite and partial indexes, checks, a cycle',
+    base: schema([users()]),
+    head: schema([
+      { ...users(col('team_id', 'integer')), foreignKeys: [fk('users_team_id_fkey', ['team_id'], 'teams', ['id'])] },
+      table(
+        'teams',
+        [id(), col('name', 'varchar', { length: 80, nullable: false }), col('owner_id', 'integer'), col('deleted', 'boolean', { nullable: false, serverDefault: 'false' })],
+        {
+          foreignKeys: [fk('teams_owner_id_fkey', ['owner_id'], 'users', ['id'], { onDelete: 'SET NULL' })],
+          uniqueConstraints: [unique('uq_teams_name', ['name'])],
+          checkConstraints: [check('ck_teams_name_not_empty', "length(name) > 0")],
+          indexes: [
+            index('ix_teams_owner_id_name', ['owner_id', 'name']),
+            index('ix_teams_live_name', ['name'], { where: 'NOT deleted' }),
+            index('ix_teams_lower_name', [], { elements: [{ expression: 'lower(name)' }] }),
+          ],
+        },
+      ),
+      table('a', [id(), col('b_id', 'integer')], { foreignKeys: [fk('a_b_id_fkey', ['b_id'], 'b', ['id'])] }),
+      table('b', [id(), col('a_id', 'integer')], { foreignKeys: [fk('b_a_id_fkey', ['a_id'], 'a', ['id'], { onDelete: 'CASCADE' })] }),
+    ]),
+    options: options(),
+    seed: ["INSERT INTO users (email) VALUES ('a@x')"],
+    probeBase: 'SELECT id, email FROM users ORDER BY id',
+  },
+  {
+    name: 'renames: column by flag, table by model hint (indexes, constraints, sequence)',
+    base: schema([
+      table('tasks', [id(), col('status', 'varchar', { length: 20, nullable: false, serverDefault: "'todo'" })], {
+        indexes: [index('ix_tasks_status', ['status'])],
+      }),
+      table('bots', [id(), col('name', 'varchar', { length: 50 }), col('task_id', 'integer')], {
+        indexes: [index('ix_bots_name', ['name'])],
+        uniqueConstraints: [unique('bots_name_key', ['name'])],
+        foreignKeys: [fk('bots_task_id_fkey', ['task_id'], 'tasks', ['id'])],
+      }),
+    ]),
+    head: schema([
+      table('tasks', [id(), col('current_status', 'varchar', { length: 20, nullable: false, serverDefault: "'todo'" })], {
+        indexes: [index('ix_tasks_current_status', ['current_status'])],
+      }),
+      table('flowbots', [id(), col('name', 'varchar', { length: 50 }), col('task_id', 'integer')], {
+        indexes: [index('ix_flowbots_name', ['name'])],
+        uniqueConstraints: [unique('flowbots_name_key', ['name'])],
+        foreignKeys: [fk('flowbots_task_id_fkey', ['task_id'], 'tasks', ['id'])],
+        info: { renamed_from: 'bots' },
+      }),
+    ]),
+    options: options({ renames: [parseRename('tasks.status=current_status')] }),
+    seed: ["INSERT INTO tasks (status) VALUES ('doing')", "INSERT INTO bots (name, task_id) VALUES ('r2', 1)"],
+    probeBase: 'SELECT t.status, b.name FROM tasks t JOIN bots b ON b.task_id = t.id',
+    probeHead: {
+      sql: 'SELECT t.current_status, b.name FROM tasks t JOIN flowbots b ON b.task_id = t.id',
+      rows: [{ current_status: 'doing', name: 'r2' }],
+    },
+  },
+  {
+    name: 'type changes: widening, USING casts both ways, rewrite, narrowing with consent, defaults',
+    base: schema([
+      table('items', [
+        id(),
+        col('name', 'varchar', { length: 50 }),
+        col('code', 'varchar', { length: 10, serverDefault: "'7'" }),
+        col('qty', 'integer'),
+        col('data', 'text'),
+        col('price', 'numeric', { precision: 10, scale: 2 }),
+        col('label', 'text'),
+      ]),
+    ]),
+    head: schema([
+      table('items', [
+        id(),
+        col('name', 'varchar', { length: 100 }),
+        col('code', 'integer', { serverDefault: '7' }),
+        col('qty', 'bigint'),
+        col('data', 'jsonb'),
+        col('price', 'numeric', { precision: 8, scale: 2 }),
+        col('label', 'varchar', { length: 20 }),
+      ]),
+    ]),
+    options: options({ allowDataLoss: true }),
+    seed: [`INSERT INTO items (name, code, qty, data, price, label) VALUES ('n', '42', 3, '{"a": 1}', 12.5, 'short')`],
+    probeBase: 'SELECT name, code, qty, data, price, label FROM items',
+    probeHead: {
+      sql: 'SELECT code, qty::int AS qty, data FROM items',
+      rows: [{ code: 42, qty: 3, data: { a: 1 } }],
+    },
+  },
+  {
+    name: 'nullability: SET NOT NULL with backfill, DROP NOT NULL with downgrade backfill',
+    base: schema([
+      table('orders', [
+        id(),
+        col('state', 'varchar', { length: 20 }),
+        col('note', 'text', { nullable: false, serverDefault: "''" }),
+      ]),
+    ]),
+    head: schema([
+      table('orders', [
+        id(),
+        col('state', 'varchar', { length: 20, nullable: false, serverDefault: "'new'" }),
+        col('note', 'text', { serverDefault: "''" }),
+      ]),
+    ]),
+    options: options(),
+    seed: ["INSERT INTO orders (state) VALUES (NULL), ('paid')"],
+    probeHead: {
+      sql: 'SELECT state FROM orders ORDER BY id',
+      rows: [{ state: 'new' }, { state: 'paid' }],
+    },
+  },
+  {
+    name: 'enums: add values, new enum column, enum in a new table, remove a value, drop with last column',
+    base: schema(
+      [
+        table('tasks', [id(), enumCol('status', 'task_status', { nullable: false, serverDefault: "'todo'" }), enumCol('mood', 'mood')]),
+      ],
+      [enumType('task_status', ['todo', 'done']), enumType('mood', ['happy', 'sad']), enumType('level', ['low', 'mid', 'high'])],
+    ),
+    head: schema(
+      [
+        table('tasks', [
+          id(),
+          enumCol('status', 'task_status', { nullable: false, serverDefault: "'todo'" }),
+          enumCol('priority', 'priority', { serverDefault: "'normal'" }),
+        ]),
+        table('labels', [id(), enumCol('color', 'color', { nullable: false }), enumCol('level', 'level')]),
+      ],
+      [
+        enumType('task_status', ['todo', 'doing', 'done', 'archived']),
+        enumType('priority', ['low', 'normal', 'high']),
+        enumType('color', ['red', 'green']),
+        enumType('level', ['low', 'high']),
+      ],
+    ),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO tasks (status, mood) VALUES ('done', 'sad'), (DEFAULT, NULL)"],
+    probeBase: 'SELECT id, status::text FROM tasks ORDER BY id',
+    probeHead: {
+      sql: 'SELECT status::text, priority::text FROM tasks ORDER BY id',
+      rows: [
+        { status: 'done', priority: 'normal' },
+        { status: 'todo', priority: 'normal' },
+      ],
+    },
+  },
+  {
+    name: 'constraints: ondelete change, check expression change, primary key change, index predicate change',
+    base: schema([
+      table('orgs', [id()]),
+      table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
+        pk: ['a'],
+        foreignKeys: [fk('links_org_id_fkey', ['org_id'], 'orgs', ['id'])],
+        checkConstraints: [check('ck_links_qty', 'qty > 0')],
+        indexes: [index('ix_links_qty', ['qty'], { where: 'NOT dead' })],
+      }),
+    ]),
+    head: schema([
+      table('orgs', [id()]),
+      table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
+        pk: ['a', 'b'],
+        foreignKeys: [fk('links_org_id_fkey', ['org_id'], 'orgs', ['id'], { onDelete: 'CASCADE' })],
+        checkConstraints: [check('ck_links_qty', 'qty >= 0')],
+        indexes: [index('ix_links_qty', ['qty'], { where: 'dead IS NOT TRUE' })],
+      }),
+    ]),
+    options: options(),
+    seed: ['INSERT INTO orgs DEFAULT VALUES', 'INSERT INTO links (a, b, org_id, qty) VALUES (1, 2, 1, 5)'],
+    probeBase: 'SELECT a, b, org_id, qty FROM links',
+  },
+  {
+    name: 'drops with consent: column, NOT NULL column, table with foreign keys, tables in a cycle',
+    base: schema([
+      users(col('nickname', 'varchar', { length: 40, nullable: false }), col('age', 'integer')),
+      table('posts', [id(), col('user_id', 'integer', { nullable: false })], {
+        foreignKeys: [fk('posts_user_id_fkey', ['user_id'], 'users', ['id'])],
+        indexes: [index('ix_posts_user_id', ['user_id'])],
+      }),
+      table('a', [id(), col('b_id', 'integer')], { foreignKeys: [fk('a_b_id_fkey', ['b_id'], 'b', ['id'])] }),
+      table('b', [id(), col('a_id', 'integer')], { foreignKeys: [fk('b_a_id_fkey', ['a_id'], 'a', ['id'])] }),
+    ]),
+    head: schema([users()]),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO users (email, nickname) VALUES ('a@x', 'al')", 'INSERT INTO posts (user_id) VALUES (1)'],
+    probeBase: 'SELECT id, email FROM users ORDER BY id',
+  },
+  {
+    name: 'table comment, column comment and server default changes',
+    base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
+    head: schema([
+      table('notes', [id(), col('body', 'text', { comment: "it's new" }), col('kind', 'varchar', { length: 10, serverDefault: "'b'" }), col('at', 'timestamptz', { nullable: false, serverDefault: 'now()' })], {
+        comment: 'Notes',
+      }),
+    ]),
+    options: options(),
+    seed: ["INSERT INTO notes (body) VALUES ('x')"],
+    probeBase: 'SELECT id, body, kind FROM notes',
+  },
+];
