@@ -1,0 +1,26 @@
+import posix from 'node:path/posix';
+import { z } from 'zod';
+
+/**
+ * The project config, from `flow-migrate.yml` or `[tool.flow-migrate]` in `pyproject.toml`
+ * at the repository root. Unknown keys are errors: a misspelt `strikt: true` must not
+ * silently leave the hook lenient.
+ */
+export const projectConfigSchema = z
+  .object({
+    /** The models package folder (`flowbot_commons`) or a glob of model files, relative to the root. */
+    models: z
+      .string()
+      .min(1)
+      .refine((p) => !posix.isAbsolute(p) && !posix.normalize(p).startsWith('..'), {
+        message: 'must be a path inside the repository, relative to its root',
+      })
+      .optional(),
+    /** The flow-py-backend checkout (the folder holding alembic.ini), relative to the root or absolute. */
+    backend: z.string().min(1).optional(),
+    /** Block commits that lose data or have no matching migration in the backend yet. */
+    strict: z.boolean().optional(),
+  })
+  .strict();
+
+export type ProjectConfigInput = z.infer<typeof projectConfigSchema>;
