@@ -1,0 +1,37 @@
+import type { RenameRequest } from '../../../core/plan/types.js';
+import { mentionsCommand, parseCommands } from '../utils/commands.js';
+import type { WriterCheck } from '../utils/writers.js';
+import type { IssueComment } from './upsert-sticky-comment.js';
+
+export interface Confirmations {
+  renames: RenameRequest[];
+  allowDataLoss: boolean;
+}
+
+/**
+ * What people with write access have confirmed on the pull request, read afresh from its
+ * comments and labels on every run, so confirmations survive pushes and restarts. Comments
+ * by bots (the sticky comment quotes the commands) and by people without write access do
+ * not count. A later rename of the same column or table replaces an earlier one.
+ */
+export async function readConfirmations(
+  comments: IssueComment[],
+  labels: string[],
+  allowDataLossLabel: string | undefined,
+  isWriter: WriterCheck,
+): Promise<Confirmations> {
+  const renames = new Map<string, RenameRequest>();
+  let allowDataLoss = allowDataLossLabel !== undefined && labels.includes(allowDataLossLabel);
+  for (const comment of comments) {
+    if (!comment.user || comment.user.type === 'Bot' || !comment.body || !mentionsCommand(comment.body)) continue;
+    if (!(await isWriter(comment.user.login))) continue;
+    for (const command of parseCommands(comment.body).commands) {
+      if (command.kind === 'allow-data-loss') allowDataLoss = true;
+      if (command.kind === 'rename') {
+        const { rename } = command;
+        renames.set(rename.kind === 'column' ? `${rename.table}.${rename.from}` : rename.from, rename);
+      }
+    }
+  }
+  return { renames: [...renames.values()], allowDataLoss };
+}

@@ -1,0 +1,91 @@
+import type { Confirmation, Finding, RenameRequest } from '../../core/plan/types.js';
+import type { Diagnostic } from '../../core/schema/model.js';
+import type { SourceTree } from '../../core/source.js';
+
+/** A folder in a source tree: what the reader and the backend discovery start from. */
+export interface SourceFolder {
+  tree: SourceTree;
+  /** Relative to the tree's root, `''` for the root itself. */
+  dir: string;
+}
+
+export interface MigrationPipelineInput {
+  baseModels: SourceFolder;
+  headModels: SourceFolder;
+  /** The folder holding `alembic.ini`. */
+  backend: SourceFolder;
+  renames: RenameRequest[];
+  allowDataLoss: boolean;
+  /** A server where databases may be created; null starts an embedded PostgreSQL. */
+  databaseUrl: string | null;
+  /** The longest `markdown` may be, in characters (it becomes most of a PR comment). */
+  markdownBudget: number;
+  /**
+   * Names the change across runs (`flow/flowbot-commons#42`), so every push of one pull
+   * request proposes the same revision id and the backend pull request's diff stays readable.
+   */
+  revisionKey: string;
+}
+
+/**
+ * - `no-changes`: the models changed, the schema did not.
+ * - `verified`: a revision was written and passed the round trip.
+ * - `not-verified`: a revision was written but verification could not run.
+ * - `needs-confirmation`: the plan is refused until a person confirms `confirmations`.
+ * - `verification-failed`: the round trip on PostgreSQL found a difference.
+ * - `unreadable`: the models could not be read fully (see the error diagnostics).
+ */
+export type MigrationStatus =
+  | 'no-changes'
+  | 'verified'
+  | 'not-verified'
+  | 'needs-confirmation'
+  | 'verification-failed'
+  | 'unreadable';
+
+export interface RevisionFile {
+  /** Relative to the backend repository root. */
+  path: string;
+  content: string;
+}
+
+export interface MigrationPipelineResult {
+  status: MigrationStatus;
+  /** The report a person acts on, in markdown, within `markdownBudget`. */
+  markdown: string;
+  /** Set when a revision was rendered (verified or not). */
+  revisionFile: RevisionFile | null;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  /** What would let a refused plan through. */
+  confirmations: Confirmation[];
+}
+
+/**
+ * The whole engine, read → plan → render → verify → report, as the bot sees it. It throws
+ * `InputError` for models or a backend it cannot read.
+ */
+export type MigrationPipeline = (input: MigrationPipelineInput) => Promise<MigrationPipelineResult>;
+
+/** One step of the round trip on PostgreSQL, as the report lists it. */
+export interface VerificationStep {
+  title: string;
+  passed: boolean;
+  /** What went wrong, or what was checked; plain text. */
+  detail: string;
+}
+
+export type VerificationOutcome =
+  | { ran: true; passed: boolean; steps: VerificationStep[] }
+  /** `reason` says why, in plain words, for the comment. */
+  | { ran: false; reason: string };
+
+export interface VerificationRequest {
+  /** The backend as it is, and the revision to add to it. */
+  backend: SourceFolder;
+  revision: RevisionFile;
+  databaseUrl: string | null;
+}
+
+/** Upgrade → downgrade → upgrade of the revision on an ephemeral PostgreSQL database. */
+export type Verifier = (request: VerificationRequest) => Promise<VerificationOutcome>;

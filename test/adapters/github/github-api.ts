@@ -1,0 +1,187 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import nock from 'nock';
+import { Probot, ProbotOctokit } from 'probot';
+import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
+import { flowMigrateBot } from '../../../src/adapters/github/bot.js';
+import type { MigrationPipeline } from '../../../src/adapters/github/pipeline.js';
+
+/** Helpers that stand in for github.com in the bot's tests: every call is a nock interceptor. */
+
+export const MODELS_REPO = { owner: 'flow', repo: 'flowbot-commons' };
+export const BACKEND_REPO = { owner: 'flow', repo: 'flow-py-backend' };
+export const MODELS_INSTALLATION = 1001;
+export const BACKEND_INSTALLATION = 1002;
+export const BACKEND_MAIN_SHA = 'c0ffee0000000000000000000000000000000001';
+export const BACKEND_MAIN_TREE = 'c0ffee00000000000000000000000000000000aa';
+
+export const { privateKey: TEST_PRIVATE_KEY } = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+
+const fixtures = fileURLToPath(new URL('../../fixtures/github/', import.meta.url));
+
+export function webhook<T = Record<string, any>>(name: string): T {
+  return JSON.parse(readFileSync(`${fixtures}webhooks/${name}.json`, 'utf8')) as T;
+}
+
+/** A fixture repository (a folder under test/fixtures/github/repositories) as path → text. */
+export async function repositoryFiles(name: string): Promise<Record<string, string>> {
+  const root = `${fixtures}repositories/${name}`;
+  const tree = fileSystemTree();
+  const files: Record<string, string> = {};
+  for (const file of await tree.list(root)) files[file.slice(root.length + 1)] = (await tree.read(file))!;
+  return files;
+}
+
+export interface TestProbotOptions {
+  pipeline: MigrationPipeline;
+  databaseUrl?: string | null;
+  /** Probot's retry plugin, on with no waiting; off (as Probot's docs test) by default. */
+  retry?: boolean;
+}
+
+export async function testProbot(options: TestProbotOptions): Promise<Probot> {
+  const probot = new Probot({
+    appId: 123,
+    privateKey: TEST_PRIVATE_KEY,
+    logLevel: 'fatal',
+    Octokit: testOctokit(options.retry ?? false),
+  });
+  await probot.load(flowMigrateBot({ pipeline: options.pipeline, databaseUrl: options.databaseUrl ?? null }));
+  return probot;
+}
+
+/**
+ * ProbotOctokit with throttling off and retries off (or on, without waiting). A function,
+ * not an options object: Probot layers its own throttle options over plain defaults, which
+ * would turn throttling (and its one-second gap between writes) back on.
+ */
+export function testOctokit(retry: boolean): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((instance: Record<string, any>) => ({
+    ...instance,
+    throttle: { ...instance.throttle, enabled: false },
+    retry: retry ? { enabled: true, retryAfterBaseValue: 1 } : { enabled: false },
+  })) as typeof ProbotOctokit;
+}
+
+export function github(): nock.Scope {
+  return nock('https://api.github.com');
+}
+
+/** Bodies of the requests an interceptor matched, in order. */
+export function recorder<T = any>(): { bodies: T[]; match: (body: T) => boolean } {
+  const bodies: T[] = [];
+  return { bodies, match: (body) => (bodies.push(body), true) };
+}
+
+export function mockInstallationToken(api: nock.Scope, installationId: number): void {
+  api
+    .post(`/app/installations/${installationId}/access_tokens`)
+    .reply(201, { token: `ghs_installation${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {} });
+}
+
+export const VALID_CONFIG = [
+  'models: flowbot_commons',
+  'backend:',
+  '  repository: flow/flow-py-backend',
+  '  path: .',
+  'pull_request: true',
+  'labels:',
+  '  allow_data_loss: "migration: allow data loss"',
+  '',
+].join('\n');
+
+export function mockConfig(api: nock.Scope, yaml: string = VALID_CONFIG): void {
+  api.get('/repos/flow/flowbot-commons/contents/.github%2Fflow-migrate.yml').reply(200, yaml, {
+    'content-type': 'text/plain; charset=utf-8',
+  });
+}
+
+export function mockPullFiles(api: nock.Scope, number: number, filenames: string[]): void {
+  api
+    .get(`/repos/flow/flowbot-commons/pulls/${number}/files`)
+    .query({ per_page: 100 })
+    .reply(
+      200,
+      filenames.map((filename, i) => ({
+        sha: blobSha(filename, String(i)),
+        filename,
+        status: 'modified',
+        additions: 1,
+        deletions: 0,
+        changes: 1,
+      })),
+    );
+}
+
+export function blobSha(path: string, content: string): string {
+  return createHash('sha1').update(`${path}\0${content}`).digest('hex');
+}
+
+/**
+ * The recursive tree of a repository at `ref`, and a blob for each file in `read` (`'optional'`
+ * marks the others' blobs optional: the engine decides which Alembic files it needs).
+ */
+export function mockTree(
+  api: nock.Scope,
+  repository: { owner: string; repo: string },
+  ref: string,
+  files: Record<string, string>,
+  read: string[] | 'optional',
+): void {
+  const entries = Object.entries(files).map(([path, content]) => ({
+    path,
+    mode: '100644',
+    type: 'blob',
+    sha: blobSha(path, content),
+    size: content.length,
+    url: `https://api.github.com/repos/${repository.owner}/${repository.repo}/git/blobs/${blobSha(path, content)}`,
+  }));
+  api
+    .get(`/repos/${repository.owner}/${repository.repo}/git/trees/${ref}`)
+    .query({ recursive: 'true' })
+    .reply(200, { sha: `tree-${ref}`, url: '', tree: entries, truncated: false });
+  for (const [path, content] of Object.entries(files)) {
+    if (read !== 'optional' && !read.includes(path)) continue;
+    const interceptor = api.get(`/repos/${repository.owner}/${repository.repo}/git/blobs/${blobSha(path, content)}`);
+    if (read === 'optional') interceptor.optionally();
+    interceptor.reply(200, {
+      sha: blobSha(path, content),
+      size: content.length,
+      encoding: 'base64',
+      content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
+    });
+  }
+}
+
+/** The app's JWT lookup of its installation on the backend, that installation's token, and main. */
+export function mockBackendConnection(api: nock.Scope): void {
+  api.get('/repos/flow/flow-py-backend/installation').reply(200, { id: BACKEND_INSTALLATION, account: { login: 'flow' } });
+  mockInstallationToken(api, BACKEND_INSTALLATION);
+  api.get('/repos/flow/flow-py-backend').reply(200, { id: 800002, name: 'flow-py-backend', full_name: 'flow/flow-py-backend', default_branch: 'main' });
+  api.get('/repos/flow/flow-py-backend/git/ref/heads%2Fmain').reply(200, {
+    ref: 'refs/heads/main',
+    object: { sha: BACKEND_MAIN_SHA, type: 'commit' },
+  });
+}
+
+export function mockHead(api: nock.Scope, number: number, headSha: string): void {
+  api.get(`/repos/flow/flowbot-commons/pulls/${number}`).reply(200, pullRequest(number, headSha));
+}
+
+export function pullRequest(number: number, headSha: string, labels: string[] = []): Record<string, unknown> {
+  const pr = webhook('pull_request.opened').pull_request;
+  return { ...pr, number, head: { ...pr.head, sha: headSha }, labels: labels.map((name, id) => ({ id, name })) };
+}
+
+export function mockPermission(api: nock.Scope, username: string, permission: 'admin' | 'write' | 'read' | 'none'): void {
+  api.get(`/repos/flow/flowbot-commons/collaborators/${username}/permission`).reply(200, {
+    permission,
+    role_name: permission === 'none' ? 'none' : permission,
+    user: { login: username },
+  });
+}
