@@ -1,0 +1,536 @@
+/**
+ * Realistic rows for every table of a schema, planned without a database: the round trip
+ * inserts them before the upgrade and checks them after every step.
+ *
+ * The rows are foreign-key consistent (parents first; a cycle is broken by inserting a
+ * nullable reference as NULL and setting it afterwards), type-valid for every column type,
+ * unique where a primary key, unique constraint or unique index asks for it, inside the
+ * literal sets and bounds of simple CHECK constraints, and NULL in some rows of every
+ * nullable column. A seeded PRNG makes the same schema give the same rows every run.
+ */
+import { qualifiedName, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
+import { qualify, quoteIdent } from '../plan/sql-quote.js';
+
+export interface SeedOptions {
+  /** Rows planned per table before uniqueness trims them (default 6). */
+  rowsPerTable?: number;
+  /** PRNG seed (default 1). */
+  seed?: number;
+}
+
+/** A value as PostgreSQL's text input accepts it, or null for SQL NULL. */
+export type SeedValue = string | null;
+
+export interface SeededTable {
+  /** Qualified name. */
+  table: string;
+  /** The columns given a value, in insert order. */
+  columns: string[];
+  /** One value per column of `columns`, as inserted (cycle-breaking NULLs show their final value). */
+  rows: SeedValue[][];
+}
+
+/** One statement with `$n` parameters, every parameter passed as text. */
+export interface SeedStatement {
+  sql: string;
+  params: SeedValue[];
+}
+
+export interface SeedNote {
+  table: string;
+  message: string;
+}
+
+export interface SeedPlan {
+  tables: SeededTable[];
+  /** Run in order, in one transaction. */
+  statements: SeedStatement[];
+  /** Tables left empty or columns left to their defaults, and why. */
+  notes: SeedNote[];
+}
+
+const DEFAULT_ROWS = 6;
+/** Every third row leaves nullable columns NULL. */
+const NULL_EVERY = 3;
+
+export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
+  const rowsPerTable = options.rowsPerTable ?? DEFAULT_ROWS;
+  const random = mulberry32(options.seed ?? 1);
+  const notes: SeedNote[] = [];
+  const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
+  const seeded = new Map<string, SeededTable>();
+  const statements: SeedStatement[] = [];
+
+  for (const table of order) {
+    const name = qualifiedName(table);
+    const planned = unseedable.has(name)
+      ? emptyTable(table)
+      : planTable(table, schema, seeded, deferred, rowsPerTable, random, notes);
+    seeded.set(name, planned);
+    if (planned.rows.length) statements.push(insertStatement(table, planned));
+  }
+  for (const table of order) {
+    for (const fk of table.foreignKeys) {
+      if (deferred.has(deferredKey(table, fk.name))) statements.push(...deferredUpdates(table, fk, seeded, notes));
+    }
+  }
+  statements.push(...sequenceResets(order, seeded));
+  return { tables: order.map((t) => seeded.get(qualifiedName(t))!), statements, notes };
+}
+
+/** A foreign key of `table` whose parent is inserted later: its columns start NULL. */
+type DeferredKey = string;
+const deferredKey = (table: Table, fkName: string): DeferredKey => `${qualifiedName(table)}\u0000${fkName}`;
+
+/**
+ * Parents before children. In a cycle, the nullable references of one table are deferred:
+ * inserted NULL and set by UPDATE once every table has rows. A cycle of NOT NULL
+ * references cannot be seeded: those tables stay empty.
+ */
+function insertOrder(
+  tables: Table[],
+  notes: SeedNote[],
+): { order: Table[]; deferred: Set<DeferredKey>; unseedable: Set<string> } {
+  const byName = new Map(tables.map((t) => [qualifiedName(t), t]));
+  const order: Table[] = [];
+  const placed = new Set<string>();
+  const deferred = new Set<DeferredKey>();
+  const unseedable = new Set<string>();
+  const pending = [...tables];
+  const waitsFor = (t: Table, fk: Table['foreignKeys'][number]) => {
+    const parent = parentOf(fk);
+    return parent !== qualifiedName(t) && byName.has(parent) && !placed.has(parent) && !deferred.has(deferredKey(t, fk.name));
+  };
+  while (pending.length) {
+    const ready = pending.findIndex((t) => !t.foreignKeys.some((fk) => waitsFor(t, fk)));
+    if (ready >= 0) {
+      const [table] = pending.splice(ready, 1);
+      order.push(table!);
+      placed.add(qualifiedName(table!));
+      continue;
+    }
+    const breakable = pending.find((t) => t.foreignKeys.some((fk) => waitsFor(t, fk) && fkNullable(t, fk.columns)));
+    if (!breakable) {
+      for (const t of pending) {
+        notes.push({ table: qualifiedName(t), message: 'left empty: its NOT NULL foreign keys form a cycle' });
+        unseedable.add(qualifiedName(t));
+        order.push(t);
+      }
+      break;
+    }
+    for (const fk of breakable.foreignKeys) {
+      if (waitsFor(breakable, fk) && fkNullable(breakable, fk.columns)) deferred.add(deferredKey(breakable, fk.name));
+    }
+  }
+  return { order, deferred, unseedable };
+}
+
+function parentOf(fk: Table['foreignKeys'][number]): string {
+  return qualifiedName({ schema: fk.referredSchema, name: fk.referredTable });
+}
+
+function fkNullable(table: Table, columns: string[]): boolean {
+  return columns.every((c) => table.columns.find((col) => col.name === c)?.nullable ?? false);
+}
+
+function seedColumns(table: Table): Column[] {
+  return table.columns.filter((c) => c.computed === null);
+}
+
+function emptyTable(table: Table): SeededTable {
+  return { table: qualifiedName(table), columns: seedColumns(table).map((c) => c.name), rows: [] };
+}
+
+function planTable(
+  table: Table,
+  schema: Schema,
+  seeded: Map<string, SeededTable>,
+  deferred: Set<DeferredKey>,
+  rowsPerTable: number,
+  random: () => number,
+  notes: SeedNote[],
+): SeededTable {
+  const name = qualifiedName(table);
+  const columns = seedColumns(table);
+  const checks = table.checkConstraints.map((c) => c.expression);
+  const unique = uniqueColumns(table);
+
+  // The value of each foreign-key column per row. Keys vary in mixed radix, so two keys
+  // together (an association table's primary key) give distinct pairs.
+  const fkValues = new Map<string, (row: number) => SeedValue>();
+  let radix = 1;
+  for (const fk of table.foreignKeys) {
+    if (fk.columns.some((c) => fkValues.has(c))) continue;
+    const parentName = parentOf(fk);
+    const nullable = fkNullable(table, fk.columns);
+    if (parentName === name) {
+      // Row i refers to row i-1; the first row to nothing, or to itself when it must.
+      fk.columns.forEach((column, k) => {
+        const referred = fk.referredColumns[k]!;
+        fkValues.set(column, (row) => (row === 0 && nullable ? null : `@self:${referred}:${Math.max(row - 1, 0)}`));
+      });
+      continue;
+    }
+    const parent = seeded.get(parentName);
+    if (deferred.has(deferredKey(table, fk.name)) || !parent?.rows.length) {
+      if (!nullable) {
+        notes.push({ table: name, message: `left empty: ${fk.name} needs a row in ${parentName}, which has none` });
+        return emptyTable(table);
+      }
+      fk.columns.forEach((column) => fkValues.set(column, () => null));
+      continue;
+    }
+    const parentRows = parent.rows;
+    const stride = radix;
+    radix *= parentRows.length;
+    const someNull = nullable && !unique.has(fk.columns[0]!);
+    fk.columns.forEach((column, k) => {
+      const at = parent.columns.indexOf(fk.referredColumns[k]!);
+      fkValues.set(column, (row) =>
+        someNull && row % NULL_EVERY === NULL_EVERY - 1 ? null : (parentRows[Math.floor(row / stride) % parentRows.length]![at] ?? null),
+      );
+    });
+  }
+
+  const rows: SeedValue[][] = [];
+  const seen = uniqueSets(table).map((set) => ({ at: set.map((c) => columns.findIndex((col) => col.name === c)), tuples: new Set<string>() }));
+  for (let row = 0; row < rowsPerTable; row++) {
+    const planned = columns.map((column) => fkValues.get(column.name)?.(row) ?? (fkValues.has(column.name) ? null : columnValue(table, column, row, schema, checks, random)));
+    const values = planned.map((v) => resolveSelf(v, columns, rows, planned));
+    const keys = seen.map(({ at, tuples }) => {
+      const tuple = at.map((i) => (i < 0 ? null : values[i]));
+      return { tuples, key: tuple.some((v) => v === null || v === undefined) ? null : JSON.stringify(tuple) };
+    });
+    // A row repeating a unique tuple is left out rather than failing the insert.
+    if (keys.some(({ tuples, key }) => key !== null && tuples.has(key))) continue;
+    keys.forEach(({ tuples, key }) => key !== null && tuples.add(key));
+    rows.push(values);
+  }
+  return { table: name, columns: columns.map((c) => c.name), rows };
+}
+
+/** `@self:column:row` placeholders, resolved once the referred row's values are known. */
+function resolveSelf(value: SeedValue, columns: Column[], rows: SeedValue[][], current: SeedValue[]): SeedValue {
+  if (value === null || !value.startsWith('@self:')) return value;
+  const [, column, index] = value.split(':');
+  const at = columns.findIndex((c) => c.name === column);
+  const source = rows[Number(index)] ?? current;
+  return source[at] ?? null;
+}
+
+/** Sets a deferred (cycle-breaking) foreign key on every row, by primary key, now that its parent has rows. */
+function deferredUpdates(
+  table: Table,
+  fk: Table['foreignKeys'][number],
+  seeded: Map<string, SeededTable>,
+  notes: SeedNote[],
+): SeedStatement[] {
+  const child = seeded.get(qualifiedName(table))!;
+  const parent = seeded.get(parentOf(fk));
+  if (!child.rows.length || !parent?.rows.length) return [];
+  const pk = table.primaryKey?.columns ?? [];
+  if (!pk.length) {
+    notes.push({ table: child.table, message: `${fk.name} left NULL: the table has no primary key to update rows by` });
+    return [];
+  }
+  const unique = uniqueColumns(table).has(fk.columns[0]!);
+  const out: SeedStatement[] = [];
+  child.rows.forEach((row, i) => {
+    if (unique && i >= parent.rows.length) return;
+    const source = parent.rows[i % parent.rows.length]!;
+    const values = fk.referredColumns.map((c) => source[parent.columns.indexOf(c)] ?? null);
+    fk.columns.forEach((c, k) => (row[child.columns.indexOf(c)] = values[k]!));
+    const params: SeedValue[] = [...values, ...pk.map((c) => row[child.columns.indexOf(c)] ?? null)];
+    const set = fk.columns.map((c, k) => `${quoteIdent(c)} = $${k + 1}`).join(', ');
+    const where = pk.map((c, k) => `${quoteIdent(c)} = $${fk.columns.length + k + 1}`).join(' AND ');
+    out.push({ sql: `UPDATE ${qualify(table.schema, table.name)} SET ${set} WHERE ${where}`, params });
+  });
+  return out;
+}
+
+function uniqueSets(table: Table): string[][] {
+  const sets: string[][] = [];
+  if (table.primaryKey) sets.push(table.primaryKey.columns);
+  for (const u of table.uniqueConstraints) sets.push(u.columns);
+  for (const i of table.indexes) {
+    if (!i.unique) continue;
+    const cols = i.elements.flatMap((e) => ('column' in e ? [e.column] : []));
+    // An expression index cannot be checked here; its columns' own values are distinct anyway.
+    if (cols.length === i.elements.length) sets.push(cols);
+  }
+  return sets;
+}
+
+function uniqueColumns(table: Table): Set<string> {
+  return new Set(uniqueSets(table).filter((s) => s.length === 1).map((s) => s[0]!));
+}
+
+function insertStatement(table: Table, seeded: SeededTable): SeedStatement {
+  const overriding = table.columns.some((c) => c.identity?.always && c.computed === null);
+  const params: SeedValue[] = [];
+  const tuples = seeded.rows.map(
+    (row) =>
+      `(${row
+        .map((value) => {
+          params.push(value);
+          return `$${params.length}`;
+        })
+        .join(', ')})`,
+  );
+  const columns = seeded.columns.map(quoteIdent).join(', ');
+  return {
+    sql: `INSERT INTO ${qualify(table.schema, table.name)} (${columns})${overriding ? ' OVERRIDING SYSTEM VALUE' : ''} VALUES ${tuples.join(', ')}`,
+    params,
+  };
+}
+
+/** Explicit ids leave a serial's sequence at 1: move it past them, as real data would have. */
+function sequenceResets(tables: Table[], seeded: Map<string, SeededTable>): SeedStatement[] {
+  const out: SeedStatement[] = [];
+  for (const table of tables) {
+    if (!seeded.get(qualifiedName(table))?.rows.length) continue;
+    for (const column of table.columns) {
+      if (!column.serial && !column.identity) continue;
+      const t = qualify(table.schema, table.name);
+      out.push({
+        sql: `SELECT setval(pg_get_serial_sequence($1, $2), (SELECT max(${quoteIdent(column.name)}) FROM ${t}))`,
+        params: [t, column.name],
+      });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Values
+
+const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia'];
+const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'maple', 'orbit', 'pixel', 'quartz', 'river', 'solar', 'tango'];
+
+function columnValue(
+  table: Table,
+  column: Column,
+  row: number,
+  schema: Schema,
+  checks: string[],
+  random: () => number,
+): SeedValue {
+  if (column.nullable && row % NULL_EVERY === NULL_EVERY - 1 && !isInPrimaryKey(table, column)) return null;
+  const allowed = allowedLiterals(column.name, checks);
+  if (allowed?.length) return allowed[row % allowed.length]!;
+  const bounds = numericBounds(column.name, checks);
+  const scalar = { ...column.type, arrayDimensions: 0 };
+  const value = scalarValue(column.name, scalar, row, schema, bounds, random);
+  if (value === null) return null;
+  if (column.type.arrayDimensions === 0) return value;
+  const element = scalarValue(column.name, scalar, row + 1, schema, bounds, random);
+  return arrayLiteral([value, element ?? value], column.type.arrayDimensions);
+}
+
+function isInPrimaryKey(table: Table, column: Column): boolean {
+  return table.primaryKey?.columns.includes(column.name) ?? false;
+}
+
+function arrayLiteral(elements: string[], dimensions: number): string {
+  const quoted = elements.map((e) => `"${e.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`).join(',');
+  let literal = `{${quoted}}`;
+  for (let d = 1; d < dimensions; d++) literal = `{${literal}}`;
+  return literal;
+}
+
+interface Bounds {
+  min: number | null;
+  max: number | null;
+}
+
+/**
+ * A value of a scalar type for row `row`: distinct per row for every type with more than
+ * a handful of values, so unique constraints hold without knowing which columns they cover.
+ */
+export function scalarValue(
+  columnName: string,
+  type: ColumnType,
+  row: number,
+  schema: Schema,
+  bounds: Bounds = { min: null, max: null },
+  random: () => number = mulberry32(row + 1),
+): SeedValue {
+  const n = row + 1;
+  if (type.isEnum) {
+    const labels = schema.enums.find((e) => e.name === type.name)?.labels ?? [];
+    return labels.length ? labels[row % labels.length]! : null;
+  }
+  switch (type.name) {
+    case 'smallint':
+    case 'integer':
+    case 'bigint':
+      return String(boundedInteger(n, bounds));
+    case 'numeric': {
+      const scale = type.scale ?? 2;
+      const precision = type.precision ?? 12;
+      const intDigits = Math.max(precision - scale, 0);
+      const whole = intDigits === 0 ? 0 : boundedInteger(n, bounds) % 10 ** Math.min(intDigits, 9);
+      const fraction = scale > 0 ? `.${String(Math.floor(random() * 10 ** Math.min(scale, 6))).padStart(Math.min(scale, 6), '0')}` : '';
+      return `${whole}${fraction}`;
+    }
+    case 'real':
+    case 'double precision':
+      // Halves and quarters are exact in binary floating point, so values survive a round trip.
+      return String(boundedInteger(n, bounds) + [0, 0.5, 0.25, 0.75][row % 4]!);
+    case 'money':
+      return `${n}.${String(row % 100).padStart(2, '0')}`;
+    case 'boolean':
+      return row % 2 === 0 ? 'true' : 'false';
+    case 'text':
+    case 'character varying':
+    case 'character':
+    case 'citext':
+    case 'name':
+      return textValue(columnName, n, type.length ?? (type.name === 'character' ? 1 : null));
+    case 'uuid':
+      return uuid(random);
+    case 'date':
+      return isoDate(row).slice(0, 10);
+    case 'timestamp without time zone':
+      return `${isoDate(row).slice(0, 10)} ${isoTime(row)}`;
+    case 'timestamp with time zone':
+      return `${isoDate(row).slice(0, 10)} ${isoTime(row)}+00`;
+    case 'time without time zone':
+      return isoTime(row);
+    case 'time with time zone':
+      return `${isoTime(row)}+00`;
+    case 'interval':
+      return `${n} days ${row % 24} hours`;
+    case 'json':
+    case 'jsonb':
+      return JSON.stringify({ id: n, label: WORDS[row % WORDS.length], tags: [WORDS[(row + 3) % WORDS.length]] });
+    case 'bytea':
+      return `\\x${Buffer.from(`row-${n}`).toString('hex')}`;
+    case 'bit':
+      return (n.toString(2).padStart(type.length ?? 1, '0')).slice(-(type.length ?? 1));
+    case 'bit varying':
+      return n.toString(2);
+    case 'inet':
+      return `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`;
+    case 'cidr':
+      return `10.${n % 250}.0.0/16`;
+    case 'macaddr':
+      return `08:00:2b:01:02:${(n % 256).toString(16).padStart(2, '0')}`;
+    case 'xml':
+      return `<item id="${n}"/>`;
+    case 'tsvector':
+      return `${WORDS[row % WORDS.length]} ${WORDS[(row + 1) % WORDS.length]}`;
+    case 'point':
+      return `(${n},${n * 2})`;
+    case 'int4range':
+    case 'int8range':
+      return `[${n},${n + 10})`;
+    case 'daterange':
+      return `[${isoDate(row).slice(0, 10)},${isoDate(row + 30).slice(0, 10)})`;
+    case 'tstzrange':
+      return `[${isoDate(row).slice(0, 10)} 00:00+00,${isoDate(row + 1).slice(0, 10)} 00:00+00)`;
+    default:
+      return null;
+  }
+}
+
+function boundedInteger(n: number, bounds: Bounds): number {
+  const low = bounds.min ?? 1;
+  const value = low <= 0 && bounds.min === null ? n : low + n - 1;
+  if (bounds.max !== null && value > bounds.max) return Math.max(low, bounds.max - ((n - 1) % Math.max(bounds.max - low + 1, 1)));
+  return value;
+}
+
+/** Words fitting the column's name (emails look like emails), distinct per row, within `length`. */
+function textValue(columnName: string, n: number, length: number | null): string {
+  const lower = columnName.toLowerCase();
+  const first = FIRST_NAMES[(n - 1) % FIRST_NAMES.length]!;
+  let value: string;
+  if (lower.includes('email')) value = `${first.toLowerCase()}${n}@example.com`;
+  else if (lower.includes('url') || lower.includes('website') || lower.includes('link')) value = `https://example.com/${n}`;
+  else if (lower === 'name' || lower.endsWith('_name') || lower.includes('title')) value = `${first} ${WORDS[(n - 1) % WORDS.length]} ${n}`;
+  else if (lower.includes('slug') || lower.includes('code') || lower.includes('key')) value = `${WORDS[(n - 1) % WORDS.length]}-${n}`;
+  else value = `${WORDS[(n - 1) % WORDS.length]} ${n}`;
+  if (length === null || value.length <= length) return value;
+  // Too long: the row number alone (base 36) stays distinct and short.
+  const short = n.toString(36);
+  return short.length <= length ? short : short.slice(-length);
+}
+
+function isoDate(row: number): string {
+  return new Date(Date.UTC(2024, 0, 15) + row * 86_400_000 * 37).toISOString();
+}
+
+function isoTime(row: number): string {
+  const seconds = (9 * 3600 + row * 4111) % 86_400;
+  const hh = String(Math.floor(seconds / 3600)).padStart(2, '0');
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, '0');
+  const ss = String(seconds % 60).padStart(2, '0');
+  return `${hh}:${mm}:${ss}`;
+}
+
+function uuid(random: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(random() * 4)]!;
+  const s = hex.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+// ---------------------------------------------------------------------------------------
+// CHECK constraints: the common one-column shapes, as models and the catalog spell them.
+
+const IDENT = (name: string) => `(?:"${escapeRegex(name)}"|\\b${escapeRegex(name)}\\b)`;
+
+/** `col IN ('a', 'b')`, `col = ANY (ARRAY['a'::text, ...])`, `col = 'a' OR col = 'b'`. */
+export function allowedLiterals(column: string, checks: string[]): string[] | null {
+  for (const check of checks) {
+    const id = IDENT(column);
+    const list = new RegExp(`${id}\\)?(?:::[\\w ]+)?\\)?\\s*(?:IN\\s*\\(|=\\s*ANY\\s*\\(\\s*\\(?\\s*ARRAY\\s*\\[)([^\\]\\)]*)`, 'i').exec(check);
+    if (list) return literals(list[1]!);
+    const equals = [...check.matchAll(new RegExp(`${id}\\)?(?:::[\\w ]+)?\\)?\\s*=\\s*'((?:[^']|'')*)'`, 'gi'))];
+    if (equals.length && /\bOR\b/i.test(check)) return equals.map((m) => m[1]!.replaceAll("''", "'"));
+  }
+  return null;
+}
+
+function literals(text: string): string[] {
+  return [...text.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replaceAll("''", "'"));
+}
+
+/** `col > 0`, `col >= 1`, `col < 100`, `col BETWEEN 1 AND 5` (numbers only). */
+export function numericBounds(column: string, checks: string[]): Bounds {
+  const bounds: Bounds = { min: null, max: null };
+  const id = IDENT(column);
+  for (const check of checks) {
+    for (const m of check.matchAll(new RegExp(`${id}\\)?(?:::[\\w ]+)?\\s*(>=|>|<=|<)\\s*\\(?(-?\\d+(?:\\.\\d+)?)`, 'gi'))) {
+      const value = Number(m[2]);
+      if (m[1] === '>') bounds.min = Math.max(bounds.min ?? -Infinity, Math.floor(value) + 1);
+      if (m[1] === '>=') bounds.min = Math.max(bounds.min ?? -Infinity, Math.ceil(value));
+      if (m[1] === '<') bounds.max = Math.min(bounds.max ?? Infinity, Math.ceil(value) - 1);
+      if (m[1] === '<=') bounds.max = Math.min(bounds.max ?? Infinity, Math.floor(value));
+    }
+    const between = new RegExp(`${id}\\s+BETWEEN\\s+(-?\\d+)\\s+AND\\s+(-?\\d+)`, 'i').exec(check);
+    if (between) {
+      bounds.min = Number(between[1]);
+      bounds.max = Number(between[2]);
+    }
+  }
+  return bounds;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A small, fast, seedable PRNG (mulberry32): the same seed gives the same rows on every machine. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
