@@ -19,6 +19,9 @@ import {
   mockConfig,
   mockHead,
   mockInstallationToken,
+  VALID_CONFIG,
+  commentEvent,
+  labeledEvent,
   mockPermission,
   mockPullFiles,
   mockTree,
@@ -53,12 +56,20 @@ beforeAll(async () => {
   backendFiles = await repositoryFiles('flow-py-backend');
 });
 
+/** Requests no interceptor matched: each would be a call the test did not expect. */
+let unmatched: string[] = [];
+const recordUnmatched = (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) =>
+  unmatched.push(`${req.method ?? req.options?.method} ${req.path ?? req.options?.path}`);
 beforeEach(() => {
   nock.disableNetConnect();
+  unmatched = [];
+  nock.emitter.on('no match', recordUnmatched);
 });
 afterEach(() => {
+  nock.emitter.removeListener('no match', recordUnmatched);
   nock.cleanAll();
   nock.enableNetConnect();
+  expect(unmatched).toEqual([]);
 });
 
 interface FakeEngine {
@@ -274,6 +285,419 @@ describe('pull request opened', () => {
     expect(backend.ref.bodies).toEqual([{ sha: 'commit-with-migration', force: true }]);
     expect(backend.pull.bodies).toEqual([expect.objectContaining({ title: 'Migration: Add notes to tasks' })]);
     expect(comment.bodies[0].body).toContain(`commit ${newHead.slice(0, 7)}`);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+const COMMENT_ONLY = VALID_CONFIG.replace('pull_request: true', 'pull_request: false');
+
+const DROP_STATUS: Finding = {
+  rule: 'drop-column',
+  severity: 'error',
+  table: 'tasks',
+  column: 'status',
+  location: { file: 'flowbot_commons/models.py', line: 13, column: 5 },
+  message: 'Dropping tasks.status deletes its data.',
+  fix: 'Remove it from the code first, then confirm.',
+  confirmations: [{ kind: 'allow-data-loss' }],
+  confirmed: false,
+  operation: 0,
+};
+
+/** A run started by a comment or label: the pull request is fetched, then planned as on a push. */
+function mockCommandRun(api: nock.Scope, options: { comments: unknown[]; labels?: string[]; config?: string }): void {
+  api.get('/repos/flow/flowbot-commons/pulls/42').reply(200, pullRequest(42, HEAD, options.labels));
+  mockConfig(api, options.config ?? COMMENT_ONLY);
+  mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+  api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 557 });
+  api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments);
+  mockBackendConnection(api);
+  mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+  mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
+  mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+  mockHead(api, 42, HEAD);
+}
+
+describe('confirmations', () => {
+  it('refuses a data-loss change: action required, annotation on the model line, how to confirm, no backend pull request', async () => {
+    const engine = fakeEngine({
+      status: 'needs-confirmation',
+      markdown: '### Risks\nDropping `tasks.status` deletes its data.',
+      revisionFile: null,
+      findings: [DROP_STATUS],
+      confirmations: [{ kind: 'allow-data-loss' }],
+    });
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPlanningStart(api);
+    mockHead(api, 42, HEAD);
+    const comment = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    const body = comment.bodies[0].body as string;
+    expect(body).toContain('Dropping `tasks.status` deletes its data.');
+    expect(body).toContain('`/migration allow-data-loss`');
+    expect(body).toContain('`migration: allow data loss`');
+    expect(update.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'action_required',
+        details_url: STICKY.html_url,
+        output: expect.objectContaining({
+          annotations: [
+            {
+              path: 'flowbot_commons/models.py',
+              start_line: 13,
+              end_line: 13,
+              annotation_level: 'failure',
+              title: 'drop-column',
+              message: expect.stringContaining('To confirm: /migration allow-data-loss.'),
+            },
+          ],
+        }),
+      }),
+    ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('re-plans with data loss allowed when a writer comments /migration allow-data-loss', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    const command = commentEvent('/migration allow-data-loss', 'alice');
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'alice', 'write');
+    mockCommandRun(api, { comments: [STICKY, command.comment] });
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', update.match).reply(200, STICKY);
+    const check = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/557', check.match).reply(200, {});
+
+    await probot.receive({ name: 'issue_comment', payload: command } as any);
+
+    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: true, renames: [] })]);
+    expect(update.bodies[0].body).toContain('Comment-only mode');
+    expect(check.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('politely refuses a command from someone without write access and plans nothing', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'mallory', 'read');
+    const reply = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', reply.match).reply(201, {});
+
+    await probot.receive({ name: 'issue_comment', payload: commentEvent('/migration allow-data-loss', 'mallory') } as any);
+
+    expect(engine.inputs).toEqual([]);
+    expect(reply.bodies).toEqual([{ body: expect.stringMatching(/^@mallory, thank you, but only people with write access/) }]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('does not count an earlier command by a non-writer when a writer asks to regenerate', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    const command = commentEvent('/migration regenerate', 'alice');
+    const earlier = commentEvent('/migration allow-data-loss', 'mallory', 949).comment;
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'alice', 'admin');
+    mockPermission(api, 'mallory', 'none');
+    mockCommandRun(api, { comments: [earlier, command.comment] });
+    api.post('/repos/flow/flowbot-commons/issues/42/comments').reply(201, STICKY);
+    api.patch('/repos/flow/flowbot-commons/check-runs/557').reply(200, {});
+
+    await probot.receive({ name: 'issue_comment', payload: command } as any);
+
+    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: false, renames: [] })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('confirms a possible rename with /migration rename', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    const command = commentEvent('Agreed, it is a rename.\n/migration rename tasks.status=current_status', 'alice');
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'alice', 'maintain');
+    mockCommandRun(api, { comments: [STICKY, command.comment] });
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901').reply(200, STICKY);
+    api.patch('/repos/flow/flowbot-commons/check-runs/557').reply(200, {});
+
+    await probot.receive({ name: 'issue_comment', payload: command } as any);
+
+    expect(engine.inputs).toEqual([
+      expect.objectContaining({
+        allowDataLoss: false,
+        renames: [{ kind: 'column', table: 'tasks', from: 'status', to: 'current_status' }],
+      }),
+    ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('answers a malformed command with the list of commands', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'alice', 'write');
+    const reply = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', reply.match).reply(201, {});
+
+    await probot.receive({ name: 'issue_comment', payload: commentEvent('/migration rename tasks.status', 'alice') } as any);
+
+    expect(engine.inputs).toEqual([]);
+    expect(reply.bodies[0].body).toContain('invalid rename "tasks.status"');
+    expect(reply.bodies[0].body).toContain('`/migration allow-data-loss`');
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('treats the configured label as allow-data-loss', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, COMMENT_ONLY);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 558 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY]);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+    mockHead(api, 42, HEAD);
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901').reply(200, STICKY);
+    api.patch('/repos/flow/flowbot-commons/check-runs/558').reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: labeledEvent('migration: allow data loss') } as any);
+
+    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: true })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('ignores other labels', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api);
+
+    await probot.receive({ name: 'pull_request', payload: labeledEvent('documentation') } as any);
+
+    expect(engine.inputs).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+describe('failures', () => {
+  it('reports an invalid configuration as a failed check in plain English, without reading anything else', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, 'models: flowbot_commons\nbackend:\n  repository: flow-py-backend\npull_requests: yes\n');
+    const created = recorder();
+    api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 560 });
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/560', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(created.bodies).toEqual([expect.objectContaining({ name: 'Database migration', head_sha: HEAD })]);
+    const summary = update.bodies[0].output.summary as string;
+    expect(update.bodies[0]).toMatchObject({ conclusion: 'failure', output: { title: 'Invalid flow-migrate configuration' } });
+    expect(summary).toContain('.github/flow-migrate.yml is not a valid flow-migrate configuration');
+    expect(summary).toContain('`backend.repository`: must be "owner/name"');
+    expect(summary).toContain('pull_requests');
+    expect(engine.inputs).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('reports a model syntax error on its line, in the check and the comment', async () => {
+    const error = new InputError('invalid syntax: "(" was never closed', { file: 'flowbot_commons/models.py', line: 14, column: 53 });
+    const engine = fakeEngine(error);
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPlanningStart(api);
+    mockHead(api, 42, HEAD);
+    const comment = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(comment.bodies[0].body).toContain('flowbot_commons/models.py:14:53: invalid syntax');
+    expect(update.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'failure',
+        output: expect.objectContaining({
+          annotations: [expect.objectContaining({ path: 'flowbot_commons/models.py', start_line: 14, annotation_level: 'failure' })],
+        }),
+      }),
+    ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('retries a GitHub 5xx and finishes the run', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline, retry: true });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, COMMENT_ONLY);
+    api.get('/repos/flow/flowbot-commons/pulls/42/files').query({ per_page: 100 }).reply(502, { message: 'Bad Gateway' });
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+    mockHead(api, 42, HEAD);
+    api.post('/repos/flow/flowbot-commons/issues/42/comments').reply(201, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('on a rate limit while writing the backend branch: a failed check, no comment, no branch, no pull request', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPlanningStart(api);
+    mockHead(api, 42, HEAD);
+    api.get(`/repos/flow/flow-py-backend/git/commits/${BACKEND_MAIN_SHA}`).reply(200, { sha: BACKEND_MAIN_SHA, tree: { sha: BACKEND_MAIN_TREE } });
+    api.post('/repos/flow/flow-py-backend/git/trees').reply(
+      403,
+      { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+      { 'retry-after': '60' },
+    );
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any).catch(() => undefined);
+
+    expect(update.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'failure',
+        output: expect.objectContaining({
+          title: 'The migration could not be checked',
+          summary: expect.stringContaining('secondary rate limit'),
+        }),
+      }),
+    ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('keeps the comment within 65,536 characters however large the report', async () => {
+    const engine = fakeEngine({ markdown: `### Summary\n${'Add a column to a table. '.repeat(10_000)}` });
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, COMMENT_ONLY);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+    mockHead(api, 42, HEAD);
+    const comment = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    const body = comment.bodies[0].body as string;
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body.length).toBeGreaterThan(50_000);
+    expect(body).toContain('The report was cut to fit');
+    expect(update.bodies[0].output.summary.length).toBeLessThanOrEqual(65_535);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+describe('superseded runs', () => {
+  it('never posts an older result over a newer push', async () => {
+    const sync = webhook('pull_request.synchronize');
+    const newHead = sync.pull_request.head.sha as string;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const firstStarted = new Promise<void>((resolve) => (started = resolve));
+    const inner = fakeEngine({});
+    const pipeline: MigrationPipeline = async (input) => {
+      const result = await inner.pipeline(input);
+      if (inner.inputs.length === 1) {
+        started();
+        await gate;
+      }
+      return result;
+    };
+    const probot = await testProbot({ pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockInstallationToken(api, MODELS_INSTALLATION, true);
+    // The older push, up to the engine.
+    mockConfig(api, COMMENT_ONLY);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    const created = recorder();
+    api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+    const olderCheck = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', olderCheck.match).reply(200, {});
+
+    const first = probot.receive({ name: 'pull_request', payload: opened } as any);
+    await firstStarted;
+
+    // The newer push arrives while the older one is in the engine.
+    mockConfig(api, COMMENT_ONLY);
+    api
+      .get('/repos/flow/flowbot-commons/pulls/42/files')
+      .query({ per_page: 100 })
+      .reply(200, () => {
+        // The newer run queues right after this listing; let the older run finish then.
+        setTimeout(release, 50);
+        return [{ filename: 'flowbot_commons/models.py', status: 'modified', sha: 'x', additions: 1, deletions: 0, changes: 1 }];
+      });
+    api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 556 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockBackendConnection(api, true);
+    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, newHead, models.head!, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
+    mockHead(api, 42, newHead);
+    const comment = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
+    const newerCheck = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/556', newerCheck.match).reply(200, {});
+
+    await Promise.all([first, probot.receive({ name: 'pull_request', payload: sync } as any)]);
+
+    expect(created.bodies.map((b) => b.head_sha)).toEqual([HEAD, newHead]);
+    expect(comment.bodies).toHaveLength(1);
+    expect(comment.bodies[0].body).toContain(`commit ${newHead.slice(0, 7)}`);
+    expect(olderCheck.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(newerCheck.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
     expect(api.isDone()).toBe(true);
   });
 });

@@ -78,10 +78,11 @@ export function recorder<T = any>(): { bodies: T[]; match: (body: T) => boolean 
   return { bodies, match: (body) => (bodies.push(body), true) };
 }
 
-export function mockInstallationToken(api: nock.Scope, installationId: number): void {
-  api
-    .post(`/app/installations/${installationId}/access_tokens`)
-    .reply(201, { token: `ghs_installation${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {} });
+/** `cached`: Probot may reuse the token it got earlier in the same test, so the call is optional. */
+export function mockInstallationToken(api: nock.Scope, installationId: number, cached = false): void {
+  const interceptor = api.post(`/app/installations/${installationId}/access_tokens`);
+  if (cached) interceptor.optionally();
+  interceptor.reply(201, { token: `ghs_installation${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {} });
 }
 
 export const VALID_CONFIG = [
@@ -159,9 +160,9 @@ export function mockTree(
 }
 
 /** The app's JWT lookup of its installation on the backend, that installation's token, and main. */
-export function mockBackendConnection(api: nock.Scope): void {
+export function mockBackendConnection(api: nock.Scope, cachedToken = false): void {
   api.get('/repos/flow/flow-py-backend/installation').reply(200, { id: BACKEND_INSTALLATION, account: { login: 'flow' } });
-  mockInstallationToken(api, BACKEND_INSTALLATION);
+  mockInstallationToken(api, BACKEND_INSTALLATION, cachedToken);
   api.get('/repos/flow/flow-py-backend').reply(200, { id: 800002, name: 'flow-py-backend', full_name: 'flow/flow-py-backend', default_branch: 'main' });
   api.get('/repos/flow/flow-py-backend/git/ref/heads%2Fmain').reply(200, {
     ref: 'refs/heads/main',
@@ -184,4 +185,17 @@ export function mockPermission(api: nock.Scope, username: string, permission: 'a
     role_name: permission === 'none' ? 'none' : permission,
     user: { login: username },
   });
+}
+
+/** An `issue_comment.created` payload on pull request #42. */
+export function commentEvent(body: string, login: string, id = 950): Record<string, any> {
+  const payload = webhook('issue_comment.created');
+  return { ...payload, comment: { ...payload.comment, id, body, user: { ...payload.comment.user, login, type: 'User' } } };
+}
+
+/** A `pull_request.labeled` payload for #42 at the opened head, the label already on it. */
+export function labeledEvent(label: string): Record<string, any> {
+  const payload = webhook('pull_request.opened');
+  const labelObject = { id: 77, name: label, color: 'd73a4a' };
+  return { ...payload, action: 'labeled', label: labelObject, pull_request: { ...payload.pull_request, labels: [labelObject] } };
 }

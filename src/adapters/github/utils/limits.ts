@@ -6,15 +6,17 @@ export const CHECK_OUTPUT_LIMIT = 65_535;
 export const ANNOTATIONS_PER_REQUEST = 50;
 
 /**
- * Cuts markdown to `limit` characters at a line end, closes a code fence left open, and says
+ * Cuts markdown to `limit` characters at a line (or word) end, closes a code fence left open, and says
  * where the rest is, so a cut report still renders.
  */
 export function fitMarkdown(markdown: string, limit: number, restIsIn: string): string {
   if (markdown.length <= limit) return markdown;
   const notice = `\n\n_The report was cut to fit; ${restIsIn}._`;
   let cut = markdown.slice(0, Math.max(0, limit - notice.length - 8));
+  // A line end, unless that throws away most of the room (one huge line): then a word end.
   const lastLine = cut.lastIndexOf('\n');
-  if (lastLine > 0) cut = cut.slice(0, lastLine);
+  const end = lastLine > cut.length / 2 ? lastLine : cut.lastIndexOf(' ');
+  if (end > 0) cut = cut.slice(0, end);
   const fences = cut.match(/^\s*(```|~~~)/gm)?.length ?? 0;
   if (fences % 2 === 1) cut += '\n```';
   return cut + notice;
