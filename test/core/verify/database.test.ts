@@ -1,0 +1,186 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openEphemeralDatabase, startEmbeddedServer } from '../../../src/core/verify/database.js';
+import { databaseServerUrl, runSql } from '../../support/database.js';
+
+const CHILD = path.join(import.meta.dirname, 'open-database-child.ts');
+const VITE_NODE = path.join(import.meta.dirname, '../../../node_modules/.bin/vite-node');
+
+async function databaseNames(): Promise<string[]> {
+  const { rows } = await runSql(databaseServerUrl(), 'SELECT datname FROM pg_database');
+  return rows.map((r: { datname: string }) => r.datname);
+}
+
+/** Starts the child, waits for the database it opened. */
+async function childWithDatabase(target: string): Promise<{ child: ReturnType<typeof spawn>; name: string; url: string }> {
+  const child = spawn(VITE_NODE, [CHILD, target], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  const lines = createInterface({ input: child.stdout! });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`child exited with ${code}: ${stderr}`)));
+  });
+  return { child, ...(JSON.parse(first) as { name: string; url: string }) };
+}
+
+function exited(child: ReturnType<typeof spawn>): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+function deadPid(): number {
+  const pid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+  return Number(pid);
+}
+
+describe('openEphemeralDatabase on a given server', () => {
+  it('creates a uniquely named empty database and drops it on close', async () => {
+    const [a, b] = await Promise.all([
+      openEphemeralDatabase({ databaseUrl: databaseServerUrl() }),
+      openEphemeralDatabase({ databaseUrl: databaseServerUrl() }),
+    ]);
+    expect(a.name).toMatch(/^flow_migrate_[0-9a-f]{6}_\d+_[0-9a-z]+_[0-9a-z]+$/);
+    expect(a.name).not.toBe(b.name);
+    const { rows } = await runSql(a.url, 'SELECT current_database() AS db');
+    expect(rows[0].db).toBe(a.name);
+    expect(await databaseNames()).toEqual(expect.arrayContaining([a.name, b.name]));
+
+    await a.close();
+    await a.close();
+    await b.close();
+    const names = await databaseNames();
+    expect(names).not.toContain(a.name);
+    expect(names).not.toContain(b.name);
+  });
+
+  it('drops the database even while a session is still connected to it', async () => {
+    const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
+    const client = new pg.Client({ connectionString: db.url });
+    client.on('error', () => undefined);
+    await client.connect();
+    await db.close();
+    expect(await databaseNames()).not.toContain(db.name);
+    await client.end().catch(() => undefined);
+  });
+
+  it('removes databases left by dead runs and touches no other database', async () => {
+    const names = await databaseNames();
+    const own = names.find((n) => n.startsWith('flow_migrate_'));
+    const hostHash = own?.split('_')[2];
+    // A name of this machine made by a process that no longer exists, and one far too old.
+    const template = (await openEphemeralDatabase({ databaseUrl: databaseServerUrl() }));
+    const host = hostHash ?? template.name.split('_')[2]!;
+    await template.close();
+    const deadRun = `flow_migrate_${host}_${deadPid()}_${Date.now().toString(36)}_aaaaaa`;
+    const ancientRun = `flow_migrate_000000_1_${(Date.now() - 7 * 3600_000).toString(36)}_bbbbbb`;
+    const otherMachineRecent = `flow_migrate_000000_1_${Date.now().toString(36)}_cccccc`;
+    const lookalike = `flow_migrate_keep_me_${process.pid}`;
+    const unrelated = `unrelated_${process.pid}`;
+    const created = [deadRun, ancientRun, otherMachineRecent, lookalike, unrelated];
+    for (const name of created) await runSql(databaseServerUrl(), `CREATE DATABASE "${name}" TEMPLATE template0`);
+    try {
+      const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
+      await db.close();
+      const after = await databaseNames();
+      expect(after).not.toContain(deadRun);
+      expect(after).not.toContain(ancientRun);
+      expect(after).toEqual(expect.arrayContaining([otherMachineRecent, lookalike, unrelated]));
+    } finally {
+      for (const name of created) await runSql(databaseServerUrl(), `DROP DATABASE IF EXISTS "${name}"`);
+    }
+  });
+
+  it('drops its database when interrupted with SIGINT or SIGTERM', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const { child, name } = await childWithDatabase(databaseServerUrl());
+      expect(await databaseNames()).toContain(name);
+      child.kill(signal);
+      expect(await exited(child)).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(await databaseNames()).not.toContain(name);
+    }
+  });
+
+  it('a killed run leaves its database behind and the next run removes it', async () => {
+    const { child, name } = await childWithDatabase(databaseServerUrl());
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(await databaseNames()).toContain(name);
+    const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
+    await db.close();
+    expect(await databaseNames()).not.toContain(name);
+  });
+
+  it('names the server it cannot reach, without the password', async () => {
+    await expect(openEphemeralDatabase({ databaseUrl: 'postgresql://u:secret@127.0.0.1:1/postgres' })).rejects.toThrow(
+      /cannot connect to PostgreSQL at postgresql:\/\/u:\*\*\*@127\.0\.0\.1:1\/postgres/,
+    );
+  });
+});
+
+describe('openEphemeralDatabase on an embedded server', () => {
+  const cacheDir = path.join(os.homedir(), '.cache', 'flow-migrate', 'embedded-postgres');
+  /** Run folders this test process owns (other test runs may have theirs meanwhile). */
+  const runDirs = async (): Promise<string[]> => {
+    const mine: string[] = [];
+    for (const entry of (await fs.readdir(os.tmpdir())).filter((e) => e.startsWith('flow-migrate-pg-'))) {
+      const owner = await fs.readFile(path.join(os.tmpdir(), entry, 'owner.json'), 'utf8').catch(() => '{}');
+      if ((JSON.parse(owner) as { pid?: number }).pid === process.pid) mine.push(entry);
+    }
+    return mine;
+  };
+
+  afterAll(async () => {
+    expect(await runDirs()).toEqual([]);
+  });
+
+  it('runs two at once on separate ports and folders, and removes them on close', async () => {
+    const [a, b] = await Promise.all([openEphemeralDatabase({ cacheDir }), openEphemeralDatabase({ cacheDir })]);
+    try {
+      expect(new URL(a.url).port).not.toBe(new URL(b.url).port);
+      expect(await runDirs()).toHaveLength(2);
+      for (const db of [a, b]) {
+        const { rows } = await runSql(db.url, 'SELECT current_database() AS db, 1 + 1 AS two');
+        expect(rows[0]).toEqual({ db: db.name, two: 2 });
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+    expect(await runDirs()).toEqual([]);
+    await expect(runSql(a.url, 'SELECT 1')).rejects.toThrow();
+  });
+
+  it('builds the template cluster once and copies it afterwards', async () => {
+    const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'flow-migrate-cache-test-'));
+    try {
+      const first = await startEmbeddedServer({ cacheDir: fresh });
+      await first.close();
+      const [versionDir] = await fs.readdir(fresh);
+      const template = path.join(fresh, versionDir!, 'template');
+      const stamp = (await fs.stat(path.join(template, 'PG_VERSION'))).mtimeMs;
+      const second = await startEmbeddedServer({ cacheDir: fresh });
+      await second.close();
+      expect((await fs.stat(path.join(template, 'PG_VERSION'))).mtimeMs).toBe(stamp);
+      expect(await fs.readdir(path.join(fresh, versionDir!))).toEqual(['password', 'template']);
+    } finally {
+      await fs.rm(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it('stops the server of a killed run and removes its folder on the next start', async () => {
+    const { child, url } = await childWithDatabase('embedded');
+    child.kill('SIGKILL');
+    await exited(child);
+    await expect(runSql(url, 'SELECT 1')).resolves.toBeDefined();
+    const next = await startEmbeddedServer({ cacheDir });
+    await next.close();
+    await expect(runSql(url, 'SELECT 1')).rejects.toThrow();
+  });
+});
