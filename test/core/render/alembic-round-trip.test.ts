@@ -4,24 +4,21 @@
  * rendered SQL builds from scratch (itself checked in sql-round-trip.test.ts).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { plan, type Plan } from '../../../src/core/plan/index.js';
 import { renderAlembic, renderSql } from '../../../src/core/render/index.js';
 import { emptySchema, type Schema } from '../../../src/core/schema/model.js';
+import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 import { applySql, catalog } from './catalog.js';
 import { scenarios } from './scenarios.js';
 
-const url = process.env['DATABASE_URL'];
 const python = process.env['FLOW_MIGRATE_PYTHON'];
 
 function missing(): string | null {
-  if (!url) return 'DATABASE_URL is not set';
   if (!python) return 'FLOW_MIGRATE_PYTHON is not set';
   const probe = spawnSync(python, ['-c', 'import alembic, sqlalchemy, psycopg2'], { encoding: 'utf8' });
   return probe.status === 0 ? null : `${python} cannot import alembic, sqlalchemy and psycopg2`;
@@ -105,31 +102,22 @@ function revision(rev: string, down: string | null, planned: Plan): string {
 describe.skipIf(skipReason !== null)(
   `rendered Alembic revisions under real Alembic${skipReason ? ` (skipped: ${skipReason})` : ''}`,
   () => {
-    const admin = new pg.Client({ connectionString: url });
-    const created: string[] = [];
+    const databases: EphemeralDatabase[] = [];
     const dirs: string[] = [];
 
-    beforeAll(async () => {
-      await admin.connect();
-    });
     afterAll(async () => {
-      for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
+      await Promise.all(databases.map((d) => d.close()));
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     });
 
-    async function freshDatabase(): Promise<string> {
-      const name = `fm_alembic_${randomBytes(6).toString('hex')}`;
-      await admin.query(`CREATE DATABASE ${name}`);
-      created.push(name);
-      const u = new URL(url!);
-      u.pathname = `/${name}`;
-      return u.toString();
+    async function freshUrl(): Promise<string> {
+      const db = await freshDatabase();
+      databases.push(db);
+      return db.url;
     }
 
     async function catalogOf(databaseUrl: string): Promise<Record<string, unknown>> {
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
+      const client = await connectTo(databaseUrl);
       try {
         return await catalog(client);
       } finally {
@@ -138,9 +126,7 @@ describe.skipIf(skipReason !== null)(
     }
 
     async function builtFromScratch(s: Schema): Promise<Record<string, unknown>> {
-      const databaseUrl = await freshDatabase();
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
+      const client = await connectTo(await freshUrl());
       try {
         await applySql(client, renderSql(plan(emptySchema(), s, { renames: [], allowDataLoss: false })).upgrade);
         return await catalog(client);
@@ -157,14 +143,13 @@ describe.skipIf(skipReason !== null)(
       writeFileSync(join(dir, 'versions', 'a1_base.py'), revision('a1', null, plan(emptySchema(), scenario.base, { renames: [], allowDataLoss: false })));
       writeFileSync(join(dir, 'versions', 'b2_head.py'), revision('b2', 'a1', plan(scenario.base, scenario.head, scenario.options)));
 
-      const databaseUrl = await freshDatabase();
+      const databaseUrl = await freshUrl();
       const sqlalchemyUrl = databaseUrl.replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
       const alembic = startAlembic(dir, sqlalchemyUrl);
       const [baseCatalog, headCatalog] = await Promise.all([builtFromScratch(scenario.base), builtFromScratch(scenario.head)]);
 
       await alembic.run('upgrade', 'a1');
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
+      const client = await connectTo(databaseUrl);
       try {
         for (const statement of scenario.seed) await client.query(statement);
         const before = scenario.probeBase ? (await client.query(scenario.probeBase)).rows : null;

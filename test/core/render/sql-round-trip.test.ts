@@ -2,40 +2,26 @@
  * The rendered SQL of representative plans runs on real PostgreSQL: upgrade → downgrade →
  * upgrade, and each state's catalog equals the one built from scratch for that schema.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import { emptySchema, type Schema } from '../../../src/core/schema/model.js';
+import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 import { applySql, catalog } from './catalog.js';
 import { scenarios } from './scenarios.js';
 
-const url = process.env['DATABASE_URL'];
-
-describe.skipIf(!url)('rendered SQL on PostgreSQL (DATABASE_URL)', () => {
-  const admin = new pg.Client({ connectionString: url });
-  const created: string[] = [];
-
-  beforeAll(async () => {
-    await admin.connect();
-  });
+describe('rendered SQL on PostgreSQL', () => {
+  const databases: EphemeralDatabase[] = [];
   afterAll(async () => {
-    for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await Promise.all(databases.map((d) => d.close()));
   });
 
   async function freshClient(): Promise<pg.Client> {
-    const name = `fm_render_${randomBytes(6).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    created.push(name);
-    const u = new URL(url!);
-    u.pathname = `/${name}`;
-    const client = new pg.Client({ connectionString: u.toString() });
-    await client.connect();
-    return client;
+    const db = await freshDatabase();
+    databases.push(db);
+    return connectTo(db.url);
   }
-
   /** The catalog of `s` created from nothing. */
   async function builtFromScratch(s: Schema): Promise<Record<string, unknown>> {
     const client = await freshClient();
