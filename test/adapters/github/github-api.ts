@@ -179,7 +179,7 @@ export function pullRequest(number: number, headSha: string, labels: string[] = 
   return { ...pr, number, head: { ...pr.head, sha: headSha }, labels: labels.map((name, id) => ({ id, name })) };
 }
 
-export function mockPermission(api: nock.Scope, username: string, permission: 'admin' | 'write' | 'read' | 'none'): void {
+export function mockPermission(api: nock.Scope, username: string, permission: 'admin' | 'maintain' | 'write' | 'read' | 'none'): void {
   api.get(`/repos/flow/flowbot-commons/collaborators/${username}/permission`).reply(200, {
     permission,
     role_name: permission === 'none' ? 'none' : permission,
