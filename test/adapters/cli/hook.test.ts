@@ -1,0 +1,151 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
+import { gitTree } from '../../../src/adapters/git/git-tree.js';
+import { openRepository } from '../../../src/adapters/git/repository.js';
+import { generateRevision } from '../../../src/core/generate.js';
+import { GIT_ENV } from '../git/temp-repo.js';
+import { ADD_NOTES, BASE_MODELS, DROP_STATUS, workspace, type Workspace } from './hook-fixtures.js';
+import { runCli } from './run-cli.js';
+
+describe('flow-migrate hook run', () => {
+  let ws: Workspace;
+  beforeEach(() => {
+    ws = workspace();
+  });
+  afterEach(() => ws.remove());
+
+  const stage = (text: string) => {
+    ws.models.write('flowbot_commons/models.py', text);
+    ws.models.git('add', 'flowbot_commons/models.py');
+  };
+  const hook = (...args: string[]) => runCli(['hook', 'run', ...args], ws.models.root);
+  const backendFromModels = () => path.relative(ws.models.root, ws.backend.root);
+
+  it('warns about a staged schema change, shows the migration and the command, and lets the commit through', async () => {
+    stage(ADD_NOTES);
+    const run = await hook();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('the staged models change the database schema (1 change)');
+    expect(run.stderr).toMatch(/1\. add .*notes/);
+    expect(run.stderr).toContain(`no matching migration in ${backendFromModels()} yet`);
+    expect(run.stderr).toMatch(/op\.add_column\(['"]tasks['"]/);
+    expect(run.stderr).toContain(`flow-migrate generate --base HEAD --staged --backend ${backendFromModels()} --write`);
+    expect(run.stderr).toContain('the commit goes ahead');
+  });
+
+  it('blocks with --strict while the backend has no matching migration', async () => {
+    stage(ADD_NOTES);
+    const run = await hook('--strict');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('commit blocked (strict): the backend has no matching migration yet');
+  });
+
+  it('passes --strict once the suggested migration is in the backend checkout', async () => {
+    stage(ADD_NOTES);
+    const repo = await openRepository(ws.models.root);
+    const models = (tree: ReturnType<typeof gitTree>) => ({ tree, dir: `${repo.root}/flowbot_commons` });
+    const generated = await generateRevision({
+      base: models(gitTree(repo, { kind: 'revision', ref: 'HEAD' })),
+      head: models(gitTree(repo, { kind: 'index' })),
+      backend: { tree: fileSystemTree(), dir: ws.backend.root },
+      renames: [],
+      allowDataLoss: false,
+      message: null,
+      downRevision: null,
+    });
+    if (generated.status !== 'ready') throw new Error(`expected a revision, got ${generated.status}`);
+    writeFileSync(generated.revision.path, generated.revision.content);
+
+    const run = await hook('--strict');
+    expect(run.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, generated.revision.path)}`);
+    expect(run.code).toBe(0);
+  });
+
+  it('takes strict from the config file', async () => {
+    ws.models.commit('strict', { 'flow-migrate.yml': `models: flowbot_commons\nbackend: ${ws.backend.root}\nstrict: true\n` });
+    stage(ADD_NOTES);
+    expect((await hook()).code).toBe(3);
+  });
+
+  it('flags data loss: a warning by default, a block with --strict', async () => {
+    stage(DROP_STATUS);
+    const lenient = await hook();
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/error: drop-column \(tasks\.status\)/);
+    expect(lenient.stderr).toContain('data would be lost');
+    const strict = await hook('--strict');
+    expect(strict.code).toBe(3);
+    expect(strict.stderr).toContain('commit blocked (strict): data would be lost');
+  });
+
+  it('suggests the command with a placeholder backend when none is configured', async () => {
+    ws.models.commit('no backend', { 'flow-migrate.yml': 'models: flowbot_commons\n' });
+    stage(ADD_NOTES);
+    const run = await hook();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('flow-migrate generate --base HEAD --staged --backend ../flow-py-backend --write');
+    expect((await hook('--strict')).code).toBe(3);
+  });
+
+  it('is silent when no model file is staged, without reading the models at all', async () => {
+    // HEAD's models cannot even be parsed: any attempt to read them would fail --strict.
+    ws.models.commit('broken', { 'flowbot_commons/models.py': 'class Task(:\n' });
+    ws.models.write('README.md', '# changed\n');
+    ws.models.write('other.py', 'x = 1\n');
+    ws.models.git('add', '-A');
+    const run = await hook('--strict');
+    expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('is silent when the staged model change does not touch the schema', async () => {
+    stage(`${BASE_MODELS}\n# a comment\n`);
+    expect(await hook('--strict')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
+  it('reads the staged version, not later edits on disk', async () => {
+    stage(ADD_NOTES);
+    ws.models.write('flowbot_commons/models.py', DROP_STATUS);
+    const run = await hook();
+    expect(run.stderr).toMatch(/add .*notes/);
+    expect(run.stderr).not.toContain('drop-column');
+  });
+
+  it('reports unreadable staged models and blocks only when strict', async () => {
+    stage('class Task(:\n');
+    const lenient = await hook();
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/flowbot_commons\/models\.py:1:\d+/);
+    expect((await hook('--strict')).code).toBe(2);
+  });
+
+  it('lets the commit through with a hint when the models path is not configured', async () => {
+    ws.models.git('rm', '-q', 'flow-migrate.yml');
+    stage(ADD_NOTES);
+    const run = await hook();
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('could not run; the commit goes ahead');
+    expect(run.stderr).toContain('--models-path');
+    expect((await hook('--strict')).code).toBe(2);
+  });
+
+  it('works on the very first commit of a repository', async () => {
+    const fresh = workspace(null);
+    try {
+      const root = path.join(fresh.models.root, 'new');
+      mkdirSync(root);
+      execFileSync('git', ['init', '-q'], { cwd: root, env: { ...process.env, ...GIT_ENV } });
+      mkdirSync(path.join(root, 'pkg'));
+      writeFileSync(path.join(root, 'pkg/models.py'), BASE_MODELS);
+      execFileSync('git', ['add', '-A'], { cwd: root });
+      const run = await runCli(['hook', 'run', '--models-path', 'pkg'], root);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/create .*tasks|add .*tasks/);
+      expect(run.stderr).toContain('--staged --models-path pkg --backend ../flow-py-backend');
+    } finally {
+      fresh.remove();
+    }
+  });
+});
