@@ -84,6 +84,8 @@ class Planner {
   /** base qualified table name → the pair it belongs to. */
   private readonly pairByBase = new Map<string, TablePair>();
   private readonly enums: EnumType[];
+  /** `table.column` (head names) whose default an enum rebuild sets. */
+  private readonly defaultsSetByRebuild = new Set<string>();
 
   constructor(
     private readonly base: Schema,
@@ -254,8 +256,29 @@ class Planner {
         .map((c) => ({
           ...(renamed ? this.renamedLocation(t, c.name) : { schema: t.schema, table: t.name, column: c.name }),
           arrayDimensions: c.type.arrayDimensions,
-          serverDefault: c.serverDefault,
+          defaultBefore: c.serverDefault,
+          defaultAfter: c.serverDefault,
         })),
+    );
+  }
+
+  /**
+   * The columns a value removal converts. A column that keeps the type takes its head
+   * default in the rebuild itself (the base one may name the removed value), so the column
+   * diff leaves that default alone.
+   */
+  private removalUses(e: EnumType): EnumColumnUse[] {
+    return this.base.tables.flatMap((t) =>
+      t.columns
+        .filter((c) => c.type.isEnum && c.type.name === e.name)
+        .map((c) => {
+          const at = this.renamedLocation(t, c.name);
+          const pair = this.pairByBase.get(qualifiedName(t));
+          const target = pair?.head.columns.find((x) => x.name === at.column);
+          const keeps = target !== undefined && target.type.isEnum && target.type.name === e.name && target.type.arrayDimensions === c.type.arrayDimensions;
+          if (keeps) this.defaultsSetByRebuild.add(`${qualifiedName(pair!.head)}.${target.name}`);
+          return { ...at, arrayDimensions: c.type.arrayDimensions, defaultBefore: c.serverDefault, defaultAfter: keeps ? target.serverDefault : c.serverDefault };
+        }),
     );
   }
 
@@ -303,7 +326,8 @@ class Planner {
       return;
     }
     const removed = b.labels.filter((l) => !h.labels.includes(l));
-    const uses = this.enumUses(b, true);
+    const uses = this.removalUses(b);
+    const reverseUses = uses.map((u) => ({ ...u, defaultBefore: u.defaultAfter, defaultAfter: u.defaultBefore }));
     this.emit(
       Phase.EnumRebuilds,
       {
@@ -325,7 +349,7 @@ class Planner {
             kind: 'rebuildEnum',
             enum: ref,
             labels: b.labels,
-            columns: uses,
+            columns: reverseUses,
             why: `restore the previous values of ${h.name}`,
           },
         ],
@@ -708,7 +732,7 @@ class Planner {
       this.emit(Phase.Columns, { summary: `change the type of ${name} to ${to}`, table: q, upgrade, downgrade }, findings);
     }
 
-    if (!sameDefault(cur.serverDefault, target.serverDefault)) {
+    if (!sameDefault(cur.serverDefault, target.serverDefault) && !this.defaultsSetByRebuild.has(`${q}.${target.name}`)) {
       const { op } = step({ kind: 'serverDefault', serverDefault: target.serverDefault });
       const reverse: Operation = { kind: 'alterColumn', ...where, existing: cur, change: { kind: 'serverDefault', serverDefault: op.kind === 'alterColumn' ? op.existing.serverDefault : null } };
       this.emit(

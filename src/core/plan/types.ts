@@ -50,13 +50,17 @@ export type ColumnChange =
   | { kind: 'comment'; comment: string | null }
   | { kind: 'rename'; newName: string };
 
-/** A column whose type is an enum being rebuilt; `serverDefault` is dropped and restored around it. */
+/**
+ * A column whose type is an enum being rebuilt. A default cannot be cast between the old and
+ * the new type: `defaultBefore` is dropped before the conversion and `defaultAfter` set after.
+ */
 export interface EnumColumnUse {
   schema: string | null;
   table: string;
   column: string;
   arrayDimensions: number;
-  serverDefault: string | null;
+  defaultBefore: string | null;
+  defaultAfter: string | null;
 }
 
 export interface EnumRef {

@@ -1,6 +1,6 @@
 import type { Column, ColumnType, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
 import { qualify, quoteIdent, quoteLiteral, typeSql } from '../plan/sql-quote.js';
-import type { ConstraintDef, EnumRef, Operation, Plan } from '../plan/types.js';
+import type { ConstraintDef, EnumColumnUse, EnumRef, Operation, Plan } from '../plan/types.js';
 import type { RenderStyle, SqlScript, SqlStatement } from './types.js';
 
 /** The lock_timeout used when the plan takes locks on existing tables and the backend sets none. */
@@ -64,10 +64,11 @@ export class SqlWriter {
       case 'dropEnum':
         return [tx(`DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`, 'none')];
       case 'addEnumValue': {
+        // It commits on its own: if a later step fails, a retry must not trip over it.
         const position = op.before !== null ? ` BEFORE ${quoteLiteral(op.before)}` : op.after !== null ? ` AFTER ${quoteLiteral(op.after)}` : '';
         return [
           {
-            sql: `ALTER TYPE ${qualify(op.enum.schema, op.enum.name)} ADD VALUE ${quoteLiteral(op.value)}${position}`,
+            sql: `ALTER TYPE ${qualify(op.enum.schema, op.enum.name)} ADD VALUE IF NOT EXISTS ${quoteLiteral(op.value)}${position}`,
             transactional: false,
             lock: `ACCESS EXCLUSIVE on type ${op.enum.name}`,
           },
@@ -138,7 +139,7 @@ export class SqlWriter {
    * one, convert each column through text (dropping and restoring its default, which
    * cannot be cast between the two types), then drop the old type.
    */
-  rebuildEnum(ref: EnumRef, labels: string[], columns: { schema: string | null; table: string; column: string; arrayDimensions: number; serverDefault: string | null }[]): string[] {
+  rebuildEnum(ref: EnumRef, labels: string[], columns: EnumColumnUse[]): string[] {
     const type = qualify(ref.schema, ref.name);
     const oldName = `${ref.name}_old`;
     const out = [`ALTER TYPE ${type} RENAME TO ${quoteIdent(oldName)}`, createEnum(ref, labels)];
@@ -146,9 +147,9 @@ export class SqlWriter {
       const t = qualify(c.schema, c.table);
       const col = quoteIdent(c.column);
       const dims = '[]'.repeat(c.arrayDimensions);
-      if (c.serverDefault !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} DROP DEFAULT`);
+      if (c.defaultBefore !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} DROP DEFAULT`);
       out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} TYPE ${type}${dims} USING ${col}::text${dims}::${type}${dims}`);
-      if (c.serverDefault !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${c.serverDefault}`);
+      if (c.defaultAfter !== null) out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT ${c.defaultAfter}`);
     }
     out.push(`DROP TYPE ${qualify(ref.schema, oldName)}`);
     return out;

@@ -418,7 +418,7 @@ describe('plan: enums', () => {
       { kind: 'addEnumValue', value: 'archived', after: null, before: null },
     ]);
     expect(p.operations[0]!.downgrade).toMatchObject([
-      { kind: 'rebuildEnum', labels: ['todo', 'done'], columns: [{ table: 'tasks', column: 'status', serverDefault: "'todo'" }] },
+      { kind: 'rebuildEnum', labels: ['todo', 'done'], columns: [{ table: 'tasks', column: 'status', defaultBefore: "'todo'", defaultAfter: "'todo'" }] },
     ]);
     expect(rules(p)).toEqual(['info:enum-add-value', 'info:enum-add-value']);
     expect(p.refused).toBe(false);

@@ -199,6 +199,27 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'enum rebuild: a value removed and one added, the default naming the removed one, the column renamed by hint',
+    base: schema(
+      [table('jobs', [id(), enumCol('state', 'job_state', { nullable: false, serverDefault: "'queued'" }), enumCol('tags', 'job_state', { arrayDimensions: 1 })])],
+      [enumType('job_state', ['queued', 'running', 'done'])],
+    ),
+    head: schema(
+      [
+        table('jobs', [
+          id(),
+          enumCol('status', 'job_state', { nullable: false, serverDefault: "'pending'", info: { renamed_from: 'state' } }),
+          enumCol('tags', 'job_state', { arrayDimensions: 1 }),
+        ]),
+      ],
+      [enumType('job_state', ['pending', 'running', 'done'])],
+    ),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO jobs (state, tags) VALUES ('running', '{done,running}')"],
+    probeBase: 'SELECT id, state::text, tags::text[] FROM jobs ORDER BY id',
+    probeHead: { sql: 'SELECT status::text, tags::text[] FROM jobs', rows: [{ status: 'running', tags: ['done', 'running'] }] },
+  },
+  {
     name: 'constraints: ondelete change, check expression change, primary key change, index predicate change',
     base: schema([
       table('orgs', [id()]),
