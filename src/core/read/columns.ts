@@ -1,0 +1,283 @@
+import type { Node } from 'web-tree-sitter';
+import type { ColumnType, EnumType, PythonDefault, SourceLocation } from '../schema/model.js';
+import { genericParts, peelPythonType, typeKey, type MappedAnnotation } from './annotations.js';
+import { at, calleeName, infoDict, literal, type ReaderContext } from './context.js';
+import { readCheck, readForeignKey } from './constraints.js';
+import type { TypeMapEntry } from './declarative.js';
+import type { ColumnDraft, ForeignKeyDraft } from './drafts.js';
+import { quoteSqlString, sqlLiteral } from './literals.js';
+import { renderClause, type SqlContext } from './sql-expression.js';
+import type { Scope } from './symbols.js';
+import { callArguments, stringValue, unwrap } from './syntax.js';
+import type { TypeResult } from './types.js';
+
+/** SQLAlchemy callables that declare a column. */
+export const COLUMN_FACTORIES = new Set(['sa.Column', 'sa.mapped_column']);
+
+/** One call contributing arguments: `Annotated[..., mapped_column(...)]` extras, then the attribute's own. */
+interface ArgSource {
+  call: Node;
+  scope: Scope;
+}
+
+export interface ColumnSpec {
+  /** The attribute name (or, in a `Table(...)`, the column name). */
+  key: string;
+  /** `Column(...)`/`mapped_column(...)`; null for an annotation-only attribute. */
+  call: Node | null;
+  scope: Scope;
+  annotation: MappedAnnotation;
+  typeMap: TypeMapEntry[];
+  location: SourceLocation;
+}
+
+/** Reads one column; null (with an error diagnostic) when it cannot be determined. */
+export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | null {
+  const { location } = spec;
+  const mappedStyle = spec.call === null || calleeName(ctx, spec.call, spec.scope) === 'sa.mapped_column';
+  const peeled =
+    spec.annotation.kind === 'column' && spec.annotation.inner
+      ? peelPythonType(spec.annotation.inner, spec.annotation.scope, ctx.resolver)
+      : null;
+  const sources: ArgSource[] = [...(peeled?.annotatedColumns.map((a) => ({ call: unwrap(a.node), scope: a.scope })) ?? [])];
+  if (spec.call) sources.push({ call: spec.call, scope: spec.scope });
+
+  let name = spec.key;
+  let typeArg: { node: Node; scope: Scope } | null = null;
+  const keywords = new Map<string, { node: Node; scope: Scope }>();
+  const foreignKeys: ForeignKeyDraft[] = [];
+  const checkCalls: { node: Node; scope: Scope }[] = [];
+  let identityCall: { node: Node; scope: Scope } | null = null;
+  let computedCall: { node: Node; scope: Scope } | null = null;
+
+  for (const source of sources) {
+    const args = callArguments(source.call);
+    if (args.hasSplat) {
+      ctx.diagnostics.error('unreadable-column', `the arguments of column ${spec.key} use * or ** and cannot be read statically`, location);
+      return null;
+    }
+    const positional = [...args.positional];
+    const first = positional[0];
+    if (first && stringValue(first) !== null) {
+      name = stringValue(first)!;
+      positional.shift();
+    }
+    for (const [k, v] of args.keywords) keywords.set(k, { node: v, scope: source.scope });
+    for (const p of positional) {
+      const n = unwrap(p);
+      const callee = n.type === 'call' ? calleeName(ctx, n, source.scope) : null;
+      if (callee === 'sa.ForeignKey') {
+        const fk = readForeignKey(ctx, n, source.scope, spec.key);
+        if (!fk) return null;
+        foreignKeys.push(fk);
+      } else if (callee === 'sa.Identity') identityCall = { node: n, scope: source.scope };
+      else if (callee === 'sa.Computed') computedCall = { node: n, scope: source.scope };
+      else if (callee === 'sa.CheckConstraint') checkCalls.push({ node: n, scope: source.scope });
+      else if (callee === 'sa.Sequence') {
+        ctx.diagnostics.warning('sequence-ignored', `Sequence(...) on column ${spec.key} is not part of the schema model; the column is read as a plain one`, at(source.scope, n));
+      } else if (callee === 'sa.FetchedValue' || callee === 'sa.DefaultClause') {
+        continue;
+      } else typeArg = { node: n, scope: source.scope };
+    }
+  }
+  const kw = (k: string) => keywords.get(k);
+  const nameKw = kw('name');
+  if (nameKw) {
+    const v = literal(ctx, nameKw.node, nameKw.scope);
+    if (!v.ok || typeof v.value !== 'string') {
+      ctx.diagnostics.error('unreadable-column', `the name= of column ${spec.key} is not a constant`, location);
+      return null;
+    }
+    name = v.value;
+  }
+  typeArg = kw('type_') ?? typeArg;
+
+  const flag = (k: string): boolean | null | 'bad' => {
+    const arg = kw(k);
+    if (!arg) return null;
+    const v = literal(ctx, arg.node, arg.scope);
+    if (!v.ok || (typeof v.value !== 'boolean' && v.value !== null)) return 'bad';
+    return v.value as boolean | null;
+  };
+  const flags: Record<'primary_key' | 'nullable' | 'index' | 'unique', boolean | null> = {
+    primary_key: null,
+    nullable: null,
+    index: null,
+    unique: null,
+  };
+  for (const k of Object.keys(flags) as (keyof typeof flags)[]) {
+    const v = flag(k);
+    if (v === 'bad') {
+      ctx.diagnostics.error('unreadable-column', `${k}= of column ${spec.key} is not a constant True/False`, at(kw(k)!.scope, kw(k)!.node));
+      return null;
+    }
+    flags[k] = v;
+  }
+
+  // The type: explicit, else the annotation (type_annotation_map first), else the foreign key's.
+  let type: ColumnType | null = null;
+  let enumType: EnumType | null = null;
+  let result: TypeResult | null = null;
+  if (typeArg) result = ctx.types.fromExpression(typeArg.node, typeArg.scope);
+  else if (peeled) result = annotationType(ctx, peeled, spec.typeMap);
+  if (result && !result.ok) {
+    ctx.diagnostics.error('unknown-column-type', `column ${spec.key}: ${result.reason}`, typeArg ? at(typeArg.scope, typeArg.node) : location);
+    return null;
+  }
+  if (result?.ok) {
+    type = result.type;
+    enumType = result.enum;
+  } else if (!foreignKeys.length) {
+    ctx.diagnostics.error('unknown-column-type', `column ${spec.key} has no type: give it one, or a Mapped[...] annotation`, location);
+    return null;
+  }
+
+  const identity = identityCall ? readIdentity(ctx, identityCall.node, identityCall.scope) : null;
+  const computed = computedCall ? readComputed(ctx, computedCall.node, computedCall.scope, spec.key) : null;
+
+  const primaryKey = flags.primary_key === true;
+  let nullable: boolean;
+  if (flags.nullable !== null) nullable = flags.nullable;
+  else if (primaryKey || identity) nullable = false;
+  else if (mappedStyle && peeled) nullable = peeled.optional;
+  else nullable = true;
+  // PostgreSQL makes every primary-key column NOT NULL, whatever the model says.
+  if (primaryKey) nullable = false;
+
+  const autoincrementArg = kw('autoincrement');
+  let autoincrement: ColumnDraft['autoincrement'] = 'auto';
+  if (autoincrementArg) {
+    const v = literal(ctx, autoincrementArg.node, autoincrementArg.scope);
+    if (v.ok && (typeof v.value === 'boolean' || v.value === 'auto' || v.value === 'ignore_fk')) autoincrement = v.value;
+  }
+
+  const sortArg = kw('sort_order');
+  const sortValue = sortArg ? literal(ctx, sortArg.node, sortArg.scope) : null;
+  const comment = readComment(ctx, kw('comment'), spec.key);
+  const infoArg = kw('info');
+
+  const column: ColumnDraft = {
+    key: spec.key,
+    name,
+    type,
+    enum: enumType,
+    nullable,
+    primaryKey,
+    index: flags.index === true,
+    unique: flags.unique === true,
+    serverDefault: null,
+    default: readDefault(ctx, kw('default') ?? kw('insert_default') ?? kw('default_factory'), Boolean(kw('default_factory') && !kw('default') && !kw('insert_default'))),
+    autoincrement,
+    identity,
+    computed,
+    comment,
+    info: infoArg ? infoDict(ctx, infoArg.node, infoArg.scope) : {},
+    sortOrder: sortValue?.ok && typeof sortValue.value === 'number' ? sortValue.value : 0,
+    location,
+    checks: [],
+    foreignKeys,
+  };
+  const serverDefault = kw('server_default');
+  if (serverDefault) column.serverDefault = readServerDefault(ctx, serverDefault.node, serverDefault.scope, spec.key);
+  for (const c of checkCalls) {
+    const check = readCheck(ctx, c.node, c.scope, columnSqlContext(ctx, c.scope, column));
+    if (check) column.checks.push(check);
+  }
+  return column;
+}
+
+function columnSqlContext(ctx: ReaderContext, scope: Scope, column: ColumnDraft): SqlContext {
+  return { scope, resolver: ctx.resolver, column: (n) => (n === column.key || n === column.name ? column.name : null) };
+}
+
+/** The type of `Mapped[X]` for a column with no explicit type. */
+function annotationType(ctx: ReaderContext, peeled: ReturnType<typeof peelPythonType>, typeMap: TypeMapEntry[]): TypeResult {
+  if (peeled.ambiguous) return { ok: false, reason: `the annotation ${peeled.node.text} is a union of several types` };
+  const candidates = [...peeled.aliases, { node: peeled.node, scope: peeled.scope }];
+  for (const candidate of candidates) {
+    const key = typeKey(ctx.resolver.resolve(candidate.node, candidate.scope));
+    const entry = key ? typeMap.find((e) => e.key === key) : undefined;
+    if (entry) return ctx.types.fromExpression(entry.value, entry.scope);
+  }
+  const parts = genericParts(peeled.node);
+  if (parts) {
+    const head = ctx.resolver.resolve(parts.head, peeled.scope);
+    if (head.kind === 'external' && head.name === 'typing.Literal') return ctx.types.fromLiteral(parts.args);
+    return { ok: false, reason: `no SQLAlchemy type is known for the annotation ${peeled.node.text}` };
+  }
+  return ctx.types.fromPythonType(ctx.resolver.resolve(peeled.node, peeled.scope), peeled.node);
+}
+
+function readComment(ctx: ReaderContext, arg: { node: Node; scope: Scope } | undefined, key: string): string | null {
+  if (!arg) return null;
+  const v = literal(ctx, arg.node, arg.scope);
+  if (v.ok && (typeof v.value === 'string' || v.value === null)) return v.value as string | null;
+  ctx.diagnostics.warning('comment-not-constant', `the comment of ${key} is not a constant string; it is ignored`, at(arg.scope, arg.node));
+  return null;
+}
+
+/** `server_default="x"` is a quoted literal; `text(...)`, `func.now()`, `sa.false()` are SQL. */
+function readServerDefault(ctx: ReaderContext, node: Node, scope: Scope, key: string): string | null {
+  const s = stringValue(node);
+  if (s !== null) return quoteSqlString(s);
+  const n = unwrap(node);
+  if (n.type === 'none') return null;
+  const callee = n.type === 'call' ? calleeName(ctx, n, scope) : null;
+  if (callee === 'sa.FetchedValue') return null;
+  if (callee === 'sa.DefaultClause') {
+    const inner = callArguments(n).positional[0];
+    return inner ? readServerDefault(ctx, inner, scope, key) : null;
+  }
+  const sql = renderClause(n, { scope, resolver: ctx.resolver, column: () => null });
+  if (sql !== null && !['integer', 'float', 'true', 'false'].includes(n.type)) return sql;
+  ctx.diagnostics.warning(
+    'unreadable-server-default',
+    `the server_default of ${key} (${node.text}) cannot be rendered statically; it is left out`,
+    at(scope, node),
+  );
+  return null;
+}
+
+/** `default=`: kept as written; its SQL value only when it is a constant. */
+function readDefault(ctx: ReaderContext, arg: { node: Node; scope: Scope } | undefined, factory: boolean): PythonDefault | null {
+  if (!arg) return null;
+  const n = unwrap(arg.node);
+  if (n.type === 'none') return null;
+  if (factory) return { python: arg.node.text, sql: null };
+  const v = literal(ctx, n, arg.scope);
+  if (v.ok) {
+    if (v.value === null) return null;
+    return { python: arg.node.text, sql: sqlLiteral(v.value) };
+  }
+  // `Status.ACTIVE`: a native enum stores the member's name.
+  const sym = ctx.resolver.resolve(n, arg.scope);
+  if (sym.kind === 'member' && sym.owner.kind === 'class' && ctx.classes.isEnum(ctx.classes.info(sym.owner))) {
+    return { python: arg.node.text, sql: quoteSqlString(sym.name) };
+  }
+  return { python: arg.node.text, sql: null };
+}
+
+function readIdentity(ctx: ReaderContext, call: Node, scope: Scope): ColumnDraft['identity'] {
+  const args = callArguments(call);
+  const num = (k: string): number | null => {
+    const node = args.keywords.get(k);
+    if (!node) return null;
+    const v = literal(ctx, node, scope);
+    return v.ok && typeof v.value === 'number' ? v.value : null;
+  };
+  const alwaysNode = args.keywords.get('always') ?? args.positional[0];
+  const always = alwaysNode ? literal(ctx, alwaysNode, scope) : null;
+  return { always: always?.ok === true && always.value === true, start: num('start'), increment: num('increment') };
+}
+
+function readComputed(ctx: ReaderContext, call: Node, scope: Scope, key: string): ColumnDraft['computed'] {
+  const args = callArguments(call);
+  const exprNode = args.positional[0] ?? args.keywords.get('sqltext');
+  const expression = exprNode ? (stringValue(exprNode) ?? renderClause(exprNode, { scope, resolver: ctx.resolver, column: (n) => n })) : null;
+  if (expression === null) {
+    ctx.diagnostics.warning('unreadable-computed', `the expression of Computed(...) on ${key} cannot be rendered statically`, at(scope, call));
+    return null;
+  }
+  return { expression, persisted: true };
+}
+

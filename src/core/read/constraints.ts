@@ -1,0 +1,236 @@
+import type { Node } from 'web-tree-sitter';
+import type { ReferentialAction } from '../schema/model.js';
+import { at, calleeName, literal, nodeKey, type ReaderContext } from './context.js';
+import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, TableDraft } from './drafts.js';
+import { renderClause, renderSqlText, type SqlContext } from './sql-expression.js';
+import type { Scope } from './symbols.js';
+import { callArguments, dottedParts, namedChildren, stringValue, unwrap } from './syntax.js';
+
+const ACTIONS = new Set<ReferentialAction>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
+
+/** `ondelete="cascade"` → CASCADE; a warning and null for anything unreadable. */
+function referentialAction(ctx: ReaderContext, node: Node | undefined, scope: Scope): ReferentialAction | null {
+  if (!node) return null;
+  const v = literal(ctx, node, scope);
+  if (v.ok && v.value === null) return null;
+  const action = v.ok && typeof v.value === 'string' ? v.value.toUpperCase().replace(/\s+/g, ' ') : null;
+  if (action && ACTIONS.has(action as ReferentialAction)) return action as ReferentialAction;
+  ctx.diagnostics.warning('unknown-referential-action', `the referential action ${node.text} is not one PostgreSQL has`, at(scope, node));
+  return null;
+}
+
+function optionalName(ctx: ReaderContext, node: Node | undefined, scope: Scope): string | null {
+  if (!node) return null;
+  const v = literal(ctx, node, scope);
+  if (v.ok && (typeof v.value === 'string' || v.value === null)) return v.value as string | null;
+  // `conv("name")` / `f(...)`: the name is still the string inside when there is one.
+  const n = unwrap(node);
+  if (n.type === 'call') {
+    const first = callArguments(n).positional[0];
+    const s = first ? stringValue(first) : null;
+    if (s !== null && calleeName(ctx, n, scope) === 'sa.conv') return s;
+  }
+  ctx.diagnostics.warning('name-not-constant', `the constraint name ${node.text} is not a constant; PostgreSQL's default name is assumed`, at(scope, node));
+  return null;
+}
+
+/** Where `ForeignKey(<target>)` points. */
+export function foreignKeyTarget(ctx: ReaderContext, node: Node, scope: Scope): ForeignKeyTarget | null {
+  const s = stringValue(node);
+  if (s !== null) return { kind: 'string', spec: s };
+  const n = unwrap(node);
+  if (n.type !== 'attribute') return null;
+  const object = n.childForFieldName('object')!;
+  const attribute = n.childForFieldName('attribute')!.text;
+  const owner = ctx.resolver.resolve(object, scope);
+  if (owner.kind === 'class') return { kind: 'attribute', cls: ctx.classes.info(owner), attribute };
+  // `users.c.id`
+  if (unwrap(object).type === 'attribute' && unwrap(object).childForFieldName('attribute')?.text === 'c') {
+    const table = ctx.resolver.resolve(unwrap(object).childForFieldName('object')!, scope);
+    if (table.kind === 'value' && unwrap(table.node).type === 'call') {
+      return { kind: 'table-column', table: nodeKey(table.module.file, unwrap(table.node)), column: attribute };
+    }
+  }
+  return null;
+}
+
+/** `ForeignKey("users.id", ondelete=...)` inside a column with key `column`. */
+export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, column: string): ForeignKeyDraft | null {
+  const args = callArguments(call);
+  const targetNode = args.positional[0] ?? args.keywords.get('column');
+  const target = targetNode ? foreignKeyTarget(ctx, targetNode, scope) : null;
+  if (!target) {
+    ctx.diagnostics.error(
+      'unknown-foreign-key-target',
+      `the target of ${call.text} cannot be determined statically (use "table.column" or Model.attribute)`,
+      at(scope, call),
+    );
+    return null;
+  }
+  return {
+    name: optionalName(ctx, args.keywords.get('name'), scope),
+    columns: [column],
+    targets: [target],
+    onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
+    onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+    location: at(scope, call),
+  };
+}
+
+export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: SqlContext): CheckDraft | null {
+  const args = callArguments(call);
+  const expressionNode = args.positional[0] ?? args.keywords.get('sqltext');
+  const expression = expressionNode ? renderSqlText(expressionNode, sql) : null;
+  if (expression === null) {
+    ctx.diagnostics.warning('unreadable-check', `the expression of ${call.text} cannot be rendered statically; the check is left out`, at(scope, call));
+    return null;
+  }
+  return { name: optionalName(ctx, args.keywords.get('name'), scope), expression, location: at(scope, call) };
+}
+
+/** A column named in a constraint: `"email"`, `email` (class body), `User.email`, `users.c.email`. */
+function columnReference(node: Node, table: TableDraft): string | null {
+  const s = stringValue(node);
+  if (s !== null) return s;
+  const parts = dottedParts(node);
+  if (!parts) return null;
+  const last = parts[parts.length - 1]!;
+  if (parts.length === 1) return table.columns.some((c) => c.key === last) ? last : null;
+  return last;
+}
+
+export function sqlContextFor(ctx: ReaderContext, table: TableDraft, scope: Scope): SqlContext {
+  return {
+    scope,
+    resolver: ctx.resolver,
+    column: (name) => {
+      const found = table.columns.find((c) => c.key === name) ?? table.columns.find((c) => c.name === name);
+      return found ? found.name : null;
+    },
+  };
+}
+
+function stringList(ctx: ReaderContext, node: Node | undefined, scope: Scope, table: TableDraft): string[] | null {
+  if (!node) return [];
+  const n = unwrap(node);
+  const items = n.type === 'list' || n.type === 'tuple' ? namedChildren(n) : [n];
+  const out: string[] = [];
+  for (const item of items) {
+    const ref = columnReference(item, table);
+    if (ref === null) {
+      const v = literal(ctx, item, scope);
+      if (!v.ok || typeof v.value !== 'string') return null;
+      out.push(v.value);
+    } else out.push(ref);
+  }
+  return out;
+}
+
+/**
+ * Adds one `__table_args__` / `Table(...)` item (Index, UniqueConstraint, CheckConstraint,
+ * ForeignKeyConstraint, PrimaryKeyConstraint) to the table; false when it is none of them.
+ */
+export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, scope: Scope): boolean {
+  const call = unwrap(node);
+  const kind = calleeName(ctx, call, scope);
+  if (!kind) return false;
+  const args = callArguments(call);
+  const location = at(scope, call);
+  const sql = sqlContextFor(ctx, table, scope);
+  const columnsOf = (nodes: Node[]): string[] | null => {
+    const out: string[] = [];
+    for (const c of nodes) {
+      const ref = columnReference(c, table);
+      if (ref === null) return null;
+      out.push(ref);
+    }
+    return out;
+  };
+  const unreadable = (what: string) =>
+    ctx.diagnostics.warning('unreadable-table-item', `the ${what} of ${kind.slice(3)}(...) cannot be read statically; it is left out`, location);
+  switch (kind) {
+    case 'sa.Index': {
+      const [nameNode, ...elementNodes] = args.positional;
+      const name = nameNode ? optionalName(ctx, nameNode, scope) : null;
+      const elements: IndexElementDraft[] = [];
+      for (const e of elementNodes) {
+        const ref = columnReference(e, table);
+        if (ref !== null) {
+          elements.push({ key: ref });
+          continue;
+        }
+        const expression = renderClause(e, sql);
+        if (expression === null) return unreadable(`expression ${e.text}`), true;
+        elements.push({ expression });
+      }
+      const unique = args.keywords.get('unique');
+      const uniqueValue = unique ? literal(ctx, unique, scope) : { ok: true as const, value: false };
+      if (!uniqueValue.ok || typeof uniqueValue.value !== 'boolean') return unreadable('unique='), true;
+      const whereNode = args.keywords.get('postgresql_where');
+      const where = whereNode ? renderSqlText(whereNode, sql) : null;
+      if (whereNode && where === null) return unreadable('postgresql_where='), true;
+      const usingNode = args.keywords.get('postgresql_using');
+      const using = usingNode ? literal(ctx, usingNode, scope) : null;
+      if (using && (!using.ok || (typeof using.value !== 'string' && using.value !== null))) return unreadable('postgresql_using='), true;
+      const include = stringList(ctx, args.keywords.get('postgresql_include'), scope, table);
+      if (include === null) return unreadable('postgresql_include='), true;
+      if (args.keywords.has('postgresql_ops')) {
+        ctx.diagnostics.warning('index-ops-ignored', 'postgresql_ops= (operator classes) is not part of the schema model; it is ignored', location);
+      }
+      table.indexes.push({
+        name,
+        unique: uniqueValue.value,
+        elements,
+        where,
+        using: using?.ok && typeof using.value === 'string' ? using.value.toLowerCase() : null,
+        include,
+        location,
+      });
+      return true;
+    }
+    case 'sa.UniqueConstraint': {
+      const columns = columnsOf(args.positional);
+      if (!columns) return unreadable('columns'), true;
+      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, location });
+      return true;
+    }
+    case 'sa.PrimaryKeyConstraint': {
+      const columns = columnsOf(args.positional);
+      if (!columns) return unreadable('columns'), true;
+      table.primaryKey = { name: optionalName(ctx, args.keywords.get('name'), scope), columns, location };
+      return true;
+    }
+    case 'sa.CheckConstraint': {
+      const check = readCheck(ctx, call, scope, sql);
+      if (check) table.checks.push(check);
+      return true;
+    }
+    case 'sa.ForeignKeyConstraint': {
+      const [localNode, remoteNode] = [args.positional[0] ?? args.keywords.get('columns'), args.positional[1] ?? args.keywords.get('refcolumns')];
+      const local = localNode ? listItems(localNode) : null;
+      const remote = remoteNode ? listItems(remoteNode) : null;
+      const columns = local ? columnsOf(local) : null;
+      const targets = remote?.map((r) => foreignKeyTarget(ctx, r, scope));
+      if (!columns || !targets || targets.some((t) => t === null) || targets.length !== columns.length) {
+        ctx.diagnostics.error('unreadable-foreign-key', `the columns of ${call.text} cannot be read statically`, location);
+        return true;
+      }
+      table.foreignKeys.push({
+        name: optionalName(ctx, args.keywords.get('name'), scope),
+        columns,
+        targets: targets as ForeignKeyTarget[],
+        onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
+        onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+        location,
+      });
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function listItems(node: Node): Node[] | null {
+  const n = unwrap(node);
+  return n.type === 'list' || n.type === 'tuple' ? namedChildren(n) : null;
+}

@@ -1,0 +1,155 @@
+import type { Node } from 'web-tree-sitter';
+import type { Diagnostic, Schema } from '../schema/model.js';
+import type { SourceTree } from '../source.js';
+import { assembleSchema, type DraftIndex } from './assemble.js';
+import { Classes, classKey, type ClassInfo } from './classes.js';
+import { addTableItem } from './constraints.js';
+import { calleeName, nodeKey, type ReaderContext } from './context.js';
+import { Declarative } from './declarative.js';
+import { Diagnostics } from './diagnostics.js';
+import type { TableDraft } from './drafts.js';
+import { ModuleIndex, type ModuleInfo } from './modules.js';
+import { Resolver } from './symbols.js';
+import { dottedParts, locationOf, namedChildren, unwrap } from './syntax.js';
+import { TableReader } from './tables.js';
+import { TypeReader } from './types.js';
+
+export interface ReadResult {
+  schema: Schema;
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * Reads the SQLAlchemy models under `dir` statically (the code is parsed, never run) into
+ * the schema PostgreSQL would hold after `metadata.create_all()`. Imports are followed
+ * anywhere in the tree (absolute ones from the package root), but only the classes and
+ * `Table(...)` objects of files under `dir` become tables.
+ *
+ * A syntax error in any file read throws InputError at its file:line:column; anything else
+ * the reader cannot determine becomes a diagnostic.
+ */
+export async function readModels(dir: string, tree: SourceTree): Promise<ReadResult> {
+  const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
+  const modules = await ModuleIndex.forDirectory(tree, dir);
+  const scanned: ModuleInfo[] = [];
+  for (const file of files) {
+    const text = await tree.read(file);
+    if (text !== null) scanned.push(await modules.loadFile(file, text));
+  }
+  const reported = new Diagnostics();
+  const resolver = new Resolver(modules);
+  const classes = new Classes(resolver);
+  const ctx: ReaderContext = {
+    resolver,
+    classes,
+    types: new TypeReader(classes),
+    declarative: new Declarative(classes),
+    diagnostics: reported,
+  };
+  const reader = new TableReader(ctx);
+  const index: DraftIndex = { all: [], byClass: new Map(), byCall: new Map() };
+  const scannedDrafts: TableDraft[] = [];
+  const scannedFiles = new Set(scanned.map((m) => m.file));
+
+  // Modules outside the scanned folder are read too (a foreign key's type may live there),
+  // but their problems are not the scanned models' problems.
+  const all = [...scanned, ...modules.all().filter((m) => !scannedFiles.has(m.file))];
+  const singles: { info: ClassInfo; parent: ClassInfo; inScan: boolean }[] = [];
+  for (const module of all) {
+    const inScan = scannedFiles.has(module.file);
+    ctx.diagnostics = inScan ? reported : new Diagnostics();
+    for (const node of module.classes.values()) {
+      const info = classes.info({ kind: 'class', module, node, name: node.childForFieldName('name')!.text });
+      const kind = reader.classify(info);
+      if (kind.kind === 'table') {
+        const draft = reader.fromClass(info, kind);
+        index.all.push(draft);
+        index.byClass.set(classKey(info.sym), draft);
+        if (inScan) scannedDrafts.push(draft);
+      } else if (kind.kind === 'single') {
+        singles.push({ info, parent: kind.parent, inScan });
+      } else if (inScan) {
+        warnUnmapped(ctx, info);
+      }
+    }
+    for (const call of tableCalls(ctx, module)) {
+      const draft = reader.fromTableCall(call, { module });
+      if (!draft) continue;
+      index.all.push(draft);
+      index.byCall.set(nodeKey(module.file, call), draft);
+      if (inScan) scannedDrafts.push(draft);
+    }
+  }
+  // Single-table inheritance: a subclass's own columns join its parent's table.
+  for (const single of singles) {
+    const table = index.byClass.get(classKey(single.parent.sym));
+    if (!table) continue;
+    ctx.diagnostics = single.inScan ? reported : new Diagnostics();
+    const base = ctx.declarative.baseOf(single.info);
+    const known = new Set(table.columns.map((c) => c.key));
+    for (const column of base ? reader.classColumns(single.info, base) : []) {
+      if (!known.has(column.key)) table.columns.push(column);
+    }
+    index.byClass.set(classKey(single.info.sym), table);
+  }
+  ctx.diagnostics = reported;
+  for (const module of scanned) attachModuleIndexes(ctx, module, index);
+
+  const schema = assembleSchema(scannedDrafts, index, reported);
+  return { schema, diagnostics: reported.list };
+}
+
+/** Module-level `name = Table("name", metadata, ...)` (or a bare `Table(...)` statement). */
+function tableCalls(ctx: ReaderContext, module: ModuleInfo): Node[] {
+  const out: Node[] = [];
+  for (const stmt of module.body) {
+    if (stmt.type !== 'expression_statement') continue;
+    let expr = namedChildren(stmt)[0];
+    if (expr?.type === 'assignment') expr = expr.childForFieldName('right') ?? undefined;
+    const call = expr ? unwrap(expr) : null;
+    if (call?.type === 'call' && calleeName(ctx, call, { module }) === 'sa.Table') out.push(call);
+  }
+  return out;
+}
+
+/** `Index("ix_name", User.email, ...)` at module level attaches to the table of its first column. */
+function attachModuleIndexes(ctx: ReaderContext, module: ModuleInfo, index: DraftIndex): void {
+  for (const stmt of module.body) {
+    if (stmt.type !== 'expression_statement') continue;
+    let expr = namedChildren(stmt)[0];
+    if (expr?.type === 'assignment') expr = expr.childForFieldName('right') ?? undefined;
+    const call = expr ? unwrap(expr) : null;
+    if (!call || call.type !== 'call' || calleeName(ctx, call, { module }) !== 'sa.Index') continue;
+    const scope = { module };
+    const table = call.descendantsOfType('attribute').reduce<TableDraft | null>((found, attr) => {
+      if (found || !attr) return found;
+      const parts = dottedParts(attr);
+      if (!parts || parts.length < 2) return null;
+      const owner = ctx.resolver.resolve(attr.childForFieldName('object')!, scope);
+      if (owner.kind === 'class') return index.byClass.get(classKey(owner)) ?? null;
+      if (owner.kind === 'member' && owner.name === 'c' && owner.owner.kind === 'value') {
+        return index.byCall.get(nodeKey(owner.owner.module.file, unwrap(owner.owner.node))) ?? null;
+      }
+      return null;
+    }, null);
+    if (!table) {
+      ctx.diagnostics.warning('unattached-index', `the table of ${call.text.split('\n')[0]} cannot be determined; the index is left out`, locationOf(module.file, call));
+      continue;
+    }
+    addTableItem(ctx, table, call, scope);
+  }
+}
+
+/** A class that looks like a model but maps no table deserves a word, not silence. */
+function warnUnmapped(ctx: ReaderContext, info: ClassInfo): void {
+  const tablename = info.byName.get('__tablename__');
+  if (!tablename || ctx.declarative.baseOf(info)) return;
+  const unresolved = ctx.declarative.unresolvedBases(info);
+  const bases = unresolved.length ? unresolved.map((n) => n.text).join(', ') : 'none of its bases';
+  ctx.diagnostics.error(
+    'unknown-declarative-base',
+    `${info.name} has a __tablename__ but its declarative base cannot be found (${bases} cannot be resolved in the scanned tree); its table is left out`,
+    locationOf(info.module.file, info.node),
+  );
+}
+

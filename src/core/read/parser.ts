@@ -1,0 +1,63 @@
+import { createRequire } from 'node:module';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { InputError } from '../errors.js';
+
+const require = createRequire(import.meta.url);
+
+let parserPromise: Promise<Parser> | null = null;
+let loadedParser: Parser | null = null;
+
+/** Loading the wasm grammar costs tens of milliseconds: do it once per process. */
+function pythonParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    await Parser.init();
+    const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    loadedParser = parser;
+    return parser;
+  })();
+  return parserPromise;
+}
+
+/**
+ * Parses a Python file. A file with a syntax error is bad input, not something to read
+ * around: it throws an InputError at the first ERROR or MISSING node.
+ */
+export async function parsePython(file: string, text: string): Promise<Tree> {
+  const parser = await pythonParser();
+  const tree = parser.parse(text);
+  if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
+  if (tree.rootNode.hasError) {
+    const bad = firstError(tree.rootNode) ?? tree.rootNode;
+    throw new InputError('syntax error', {
+      file,
+      line: bad.startPosition.row + 1,
+      column: bad.startPosition.column + 1,
+    });
+  }
+  return tree;
+}
+
+function firstError(node: Node): Node | null {
+  if (node.isError || node.isMissing) return node;
+  for (const child of node.children) {
+    if (child && (child.hasError || child.isMissing)) {
+      const found = firstError(child);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * Parses a snippet (a string annotation such as `"Mapped[Optional[User]]"`) with the
+ * already-loaded parser; only valid after a file has been parsed. Null on a syntax error.
+ */
+export function parseSnippet(text: string): Node | null {
+  if (!loadedParser) return null;
+  const tree = loadedParser.parse(`_: ${text}\n`);
+  if (!tree || tree.rootNode.hasError) return null;
+  const assignment = tree.rootNode.namedChildren[0]?.namedChildren[0];
+  return assignment?.childForFieldName('type') ?? null;
+}

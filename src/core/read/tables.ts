@@ -1,0 +1,341 @@
+import type { Node } from 'web-tree-sitter';
+import { mappedAnnotation, type MappedAnnotation } from './annotations.js';
+import { classKey, type ClassInfo, type ClassAttribute } from './classes.js';
+import { COLUMN_FACTORIES, readColumn } from './columns.js';
+import { addTableItem } from './constraints.js';
+import { at, calleeName, infoDict, literal, nodeKey, type ReaderContext } from './context.js';
+import { defaultMetadata, type DeclarativeBaseInfo } from './declarative.js';
+import type { ColumnDraft, TableDraft } from './drafts.js';
+import type { Scope } from './symbols.js';
+import { callArguments, locationOf, namedChildren, stringValue, unwrap } from './syntax.js';
+
+/** Attribute values that map something other than a column. */
+const NOT_COLUMNS = new Set([
+  'sa.relationship', 'sa.relation', 'sa.backref', 'sa.synonym', 'sa.association_proxy', 'sa.composite',
+  'sa.query_expression', 'sa.dynamic_loader', 'sa.hybrid_property', 'sa.hybrid_method', 'sa.column_property',
+  'sa.comparable_using', 'sa.write_only',
+]);
+/** Wrappers whose first argument is the column: `deferred(Column(...))`. */
+const COLUMN_WRAPPERS = new Set(['sa.deferred', 'sa.column_property']);
+
+export type MappedKind =
+  | { kind: 'table'; base: DeclarativeBaseInfo; name: string }
+  /** Single-table inheritance: its columns go to the table of `parent`. */
+  | { kind: 'single'; base: DeclarativeBaseInfo; parent: ClassInfo }
+  | { kind: 'none' };
+
+/** Turns mapped classes and `Table(...)` objects into table drafts. */
+export class TableReader {
+  private readonly kinds = new Map<string, MappedKind>();
+
+  constructor(private readonly ctx: ReaderContext) {}
+
+  /** Whether a class is mapped, and to which table. */
+  classify(info: ClassInfo): MappedKind {
+    const key = classKey(info.sym);
+    const known = this.kinds.get(key);
+    if (known) return known;
+    this.kinds.set(key, { kind: 'none' });
+    const kind = this.computeKind(info);
+    this.kinds.set(key, kind);
+    return kind;
+  }
+
+  private computeKind(info: ClassInfo): MappedKind {
+    const base = this.ctx.declarative.baseOf(info);
+    if (!base || this.ctx.declarative.isBaseClass(info)) return { kind: 'none' };
+    const abstract = info.byName.get('__abstract__')?.value;
+    if (abstract && unwrap(abstract).type === 'true') {
+      return { kind: 'none' };
+    }
+    const mro = this.ctx.classes.mro(info);
+    const mappedParent = mro.slice(1).find((c) => this.classify(c).kind !== 'none') ?? null;
+    const skipped = this.skippedAncestors(info);
+    for (const c of mro) {
+      if (skipped.has(classKey(c.sym))) continue;
+      const attr = c.byName.get('__tablename__');
+      if (!attr) continue;
+      const name = this.tableName(attr, c);
+      if (name === undefined) break;
+      if (name === null) return { kind: 'none' };
+      return { kind: 'table', base, name };
+    }
+    if (mappedParent) {
+      const parentKind = this.classify(mappedParent);
+      const root = parentKind.kind === 'single' ? parentKind.parent : mappedParent;
+      return { kind: 'single', base, parent: root };
+    }
+    return { kind: 'none' };
+  }
+
+  /**
+   * A `__tablename__`: the string, null when it is None (no table), undefined (with an
+   * error) when it cannot be determined. `@declared_attr` returning `cls.__name__.lower()`
+   * is common enough to evaluate.
+   */
+  private tableName(attr: ClassAttribute, owner: ClassInfo): string | null | undefined {
+    const scope = { module: owner.module };
+    if (attr.isFunction && attr.value) {
+      const ret = singleReturn(attr.value);
+      const m = ret ? /^cls\.__name__(\.lower\(\))?$/.exec(ret.text.replace(/\s+/g, '')) : null;
+      if (m) return undefined === m[1] ? owner.name : owner.name.toLowerCase();
+      this.ctx.diagnostics.error(
+        'unknown-table-name',
+        `the table name computed by ${owner.name}.__tablename__ cannot be determined statically`,
+        locationOf(owner.module.file, attr.statement),
+      );
+      return undefined;
+    }
+    if (!attr.value) return undefined;
+    const v = literal(this.ctx, attr.value, scope);
+    if (v.ok && typeof v.value === 'string') return v.value;
+    if (v.ok && v.value === null) return null;
+    this.ctx.diagnostics.error(
+      'unknown-table-name',
+      `__tablename__ of ${owner.name} is not a constant string`,
+      locationOf(owner.module.file, attr.statement),
+    );
+    return undefined;
+  }
+
+  /** Classes whose attributes a class inherits through a mapped parent (not copied again). */
+  private skippedAncestors(info: ClassInfo): Set<string> {
+    const skipped = new Set<string>();
+    for (const c of this.ctx.classes.mro(info).slice(1)) {
+      if (skipped.has(classKey(c.sym))) continue;
+      if (this.ctx.declarative.isBaseClass(c) || this.classify(c).kind !== 'none') {
+        for (const a of this.ctx.classes.mro(c)) skipped.add(classKey(a.sym));
+      }
+    }
+    return skipped;
+  }
+
+  /** The columns a mapped class declares itself (own, then its mixins' in MRO order). */
+  classColumns(info: ClassInfo, base: DeclarativeBaseInfo): ColumnDraft[] {
+    const skipped = this.skippedAncestors(info);
+    const seen = new Set<string>();
+    const columns: ColumnDraft[] = [];
+    for (const c of this.ctx.classes.mro(info)) {
+      if (skipped.has(classKey(c.sym))) continue;
+      for (const attr of c.attributes) {
+        if (seen.has(attr.name)) continue;
+        seen.add(attr.name);
+        const column = this.attributeColumn(attr, c, base);
+        if (column) columns.push(column);
+      }
+    }
+    return columns;
+  }
+
+  private attributeColumn(attr: ClassAttribute, owner: ClassInfo, base: DeclarativeBaseInfo): ColumnDraft | null {
+    if (attr.name.startsWith('__') && attr.name.endsWith('__')) return null;
+    const scope: Scope = { module: owner.module };
+    const location = locationOf(owner.module.file, attr.statement);
+    let value = attr.value;
+    let annotation: MappedAnnotation = mappedAnnotation(attr.annotation, scope, this.ctx.resolver);
+    if (attr.isFunction) {
+      if (!attr.declaredAttr || !attr.value) return null;
+      // `@declared_attr def owner_id(cls) -> Mapped[int]: return mapped_column(ForeignKey(...))`
+      value = singleReturn(attr.value);
+      annotation = mappedAnnotation(attr.value.childForFieldName('return_type'), scope, this.ctx.resolver);
+      if (!value) {
+        this.ctx.diagnostics.warning('unreadable-declared-attr', `${owner.name}.${attr.name} is computed by @declared_attr and cannot be read statically`, location);
+        return null;
+      }
+    }
+    let call: Node | null = null;
+    if (value) {
+      const n = unwrap(value);
+      if (n.type !== 'call') return null;
+      const callee = calleeName(this.ctx, n, scope);
+      if (callee && COLUMN_FACTORIES.has(callee)) call = n;
+      else if (callee && COLUMN_WRAPPERS.has(callee)) {
+        const inner = callArguments(n).positional[0];
+        const innerCall = inner ? unwrap(inner) : null;
+        if (!innerCall || innerCall.type !== 'call' || !COLUMN_FACTORIES.has(calleeName(this.ctx, innerCall, scope) ?? '')) return null;
+        call = innerCall;
+      } else if (callee && (NOT_COLUMNS.has(callee) || callee.startsWith('sa.'))) return null;
+      else if (annotation.kind === 'column') {
+        this.ctx.diagnostics.error(
+          'unknown-column',
+          `${owner.name}.${attr.name} is produced by a function call (${n.childForFieldName('function')?.text}); its column cannot be determined statically`,
+          location,
+        );
+        return null;
+      } else {
+        if (this.ctx.resolver.resolve(n.childForFieldName('function')!, scope).kind !== 'class') {
+          this.ctx.diagnostics.warning(
+            'unknown-attribute',
+            `${owner.name}.${attr.name} = ${n.childForFieldName('function')?.text}(...) may be a column; it cannot be read statically and is left out`,
+            location,
+          );
+        }
+        return null;
+      }
+    } else if (annotation.kind !== 'column') return null;
+    return readColumn(this.ctx, { key: attr.name, call, scope, annotation, typeMap: base.typeMap, location });
+  }
+
+  /** A draft for a class with its own table; table arguments included. */
+  fromClass(info: ClassInfo, kind: MappedKind & { kind: 'table' }): TableDraft {
+    const table: TableDraft = {
+      name: kind.name,
+      schema: kind.base.metadata.schema,
+      comment: null,
+      info: {},
+      columns: this.classColumns(info, kind.base),
+      primaryKey: null,
+      foreignKeys: [],
+      uniques: [],
+      indexes: [],
+      checks: [],
+      metadata: kind.base.metadata,
+      location: locationOf(info.module.file, info.node),
+      cls: info,
+    };
+    this.tableArgs(info, table);
+    return table;
+  }
+
+  private tableArgs(info: ClassInfo, table: TableDraft): void {
+    const skipped = this.skippedAncestors(info);
+    const owner = this.ctx.classes.mro(info).find((c) => !skipped.has(classKey(c.sym)) && c.byName.has('__table_args__'));
+    if (!owner) return;
+    const attr = owner.byName.get('__table_args__')!;
+    const location = locationOf(owner.module.file, attr.statement);
+    let scope: Scope = { module: owner.module };
+    let value = attr.isFunction && attr.value ? singleReturn(attr.value) : attr.value;
+    if (value && unwrap(value).type === 'identifier') {
+      const sym = this.ctx.resolver.resolve(value, scope);
+      if (sym.kind === 'value') {
+        value = sym.node;
+        scope = { module: sym.module };
+      }
+    }
+    if (!value) {
+      this.ctx.diagnostics.warning('unreadable-table-args', `${owner.name}.__table_args__ cannot be read statically; its constraints are left out`, location);
+      return;
+    }
+    const n = unwrap(value);
+    if (n.type === 'dictionary') return this.tableOptions(table, n, scope);
+    if (n.type !== 'tuple' && n.type !== 'list') {
+      this.ctx.diagnostics.warning('unreadable-table-args', `${owner.name}.__table_args__ is not a tuple or dict; it is ignored`, location);
+      return;
+    }
+    const items = namedChildren(n);
+    for (const [i, item] of items.entries()) {
+      if (i === items.length - 1 && unwrap(item).type === 'dictionary') {
+        this.tableOptions(table, unwrap(item), scope);
+      } else if (!addTableItem(this.ctx, table, item, scope)) {
+        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ item ${item.text} is not a constraint or index the reader knows; it is left out`, at(scope, item));
+      }
+    }
+  }
+
+  /** `{"schema": ..., "comment": ..., "info": ...}` of `__table_args__`. */
+  private tableOptions(table: TableDraft, dict: Node, scope: Scope): void {
+    for (const pair of namedChildren(dict)) {
+      const keyNode = pair.childForFieldName('key');
+      const valueNode = pair.childForFieldName('value');
+      const key = keyNode ? stringValue(keyNode) : null;
+      if (!key || !valueNode) {
+        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ entry ${pair.text} cannot be read statically`, at(scope, pair));
+        continue;
+      }
+      this.tableOption(table, key, valueNode, scope);
+    }
+  }
+
+  private tableOption(table: TableDraft, key: string, valueNode: Node, scope: Scope): void {
+    if (key === 'info') {
+      table.info = infoDict(this.ctx, valueNode, scope);
+      return;
+    }
+    if (key !== 'schema' && key !== 'comment') return;
+    const v = literal(this.ctx, valueNode, scope);
+    if (!v.ok || (typeof v.value !== 'string' && v.value !== null)) {
+      const what = key === 'schema' ? 'error' : 'warning';
+      this.ctx.diagnostics[what]('unreadable-table-args', `the table ${key} ${valueNode.text} is not a constant string`, at(scope, valueNode));
+      return;
+    }
+    if (key === 'schema') table.schema = v.value as string | null;
+    else table.comment = v.value as string | null;
+  }
+
+  /** `Table("name", metadata, Column(...), ..., schema=..., comment=..., info=...)`. */
+  fromTableCall(call: Node, scope: Scope): TableDraft | null {
+    const args = callArguments(call);
+    const [nameNode, metadataNode, ...items] = args.positional;
+    const name = nameNode ? stringValue(nameNode) : null;
+    const location = at(scope, call);
+    if (name === null) {
+      this.ctx.diagnostics.error('unknown-table-name', `the name of ${call.text.split('\n')[0]} is not a constant string`, location);
+      return null;
+    }
+    // Flask-SQLAlchemy's db.Table("name", Column(...)) has no metadata argument.
+    const metadataIsColumn = metadataNode && unwrap(metadataNode).type === 'call';
+    const metadata = metadataNode && !metadataIsColumn ? this.ctx.declarative.metadataOfArgument(metadataNode, scope) : defaultMetadata();
+    const table: TableDraft = {
+      name,
+      schema: metadata.schema,
+      comment: null,
+      info: {},
+      columns: [],
+      primaryKey: null,
+      foreignKeys: [],
+      uniques: [],
+      indexes: [],
+      checks: [],
+      metadata,
+      location,
+      cls: null,
+    };
+    const rest = metadataIsColumn ? [metadataNode, ...items] : items;
+    const others: Node[] = [];
+    for (const item of rest) {
+      const n = unwrap(item);
+      const callee = n.type === 'call' ? calleeName(this.ctx, n, scope) : null;
+      if (callee !== 'sa.Column') {
+        others.push(item);
+        continue;
+      }
+      const first = callArguments(n).positional[0];
+      const columnName = first ? stringValue(first) : null;
+      if (columnName === null) {
+        this.ctx.diagnostics.error('unknown-column', `a column of table ${name} has no constant name`, at(scope, n));
+        continue;
+      }
+      const keyNode = callArguments(n).keywords.get('key');
+      const key = keyNode ? (stringValue(keyNode) ?? columnName) : columnName;
+      const column = readColumn(this.ctx, {
+        key,
+        call: n,
+        scope,
+        annotation: { kind: 'none', inner: null, scope },
+        typeMap: [],
+        location: at(scope, n),
+      });
+      if (column) table.columns.push(column);
+    }
+    for (const item of others) {
+      if (!addTableItem(this.ctx, table, item, scope)) {
+        this.ctx.diagnostics.warning('unreadable-table-item', `the Table(...) argument ${item.text} is not a column, constraint or index the reader knows; it is left out`, at(scope, item));
+      }
+    }
+    for (const [key, valueNode] of args.keywords) this.tableOption(table, key, valueNode, scope);
+    return table;
+  }
+}
+
+/** The expression of a function whose body is `return <expr>` (docstring allowed). */
+function singleReturn(fn: Node): Node | null {
+  const body = fn.childForFieldName('body');
+  if (!body) return null;
+  const stmts = namedChildren(body).filter((s) => !(s.type === 'expression_statement' && namedChildren(s)[0]?.type === 'string'));
+  if (stmts.length !== 1 || stmts[0]!.type !== 'return_statement') return null;
+  return namedChildren(stmts[0]!)[0] ?? null;
+}
+
+export function tableKeyOfCall(file: string, call: Node): string {
+  return nodeKey(file, call);
+}
