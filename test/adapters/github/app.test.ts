@@ -19,6 +19,8 @@ import {
   mockConfig,
   mockHead,
   mockInstallationToken,
+  MERGE_BASE,
+  mockMergeBase,
   VALID_CONFIG,
   commentEvent,
   labeledEvent,
@@ -40,7 +42,6 @@ import {
 
 const opened = webhook('pull_request.opened');
 const HEAD = opened.pull_request.head.sha as string;
-const BASE = opened.pull_request.base.sha as string;
 const REVISION = {
   path: 'alembic/versions/5b9d0e2f1a33_add_notes_to_tasks.py',
   content: '"""add notes to tasks"""\nrevision = "5b9d0e2f1a33"\n',
@@ -114,9 +115,10 @@ function mockPlanningStart(
   mockPullFiles(api, 42, ['flowbot_commons/models.py']);
   api.post('/repos/flow/flowbot-commons/check-runs', options.checkRuns?.match ?? (() => true)).reply(201, { id: 555 });
   api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments ?? []);
+  mockMergeBase(api, HEAD);
   mockBackendConnection(api);
-  mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
-  mockTree(api, MODELS_REPO, options.head ? HEAD : HEAD, options.head ?? models.head!, ['flowbot_commons/models.py']);
+  mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
+  mockTree(api, MODELS_REPO, HEAD, options.head ?? models.head!, ['flowbot_commons/models.py']);
   mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
 }
 
@@ -269,8 +271,9 @@ describe('pull request opened', () => {
       { id: 900, user: { login: 'alice', type: 'User' }, body: 'Looks good', html_url: '' },
       STICKY,
     ]);
+    mockMergeBase(api, newHead);
     mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, newHead, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, newHead);
@@ -311,8 +314,9 @@ function mockCommandRun(api: nock.Scope, options: { comments: unknown[]; labels?
   mockPullFiles(api, 42, ['flowbot_commons/models.py']);
   api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 557 });
   api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments);
+  mockMergeBase(api, HEAD);
   mockBackendConnection(api);
-  mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+  mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
   mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
   mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
   mockHead(api, 42, HEAD);
@@ -468,8 +472,9 @@ describe('confirmations', () => {
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 558 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY]);
+    mockMergeBase(api, HEAD);
     mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, HEAD);
@@ -557,8 +562,9 @@ describe('failures', () => {
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
     mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, HEAD);
@@ -611,8 +617,9 @@ describe('failures', () => {
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
     mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, HEAD);
@@ -659,8 +666,9 @@ describe('superseded runs', () => {
     const created = recorder();
     api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 555 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
     mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     const olderCheck = recorder();
@@ -681,8 +689,9 @@ describe('superseded runs', () => {
       });
     api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 556 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, newHead);
     mockBackendConnection(api, true);
-    mockTree(api, MODELS_REPO, BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, newHead, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, newHead);

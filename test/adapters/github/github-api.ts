@@ -199,3 +199,15 @@ export function labeledEvent(label: string): Record<string, any> {
   const labelObject = { id: 77, name: label, color: 'd73a4a' };
   return { ...payload, action: 'labeled', label: labelObject, pull_request: { ...payload.pull_request, labels: [labelObject] } };
 }
+
+/** Where #42's branch left main: older than main's tip, which the payload's base.sha names. */
+export const MERGE_BASE = '0ba5e0000000000000000000000000000000beef';
+
+/** The compare call that finds where the pull request's branch left its base. */
+export function mockMergeBase(api: nock.Scope, head: string): void {
+  const pr = webhook('pull_request.opened').pull_request;
+  api
+    .get(`/repos/flow/flowbot-commons/compare/${pr.base.sha}...${head}`)
+    .query({ per_page: 1 })
+    .reply(200, { status: 'diverged', merge_base_commit: { sha: MERGE_BASE }, files: [] });
+}

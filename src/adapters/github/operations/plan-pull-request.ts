@@ -120,11 +120,12 @@ async function run(
       config.labels.allow_data_loss,
       isWriter,
     );
+    const base = await mergeBase(context, pull);
     const backend = await connectBackend(deps.app, config.backend);
     const modelsDir = commonFolder(models);
     const backendDir = commonFolder([config.backend.path]);
     const result = await deps.pipeline({
-      baseModels: { tree: githubTree(octokit, { ...repository, ref: pull.base.sha }, models), dir: modelsDir },
+      baseModels: { tree: githubTree(octokit, { ...repository, ref: base }, models), dir: modelsDir },
       headModels: { tree: githubTree(octokit, { ...repository, ref: pull.head.sha }, models), dir: modelsDir },
       backend: {
         tree: githubTree(backend.octokit, { owner: backend.owner, repo: backend.repo, ref: backend.sha }, [config.backend.path]),
@@ -214,6 +215,19 @@ async function reportFailure(
 
 function modelPaths(config: GithubAppConfig): string[] {
   return typeof config.models === 'string' ? [config.models] : config.models;
+}
+
+/**
+ * Where the pull request's branch left its base: the models as they were before this change.
+ * The base branch's tip would also undo every model change merged there since.
+ */
+async function mergeBase(context: EventContext, pull: PullRequestInfo): Promise<string> {
+  const { data } = await context.octokit.rest.repos.compareCommitsWithBasehead({
+    ...context.repo(),
+    basehead: `${pull.base.sha}...${pull.head.sha}`,
+    per_page: 1,
+  });
+  return data.merge_base_commit.sha;
 }
 
 /** The pull request still points at the commit this run planned. */
