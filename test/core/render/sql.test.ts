@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { plan, type PlanOptions } from '../../../src/core/plan/index.js';
+import { renderSql } from '../../../src/core/render/index.js';
+import type { Schema } from '../../../src/core/schema/model.js';
+import { col, enumCol, enumType, fk, index, schema, table } from '../../support/schema-builder.js';
+
+function sql(base: Schema, head: Schema, options: Partial<PlanOptions> = {}) {
+  return renderSql(plan(base, head, { renames: [], allowDataLoss: true, ...options }));
+}
+
+const users = (...extra: ReturnType<typeof col>[]) => table('users', [col('id', 'integer', { serial: true }), ...extra]);
+
+describe('renderSql', () => {
+  it('creates a table with SERIAL, named constraints and quoted reserved identifiers', () => {
+    const order = table('order', [col('id', 'integer', { serial: true }), col('user', 'integer', { nullable: false }), col('Total', 'numeric', { precision: 10, scale: 2 })], {
+      foreignKeys: [fk('order_user_fkey', ['user'], 'users', ['id'], { onDelete: 'CASCADE' })],
+    });
+    const script = sql(schema([users()]), schema([users(), order]));
+    expect(script.upgrade).toEqual([
+      {
+        sql: [
+          'CREATE TABLE "order" (',
+          '    id SERIAL NOT NULL,',
+          '    "user" integer NOT NULL,',
+          '    "Total" numeric(10,2),',
+          '    CONSTRAINT order_pkey PRIMARY KEY (id),',
+          '    CONSTRAINT order_user_fkey FOREIGN KEY("user") REFERENCES users (id) ON DELETE CASCADE',
+          ')',
+        ].join('\n'),
+        transactional: true,
+        lock: 'ACCESS EXCLUSIVE on order (new)',
+        operation: 0,
+      },
+    ]);
+    expect(script.downgrade).toEqual([{ sql: 'DROP TABLE "order"', transactional: true, lock: 'ACCESS EXCLUSIVE on order', operation: 0 }]);
+  });
+
+  it('opens with lock_timeout when a step locks an existing table, and sets it again after autocommit steps', () => {
+    const t = (labels: string[], n: string) => schema([users(enumCol('status', 'task_status'), col('n', n))], [enumType('task_status', labels)]);
+    const script = sql(t(['todo'], 'integer'), t(['todo', 'done'], 'bigint'));
+    expect(script.upgrade.map((s) => [s.sql, s.transactional, s.operation])).toEqual([
+      ["SET LOCAL lock_timeout = '5s'", true, null],
+      ["ALTER TYPE task_status ADD VALUE IF NOT EXISTS 'done'", false, 0],
+      ["SET LOCAL lock_timeout = '5s'", true, null],
+      ['ALTER TABLE users ALTER COLUMN n TYPE bigint', true, 1],
+    ]);
+    expect(script.upgrade[3]!.lock).toBe('ACCESS EXCLUSIVE on users');
+  });
+
+  it('needs no lock_timeout for catalog-only steps', () => {
+    const script = sql(schema([users()]), schema([users(col('bio', 'text', { comment: 'About' }))]));
+    expect(script.upgrade.map((s) => s.sql)).toEqual(['ALTER TABLE users ADD COLUMN bio text', "COMMENT ON COLUMN users.bio IS 'About'"]);
+  });
+
+  it('fills existing rows for a NOT NULL column from the model default, then drops the temporary default', () => {
+    const script = sql(schema([users()]), schema([users(col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' } }))]));
+    expect(script.upgrade.map((s) => s.sql)).toEqual([
+      'ALTER TABLE users ADD COLUMN score integer DEFAULT 0 NOT NULL',
+      'ALTER TABLE users ALTER COLUMN score DROP DEFAULT',
+    ]);
+  });
+
+  it('casts with USING both ways where PostgreSQL needs it', () => {
+    const script = sql(schema([users(col('data', 'text'))]), schema([users(col('data', 'jsonb'))]));
+    expect(script.upgrade.at(-1)!.sql).toBe('ALTER TABLE users ALTER COLUMN data TYPE jsonb USING data::jsonb');
+    expect(script.downgrade.at(-1)!.sql).toBe('ALTER TABLE users ALTER COLUMN data TYPE text');
+    const back = sql(schema([users(col('n', 'text'))]), schema([users(col('n', 'integer'))]));
+    expect(back.upgrade.at(-1)!.sql).toBe('ALTER TABLE users ALTER COLUMN n TYPE integer USING n::integer');
+  });
+
+  it('builds and drops indexes concurrently outside the transaction, retry-safe', () => {
+    const t = (indexes: ReturnType<typeof index>[]) => ({ ...users(col('email', 'text')), indexes });
+    const script = sql(schema([t([])]), schema([t([index('ix_users_email', ['email'], { where: "email <> ''" })])]), { concurrentIndexes: true });
+    expect(script.upgrade).toEqual([
+      {
+        sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_email ON users (email) WHERE email <> ''",
+        transactional: false,
+        lock: 'SHARE UPDATE EXCLUSIVE on users',
+        operation: 0,
+      },
+    ]);
+    expect(script.downgrade[0]).toMatchObject({ sql: 'DROP INDEX CONCURRENTLY IF EXISTS ix_users_email', transactional: false });
+  });
+
+  it('wraps an index expression in parentheses unless it is one function call', () => {
+    const t = (indexes: ReturnType<typeof index>[]) => ({ ...users(col('a', 'text'), col('b', 'text')), indexes });
+    const script = sql(
+      schema([t([])]),
+      schema([t([index('ix_lower_a', [], { elements: [{ expression: 'lower(a)' }] }), index('ix_ab', [], { elements: [{ expression: 'a || b' }, { column: 'b' }] })])]),
+    );
+    expect(script.upgrade.map((s) => s.sql).filter((s) => s.startsWith('CREATE'))).toEqual([
+      'CREATE INDEX ix_lower_a ON users (lower(a))',
+      'CREATE INDEX ix_ab ON users ((a || b), b)',
+    ]);
+  });
+});
