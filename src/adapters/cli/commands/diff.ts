@@ -1,0 +1,68 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { diffModels } from '../../../core/generate.js';
+import { parseRename } from '../../../core/plan/index.js';
+import { fileSystemTree } from '../../fs/file-system-tree.js';
+import { parseOptions, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import type { CliIO } from '../io.js';
+import { diffJson, formatDiagnostics, formatDiff } from '../plan-output.js';
+
+const HELP = `Usage: flow-migrate diff --base DIR --head DIR [--rename A=B]... [--allow-data-loss] [--json]
+
+Plans the schema change between two versions of the models: the operations, the risk
+findings, and the removed + added pairs that may be renames.
+
+Options:
+  --base DIR          the models package before the change
+  --head DIR          the models package after the change
+  --rename A=B        confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
+  --allow-data-loss   confirm drops and narrowing type changes
+  --json              print the machine-readable result (see the README)
+
+Exit codes: 0 planned (also when a change would be refused), 1 failure,
+2 bad input (syntax error, unreadable model).
+`;
+
+export const diffOptionsSchema = z.object({
+  base: z.string({ error: 'is required' }).min(1),
+  head: z.string({ error: 'is required' }).min(1),
+  rename: z.array(z.string()).default([]),
+  'allow-data-loss': z.boolean().default(false),
+  json: z.boolean().default(false),
+});
+
+export const diffParseConfig = {
+  base: { type: 'string' },
+  head: { type: 'string' },
+  rename: { type: 'string', multiple: true },
+  'allow-data-loss': { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+export function modelsDir(dir: string, io: CliIO) {
+  return { tree: fileSystemTree(), dir: path.resolve(io.cwd, dir).split(path.sep).join('/') };
+}
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'plan the schema change between two versions of the models',
+  help: HELP,
+  async run(args, io) {
+    const { options } = parseOptions(args, diffParseConfig, diffOptionsSchema);
+    const diff = await diffModels({
+      base: modelsDir(options.base, io),
+      head: modelsDir(options.head, io),
+      renames: options.rename.map(parseRename),
+      allowDataLoss: options['allow-data-loss'],
+    });
+    const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
+    if (options.json) {
+      io.stdout(`${JSON.stringify(diffJson(diff, io), null, 2)}\n`);
+    } else {
+      io.stderr(formatDiagnostics(diff.diagnostics, io));
+      if (!unreadable) io.stdout(formatDiff(diff, io));
+    }
+    return unreadable ? ExitCode.badInput : ExitCode.ok;
+  },
+};

@@ -1,0 +1,268 @@
+/**
+ * `flow-migrate diff` and `generate` as a user runs them, on the flow-py-backend fixture:
+ * main() with an in-memory CliIO (fast), one spawn of the real bin, and — when Python and
+ * Alembic are available — the written revision run by real Alembic on PostgreSQL.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/adapters/cli/io.js';
+import { main } from '../../src/adapters/cli/main.js';
+import { diffJsonSchema, generateJsonSchema } from '../../src/adapters/cli/plan-output.js';
+import { catalog } from '../core/render/catalog.js';
+import { connectTo, freshDatabase } from '../support/database.js';
+import { oracleSkipReason, startOracle } from './support/oracle.js';
+import { FLOW_PY_BACKEND, FLOW_PY_CHANGES } from './support/plan-cases.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A private copy of flow-py-backend to write into; the cwd of the commands. */
+function backendCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-cli-'));
+  temporary.push(dir);
+  cpSync(FLOW_PY_BACKEND, dir, { recursive: true });
+  return dir;
+}
+
+function versions(backend: string): string[] {
+  return readdirSync(path.join(backend, 'migrations/versions')).filter((f) => f.endsWith('.py')).sort();
+}
+
+async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd,
+    env: {},
+    color: false,
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+const head = (variant: string) => path.join(FLOW_PY_CHANGES, variant, 'app/models');
+const generate = (variant: string, ...more: string[]) => [
+  'generate',
+  '--base',
+  'app/models',
+  '--head',
+  head(variant),
+  '--backend',
+  '.',
+  ...more,
+];
+const ORIGINAL = ['001_create_users.py', '002_create_bots.py', '003_create_tasks.py'];
+
+describe('flow-migrate generate', () => {
+  it('prints the revision and writes nothing; --write writes the same file and prints its path', async () => {
+    const backend = backendCopy();
+    const printed = await run(generate('add-last-login', '--message', 'add last_login to users'), backend);
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(printed.stdout).toMatch(/^"""add last_login to users\n\nRevision ID: 004\nRevises: 003\n/);
+    expect(versions(backend)).toEqual(ORIGINAL);
+
+    const written = await run(generate('add-last-login', '--write'), backend);
+    expect(written).toMatchObject({ code: 0, stdout: 'migrations/versions/004_add_last_login_to_users.py\n' });
+    expect(versions(backend)).toEqual([...ORIGINAL, '004_add_last_login_to_users.py']);
+    const file = readFileSync(path.join(backend, 'migrations/versions/004_add_last_login_to_users.py'), 'utf8');
+    const withoutDate = (text: string) => text.replace(/^Create Date: .*$/m, '');
+    expect(withoutDate(file)).toBe(withoutDate(printed.stdout));
+
+    // The new file is now the head: the next revision builds on it.
+    const next = await run(generate('add-last-login', '--message', 'again'), backend);
+    expect(next.stdout).toContain("down_revision: Union[str, None] = '004'");
+  });
+
+  it('--sql prints the PostgreSQL statements', async () => {
+    const result = await run(generate('add-last-login', '--sql'), backendCopy());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^-- upgrade\n/m);
+    expect(result.stdout).toMatch(/ALTER TABLE users ADD COLUMN last_login timestamp with time zone;/);
+    expect(result.stdout).toMatch(/^-- downgrade\n/m);
+  });
+
+  it('--json: the documented shape, with the file it would write', async () => {
+    const result = await run(generate('add-last-login', '--json'), backendCopy());
+    expect(result.code).toBe(0);
+    const json = generateJsonSchema.parse(JSON.parse(result.stdout));
+    expect(json.status).toBe('ready');
+    expect(json.revision).toMatchObject({
+      id: '004',
+      downRevision: '003',
+      message: 'add last_login to users',
+      fileName: '004_add_last_login_to_users.py',
+      path: 'migrations/versions/004_add_last_login_to_users.py',
+      written: false,
+    });
+    expect(json.operations.map((o) => o.summary)).toContain('add last_login to users');
+    expect(json.sql?.upgrade.length).toBeGreaterThan(0);
+  });
+
+  it('refuses data loss: exit 3, nothing written, each finding with the flag that confirms it', async () => {
+    const backend = backendCopy();
+    const refused = await run(generate('drop-user-name', '--write'), backend);
+    expect(refused.code).toBe(3);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^refused: 1 change would lose data; nothing was written\n/);
+    expect(refused.stderr).toMatch(/app\/models\/user\.py:\d+:\d+: error: drop-column \(users\.name\)/);
+    expect(refused.stderr).toContain('confirm with: --allow-data-loss');
+    expect(versions(backend)).toEqual(ORIGINAL);
+
+    const json = await run(generate('drop-user-name', '--json', '--write'), backend);
+    expect(json.code).toBe(3);
+    const parsed = generateJsonSchema.parse(JSON.parse(json.stdout));
+    expect(parsed).toMatchObject({ status: 'refused', refused: true, revision: null });
+    expect(parsed.findings.find((f) => f.rule === 'drop-column')).toMatchObject({
+      severity: 'error',
+      confirmations: ['--allow-data-loss'],
+      confirmed: false,
+    });
+    expect(versions(backend)).toEqual(ORIGINAL);
+
+    const allowed = await run(generate('drop-user-name', '--allow-data-loss', '--write'), backend);
+    expect(allowed.code).toBe(0);
+    expect(versions(backend)).toHaveLength(4);
+  });
+
+  it('no schema change: "no schema changes", exit 0, nothing written', async () => {
+    const backend = backendCopy();
+    const result = await run(
+      ['generate', '--base', 'app/models', '--head', 'app/models', '--backend', '.', '--write'],
+      backend,
+    );
+    expect(result).toEqual({ code: 0, stdout: 'no schema changes\n', stderr: '' });
+    expect(versions(backend)).toEqual(ORIGINAL);
+  });
+
+  it('bad input is exit 2, names file:line, and writes nothing', async () => {
+    const backend = backendCopy();
+    const syntax = await run(generate('syntax-error', '--write'), backend);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toMatch(/flow-py-backend-changes\/syntax-error\/app\/models\/task\.py:16:\d+: syntax error/);
+
+    const noIni = await run(generate('add-last-login', '--write').map((a) => (a === '.' ? 'app' : a)), backend);
+    expect(noIni.code).toBe(2);
+    expect(noIni.stderr).toMatch(/cannot read .*app\/alembic\.ini: no such file/);
+
+    const badRevision = backendCopy();
+    writeFileSync(path.join(badRevision, 'migrations/versions/004_broken.py'), "revision = '004'\ndown_revision = '999'\n");
+    const broken = await run(generate('add-last-login'), badRevision);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/migrations\/versions\/004_broken\.py:2:1: revision 004 revises 999/);
+
+    for (const args of [
+      [...generate('add-last-login'), '--frobnicate'],
+      generate('add-last-login').filter((a, i, all) => a !== '--backend' && all[i - 1] !== '--backend'),
+      [...generate('add-last-login'), '--rename', 'not a rename'],
+    ]) {
+      const result = await run(args, backend);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stdout).toBe('');
+    }
+    expect(versions(backend)).toEqual(ORIGINAL);
+  });
+
+  it('several heads: exit 2 naming them; --down-revision picks one', async () => {
+    const backend = backendCopy();
+    const branch = readFileSync(path.join(backend, 'migrations/versions/003_create_tasks.py'), 'utf8')
+      .replace(/"003"/g, '"003b"')
+      .replace('Revision ID: 003', 'Revision ID: 003b');
+    writeFileSync(path.join(backend, 'migrations/versions/003b_branch.py'), branch);
+    const several = await run(generate('add-last-login', '--write'), backend);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toContain('the backend has several heads: 003, 003b');
+    expect(several.stderr).toContain('--down-revision');
+    const picked = await run(generate('add-last-login', '--down-revision', '003b'), backend);
+    expect(picked.code).toBe(0);
+    expect(picked.stdout).toContain("down_revision: Union[str, None] = '003b'");
+  });
+});
+
+describe('flow-migrate diff', () => {
+  it('prints the operations and findings; --json has the documented shape', async () => {
+    const text = await run(['diff', '--base', 'app/models', '--head', head('drop-user-name')], FLOW_PY_BACKEND);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^1 change:\n {2}1\. drop name from users\n/);
+    expect(text.stdout).toContain('confirm with: --allow-data-loss');
+
+    const json = await run(['diff', '--base', 'app/models', '--head', head('add-last-login'), '--json'], FLOW_PY_BACKEND);
+    expect(json.code).toBe(0);
+    const parsed = diffJsonSchema.parse(JSON.parse(json.stdout));
+    expect(parsed.refused).toBe(false);
+    expect(parsed.operations[0]?.upgrade.join('\n')).toContain('last_login');
+  });
+
+  it('a syntax error is exit 2 with file:line', async () => {
+    const result = await run(['diff', '--base', 'app/models', '--head', head('syntax-error')], FLOW_PY_BACKEND);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/task\.py:16:\d+: syntax error/);
+  });
+});
+
+const BIN = path.join(ROOT, 'bin/flow-migrate.js');
+const BUILT = path.join(ROOT, 'dist/adapters/cli/main.js');
+const binSkip = existsSync(BUILT) ? null : 'dist/ is not built (npm run build; npm test builds it first)';
+
+describe.skipIf(binSkip !== null)(`the real bin${binSkip ? ` (skipped: ${binSkip})` : ''}`, () => {
+  it('node bin/flow-migrate.js generate: refused change → exit 3 and the confirming flag', () => {
+    const result = spawnSync(process.execPath, [BIN, ...generate('drop-user-name')], { cwd: FLOW_PY_BACKEND, encoding: 'utf8' });
+    expect(result.stderr).toContain('confirm with: --allow-data-loss');
+    expect(result.status).toBe(3);
+  });
+});
+
+describe.skipIf(oracleSkipReason !== null)(
+  `flow-py-backend under real Alembic${oracleSkipReason ? ` (skipped: ${oracleSkipReason})` : ''}`,
+  () => {
+    it('its revisions build the base models; the written 004 goes upgrade → downgrade → upgrade', async () => {
+      const backend = backendCopy();
+      const python = startOracle();
+      const databases = await Promise.all([freshDatabase(), freshDatabase(), freshDatabase()]);
+      const catalogOf = async (url: string) => {
+        const client = await connectTo(url);
+        try {
+          return await catalog(client);
+        } finally {
+          await client.end();
+        }
+      };
+      try {
+        const [baseUrl, headUrl, url] = databases.map((d) => d.url) as [string, string, string];
+        await python.createAll(path.join(FLOW_PY_BACKEND, 'app/models'), baseUrl);
+        await python.createAll(head('add-last-login'), headUrl);
+        const ini = path.join(backend, 'alembic.ini');
+
+        await python.alembic('upgrade', ini, 'head', url);
+        expect(await catalogOf(url), 'the fixture’s own revisions').toEqual(await catalogOf(baseUrl));
+        const client = await connectTo(url);
+        await client.query("INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada')");
+        await client.end();
+
+        const written = await run(generate('add-last-login', '--write'), backend);
+        expect(written.code).toBe(0);
+        await python.alembic('upgrade', ini, 'head', url);
+        expect(await catalogOf(url), 'after upgrade').toEqual(await catalogOf(headUrl));
+        await python.alembic('downgrade', ini, '-1', url);
+        expect(await catalogOf(url), 'after downgrade').toEqual(await catalogOf(baseUrl));
+        await python.alembic('upgrade', ini, 'head', url);
+        expect(await catalogOf(url), 'after the second upgrade').toEqual(await catalogOf(headUrl));
+        const check = await connectTo(url);
+        const rows = (await check.query('SELECT email, name, last_login FROM users')).rows;
+        await check.end();
+        expect(rows).toEqual([{ email: 'ada@example.com', name: 'Ada', last_login: null }]);
+      } finally {
+        python.close();
+        await Promise.all(databases.map((d) => d.close()));
+      }
+    });
+  },
+);
