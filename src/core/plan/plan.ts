@@ -826,6 +826,7 @@ class Planner {
     this.diffConstraints(
       pair,
       old ? [{ kind: 'primaryKey', ...old }] : [],
+      b.primaryKey ? [{ kind: 'primaryKey', ...b.primaryKey }] : [],
       now ? [{ kind: 'primaryKey', ...now }] : [],
       (c) => (c.kind === 'primaryKey' ? c.columns.join(',') : ''),
     );
@@ -835,6 +836,7 @@ class Planner {
     this.diffConstraints(
       pair,
       pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u, columns: this.mapColumns(pair, u.columns) })),
+      pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
       pair.head.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
       (c) => (c.kind === 'unique' ? c.columns.join(',') : ''),
     );
@@ -843,6 +845,7 @@ class Planner {
   private planCheckConstraints(pair: TablePair): void {
     this.diffConstraints(
       pair,
+      pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
       pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
       pair.head.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
       (c) => (c.kind === 'check' ? normalizeCheck(c.expression) : ''),
@@ -864,6 +867,7 @@ class Planner {
     this.diffConstraints(
       pair,
       old,
+      pair.base.foreignKeys.map((fk): ConstraintDef => ({ kind: 'foreignKey', ...fk })),
       pair.head.foreignKeys.map((fk): ConstraintDef => ({ kind: 'foreignKey', ...fk })),
       (c) => (c.kind === 'foreignKey' ? `${fkTarget(c)}|${fkActions(c)}` : ''),
     );
@@ -872,8 +876,17 @@ class Planner {
   /**
    * Same name and definition: nothing. Same definition, other name: rename. Otherwise the
    * old one is dropped (before renames, under its old table name) and the new one added.
+   * `old` is in head names for comparing; `originals` (same order) in base names, as the
+   * downgrade re-adds a dropped constraint once the renames are undone.
    */
-  private diffConstraints(pair: TablePair, old: ConstraintDef[], now: ConstraintDef[], key: (c: ConstraintDef) => string): void {
+  private diffConstraints(
+    pair: TablePair,
+    old: ConstraintDef[],
+    originals: ConstraintDef[],
+    now: ConstraintDef[],
+    key: (c: ConstraintDef) => string,
+  ): void {
+    const originalOf = (c: ConstraintDef) => originals[old.indexOf(c)]!;
     const { base: b, head: h } = pair;
     const q = qualifiedName(h);
     const matched = new Set<ConstraintDef>();
@@ -904,10 +917,10 @@ class Planner {
 
     for (const [o, n] of changed) {
       const actionOnly = o.kind === 'foreignKey' && n.kind === 'foreignKey' && fkTarget(o) === fkTarget(n);
-      this.emitDropConstraint(b, o);
+      this.emitDropConstraint(b, originalOf(o));
       this.emitAddConstraint(h, n, actionOnly ? 'change-fk-action' : undefined, o);
     }
-    for (const o of dropped) this.emitDropConstraint(b, o);
+    for (const o of dropped) this.emitDropConstraint(b, originalOf(o));
     for (const n of added) this.emitAddConstraint(h, n);
   }
 
@@ -991,7 +1004,8 @@ class Planner {
     }
     toDrop.push(...old.filter((o) => !matched.has(o)));
 
-    for (const i of toDrop) {
+    // Dropped before the renames: under the base names, and re-created with them on downgrade.
+    for (const i of toDrop.map((o) => b.indexes[old.indexOf(o)]!)) {
       const where = { schema: b.schema, table: b.name };
       this.emit(
         Phase.DropDependents,

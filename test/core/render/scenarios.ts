@@ -220,6 +220,26 @@ export const scenarios: Scenario[] = [
     probeHead: { sql: 'SELECT status::text, tags::text[] FROM jobs', rows: [{ status: 'running', tags: ['done', 'running'] }] },
   },
   {
+    name: 'renamed columns and tables whose constraints and indexes go away: the downgrade re-adds them under the old names',
+    base: schema([
+      table('owners', [id()]),
+      table('pets', [id(), col('owner_id', 'integer'), col('tag', 'varchar', { length: 20 })], {
+        foreignKeys: [fk('pets_owner_id_fkey', ['owner_id'], 'owners', ['id'])],
+        uniqueConstraints: [unique('pets_tag_key', ['tag'])],
+        indexes: [index('ix_pets_tag_lower', [], { elements: [{ expression: 'lower(tag)' }] }), index('ix_pets_owner_tag', ['owner_id', 'tag'])],
+        checkConstraints: [check('ck_pets_tag', "tag <> ''")],
+      }),
+    ]),
+    head: schema([
+      table('people', [id()], { info: { renamed_from: 'owners' } }),
+      table('pets', [id(), col('owner_id', 'integer'), col('label', 'varchar', { length: 20 })]),
+    ]),
+    options: options({ renames: [parseRename('pets.tag=label')] }),
+    seed: ['INSERT INTO owners DEFAULT VALUES', "INSERT INTO pets (owner_id, tag) VALUES (1, 'rex')"],
+    probeBase: 'SELECT owner_id, tag FROM pets',
+    probeHead: { sql: 'SELECT owner_id, label FROM pets', rows: [{ owner_id: 1, label: 'rex' }] },
+  },
+  {
     name: 'constraints: ondelete change, check expression change, primary key change, index predicate change',
     base: schema([
       table('orgs', [id()]),
