@@ -1,0 +1,254 @@
+/**
+ * The round trip every migration passes before a person sees it, on a real, ephemeral
+ * PostgreSQL database:
+ *
+ *   1. build the base schema, and compare it with the base models;
+ *   2. seed realistic rows into every table;
+ *   3. upgrade, compare with the head models, check every seeded row;
+ *   4. downgrade, compare with the base, check the rows again (except consented drops);
+ *   5. upgrade again, compare with the head.
+ *
+ * Each step passes or fails with the exact differences and the time each statement took.
+ * Any difference fails the verification.
+ */
+import pg from 'pg';
+import type { Plan } from '../plan/types.js';
+import type { Schema } from '../schema/model.js';
+import { compareSchemas } from './compare.js';
+import { introspectSchema } from './introspect.js';
+import {
+  checkRestoredRows,
+  checkUpgradedRows,
+  rowExpectations,
+  rowMappingByName,
+  rowMappingFromPlan,
+  snapshotRows,
+  type RowDifference,
+  type RowMapping,
+  type RowSnapshot,
+} from './row-check.js';
+import { applyStatements, pgErrorText, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
+import { planSeed, type SeedOptions, type SeedPlan } from './seed.js';
+
+export type StepName = 'base' | 'seed' | 'upgrade' | 'downgrade' | 'upgrade-again';
+
+export type StepStatus = 'passed' | 'failed' | 'skipped';
+
+/** One thing that is not as expected, in words and in place. */
+export interface Difference {
+  /** What differs: `table`, `column`, `constraint`, `index`, `enum`, `row`, or `error` (a statement failed). */
+  kind: string;
+  /** Where: `users.email`, `uq_users_email`, `tasks (id=3)`. */
+  subject: string;
+  message: string;
+}
+
+export interface VerificationStep {
+  name: StepName;
+  /** What the step does, in words: "upgrade, then compare with the head models". */
+  title: string;
+  status: StepStatus;
+  statements: StatementRun[];
+  differences: Difference[];
+  /** Wall-clock milliseconds of the whole step. */
+  ms: number;
+}
+
+export interface Verification {
+  passed: boolean;
+  runner: RunnerName;
+  /** How the base was built: from the models' SQL or the backend's migration chain. */
+  base: 'models' | 'chain';
+  steps: VerificationStep[];
+  /** Rows seeded per table. */
+  seeded: { table: string; rows: number }[];
+  /** Why a table got fewer rows than the others (cycles, parents without rows). */
+  seedNotes: string[];
+}
+
+export interface RoundTripInput {
+  /** An empty database the round trip may do anything to. */
+  url: string;
+  /** The schema the base models describe; null (a revision checked on its own) → whatever step 1 built. */
+  base: Schema | null;
+  /** The schema the head models describe; null (a revision checked on its own) → the first upgrade's result. */
+  head: Schema | null;
+  /** Step 1: builds the base on the empty database (the models' SQL, or the migration chain). */
+  buildBase: (url: string) => Promise<RunResult>;
+  baseSource: 'models' | 'chain';
+  runner: MigrationRunner;
+  /** How seeded rows map onto the head; null → by name (no renames known). */
+  plan: Plan | null;
+  seed?: SeedOptions;
+  /** The PostgreSQL schema the tables live in. */
+  namespace?: string;
+}
+
+const TITLES: Record<StepName, string> = {
+  base: 'build the base schema and compare it with the base models',
+  seed: 'seed realistic rows into every table',
+  upgrade: 'upgrade, compare with the head models, check every seeded row',
+  downgrade: 'downgrade, compare with the base schema, check the rows again',
+  'upgrade-again': 'upgrade again and compare with the head models',
+};
+
+export async function roundTrip(input: RoundTripInput): Promise<Verification> {
+  const namespace = input.namespace ?? 'public';
+  const steps: VerificationStep[] = [];
+  const verification = (): Verification => ({
+    passed: steps.length === 5 && steps.every((s) => s.status === 'passed'),
+    runner: input.runner.name,
+    base: input.baseSource,
+    steps: [...steps, ...skippedAfter(steps)],
+    seeded: seededCounts,
+    seedNotes: seedPlan?.notes.map((n) => `${n.table}: ${n.message}`) ?? [],
+  });
+  let seededCounts: { table: string; rows: number }[] = [];
+  let seedPlan: SeedPlan | null = null;
+  const client = new pg.Client({ connectionString: input.url });
+  await client.connect();
+  try {
+    // 1. The base.
+    let started = performance.now();
+    const built = await input.buildBase(input.url);
+    if (built.error) {
+      steps.push(step('base', started, built.statements, [failedStatement(built)]));
+      return verification();
+    }
+    const actualBase = await inspect(client, namespace);
+    steps.push(step('base', started, built.statements, input.base ? schemaDifferences(input.base, actualBase) : []));
+    // Later steps compare with what was built, so one reader/renderer mismatch is reported once.
+    const expectedBase = actualBase;
+
+    // 2. Seed.
+    started = performance.now();
+    seedPlan = planSeed(actualBase, input.seed);
+    const seeding = await runSeed(client, seedPlan);
+    seededCounts = seedPlan.tables.map((t) => ({ table: t.table, rows: t.rows.length }));
+    steps.push(step('seed', started, seeding.statements, seeding.error ? [failedStatement(seeding)] : []));
+    if (seeding.error) return verification();
+    const seeded = await snapshotRows(client, actualBase);
+
+    // 3. Upgrade.
+    started = performance.now();
+    const upgraded = await input.runner.upgrade(input.url);
+    if (upgraded.error) {
+      steps.push(step('upgrade', started, upgraded.statements, [failedStatement(upgraded)]));
+      return verification();
+    }
+    const actualHead = await inspect(client, namespace);
+    const expectedHead = input.head ?? actualHead;
+    const mapping = input.plan ? rowMappingFromPlan(input.plan, actualBase) : rowMappingByName(actualBase, actualHead);
+    const rowDiffs = await upgradedRowDifferences(client, seeded, actualHead, mapping);
+    steps.push(step('upgrade', started, upgraded.statements, [...schemaDifferences(expectedHead, actualHead), ...rowDiffs]));
+
+    // 4. Downgrade.
+    started = performance.now();
+    const downgraded = await input.runner.downgrade(input.url);
+    if (downgraded.error) {
+      steps.push(step('downgrade', started, downgraded.statements, [failedStatement(downgraded)]));
+      return verification();
+    }
+    const restored = await inspect(client, namespace);
+    const restoredRows = checkRestoredRows(seeded, await snapshotRows(client, restored), mapping).map(rowDifference);
+    steps.push(step('downgrade', started, downgraded.statements, [...schemaDifferences(expectedBase, restored), ...restoredRows]));
+
+    // 5. Upgrade again.
+    started = performance.now();
+    const again = await input.runner.upgrade(input.url);
+    if (again.error) {
+      steps.push(step('upgrade-again', started, again.statements, [failedStatement(again)]));
+      return verification();
+    }
+    const reupgraded = await inspect(client, namespace);
+    steps.push(step('upgrade-again', started, again.statements, schemaDifferences(expectedHead, reupgraded)));
+    return verification();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Alembic's own bookkeeping table is not part of the schema the models describe. */
+export const ALEMBIC_VERSION_TABLE = 'alembic_version';
+
+export async function inspect(client: pg.Client, namespace: string): Promise<Schema> {
+  const schema = await introspectSchema(client, namespace);
+  return { ...schema, tables: schema.tables.filter((t) => t.name !== ALEMBIC_VERSION_TABLE) };
+}
+
+function step(name: StepName, started: number, statements: StatementRun[], differences: Difference[]): VerificationStep {
+  return {
+    name,
+    title: TITLES[name],
+    status: differences.length ? 'failed' : 'passed',
+    statements,
+    differences,
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+function skippedAfter(steps: VerificationStep[]): VerificationStep[] {
+  const order: StepName[] = ['base', 'seed', 'upgrade', 'downgrade', 'upgrade-again'];
+  return order.slice(steps.length).map((name) => ({ name, title: TITLES[name], status: 'skipped', statements: [], differences: [], ms: 0 }));
+}
+
+function failedStatement(run: RunResult): Difference {
+  const failed = run.statements.find((s) => s.error !== null);
+  return { kind: 'error', subject: failed ? oneLine(failed.sql) : 'statement', message: run.error ?? 'failed' };
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
+}
+
+function schemaDifferences(expected: Schema, actual: Schema): Difference[] {
+  return compareSchemas(expected, actual).map((d) => ({
+    kind: d.kind,
+    subject: [d.table, d.object].filter(Boolean).join('.'),
+    message: d.message,
+  }));
+}
+
+function rowDifference(d: RowDifference): Difference {
+  const subject = `${d.table}${d.column ? `.${d.column}` : ''}${d.row ? ` (${d.row})` : ''}`;
+  return { kind: 'row', subject, message: d.message };
+}
+
+async function upgradedRowDifferences(
+  client: pg.Client,
+  seeded: RowSnapshot,
+  head: Schema,
+  mapping: RowMapping,
+): Promise<Difference[]> {
+  const enumSchema = (type: { name: string; isEnum: boolean }) =>
+    type.isEnum ? (head.enums.find((e) => e.name === type.name)?.schema ?? null) : null;
+  const expectations = await rowExpectations(client, seeded, mapping, enumSchema);
+  const after = await snapshotRows(client, head);
+  return checkUpgradedRows(seeded, after, mapping, expectations).map(rowDifference);
+}
+
+/** Runs the seed's statements in one transaction, timing each. */
+export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
+  const statements: StatementRun[] = [];
+  await client.query('BEGIN');
+  for (const s of seed.statements) {
+    const started = performance.now();
+    try {
+      await client.query(s.sql, s.params);
+      statements.push({ sql: s.sql, ms: Math.round((performance.now() - started) * 100) / 100, lock: null, error: null });
+    } catch (e) {
+      const error = pgErrorText(e);
+      statements.push({ sql: s.sql, ms: Math.round((performance.now() - started) * 100) / 100, lock: null, error });
+      await client.query('ROLLBACK');
+      return { statements, error };
+    }
+  }
+  await client.query('COMMIT');
+  return { statements, error: null };
+}
+
+/** Step 1 from the models: the SQL that creates the base schema from nothing. */
+export function buildFromStatements(statements: Parameters<typeof applyStatements>[1]): (url: string) => Promise<RunResult> {
+  return (url) => applyStatements(url, statements);
+}

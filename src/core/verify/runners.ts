@@ -1,0 +1,304 @@
+/**
+ * The two ways a migration is run during verification:
+ * - `sql`: the rendered PostgreSQL statements through `pg`, transactional ones in one
+ *   transaction per side (as Alembic runs a revision), the others on their own (as
+ *   `autocommit_block()` does);
+ * - `alembic`: the real revision files, by `python3 -m alembic` against the ephemeral database.
+ */
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import posix from 'node:path/posix';
+import pg from 'pg';
+import type { Backend } from '../backend/index.js';
+import type { SqlStatement } from '../render/types.js';
+import type { SourceTree } from '../source.js';
+
+export interface StatementRun {
+  /** The SQL, or the Alembic command line. */
+  sql: string;
+  /** Wall-clock milliseconds. */
+  ms: number;
+  /** The lock the statement takes, when known. */
+  lock: string | null;
+  /** The error it failed with, or null. */
+  error: string | null;
+}
+
+export interface RunResult {
+  statements: StatementRun[];
+  /** The first error, or null when every statement succeeded. */
+  error: string | null;
+}
+
+export interface MigrationRunner {
+  readonly name: RunnerName;
+  upgrade(url: string): Promise<RunResult>;
+  downgrade(url: string): Promise<RunResult>;
+}
+
+export type RunnerName = 'sql' | 'alembic';
+
+/** Python or Alembic is missing: the CLI says so plainly and exits 2. */
+export class RunnerUnavailableError extends Error {
+  override name = 'RunnerUnavailableError';
+}
+
+// ---------------------------------------------------------------------------------------
+// sql
+
+export function sqlRunner(script: { upgrade: SqlStatement[]; downgrade: SqlStatement[] }): MigrationRunner {
+  return {
+    name: 'sql',
+    upgrade: (url) => applyStatements(url, script.upgrade),
+    downgrade: (url) => applyStatements(url, script.downgrade),
+  };
+}
+
+/**
+ * Runs the statements in order: transactional ones inside one transaction, committed
+ * before (and reopened after) each statement that must run outside one. On the first
+ * error the open transaction is rolled back and the rest is not run.
+ */
+export async function applyStatements(
+  url: string,
+  statements: Pick<SqlStatement, 'sql' | 'transactional' | 'lock'>[],
+): Promise<RunResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const runs: StatementRun[] = [];
+  let inTransaction = false;
+  try {
+    for (const statement of statements) {
+      if (statement.transactional && !inTransaction) {
+        await client.query('BEGIN');
+        inTransaction = true;
+      } else if (!statement.transactional && inTransaction) {
+        await client.query('COMMIT');
+        inTransaction = false;
+      }
+      const started = performance.now();
+      try {
+        await client.query(statement.sql);
+        runs.push({ sql: statement.sql, ms: elapsed(started), lock: statement.lock, error: null });
+      } catch (e) {
+        const error = pgErrorText(e);
+        runs.push({ sql: statement.sql, ms: elapsed(started), lock: statement.lock, error });
+        if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+        inTransaction = false;
+        return { statements: runs, error };
+      }
+    }
+    if (inTransaction) await client.query('COMMIT');
+    return { statements: runs, error: null };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
+/** The server's message with its detail and hint, the way psql shows them. */
+export function pgErrorText(e: unknown): string {
+  const err = e as { message?: string; detail?: string; hint?: string; code?: string };
+  const parts = [err.message ?? String(e)];
+  if (err.detail) parts.push(`DETAIL: ${err.detail}`);
+  if (err.hint) parts.push(`HINT: ${err.hint}`);
+  return parts.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------
+// alembic
+
+export interface AlembicRunnerOptions {
+  backend: Backend;
+  /** The tree `backend` was read from: the migrations folder is copied out of it. */
+  tree: SourceTree;
+  /** A revision not (yet) in the versions folder: written into the copy. */
+  extraRevision?: { fileName: string; content: string } | null;
+  /** What `upgrade` goes to (a revision id, or `head`). */
+  upgradeTo: string;
+  /** What `downgrade` goes back to: the revision the new one revises, or `base`. */
+  downgradeTo: string;
+  /** The python to run (`FLOW_MIGRATE_PYTHON`, default `python3`). */
+  python?: string;
+  /** The environment Alembic runs in; DATABASE_URL is set on top of it. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface AlembicRunner extends MigrationRunner {
+  /** `alembic upgrade <rev>` to any revision (the chain up to the base, for `--from-chain`). */
+  upgradeTo(url: string, revision: string): Promise<RunResult>;
+  /** `alembic stamp <rev>`: records a base built from the models as that revision. */
+  stamp(url: string, revision: string): Promise<RunResult>;
+  /** Removes the temporary folder. */
+  close(): Promise<void>;
+}
+
+const ALEMBIC_TIMEOUT_MS = 5 * 60 * 1000;
+
+/**
+ * Copies the backend's migrations folder (and the new revision) into a temporary folder,
+ * writes an alembic.ini beside it whose `script_location` is that copy, and runs Alembic
+ * from the backend's own folder so its `prepend_sys_path` and imports still resolve.
+ */
+export async function alembicRunner(options: AlembicRunnerOptions): Promise<AlembicRunner> {
+  const python = options.python ?? 'python3';
+  const env = options.env ?? process.env;
+  await checkAlembic(python, env);
+
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'flow-migrate-alembic-'));
+  try {
+    const { backend, tree } = options;
+    const copy = (p: string) => path.join(dir, 'script', posix.relative(backend.scriptLocation, p));
+    const inScript = (p: string) => !posix.relative(backend.scriptLocation, p).startsWith('..');
+    const versionDirs = backend.versionLocations.map((loc, i) => (inScript(loc) ? copy(loc) : path.join(dir, `versions-${i}`)));
+    await copyFolder(tree, backend.scriptLocation, path.join(dir, 'script'));
+    for (const [i, loc] of backend.versionLocations.entries()) {
+      if (!inScript(loc)) await copyFolder(tree, loc, versionDirs[i]!);
+      await fs.mkdir(versionDirs[i]!, { recursive: true });
+    }
+    if (options.extraRevision) {
+      await fs.writeFile(path.join(versionDirs[0]!, options.extraRevision.fileName), options.extraRevision.content);
+    }
+    const iniText = (await tree.read(backend.iniPath)) ?? '[alembic]\n';
+    const backendDir = (await isDirectory(backend.dir)) ? path.resolve(backend.dir) : dir;
+    const iniPath = path.join(dir, 'alembic.ini');
+
+    const run = async (url: string, args: string[]): Promise<RunResult> => {
+      await fs.writeFile(
+        iniPath,
+        temporaryIni(iniText, {
+          here: backendDir,
+          scriptLocation: path.join(dir, 'script'),
+          versionLocations: backend.versionLocations.length && iniText.includes('version_locations') ? versionDirs : null,
+          url,
+        }),
+      );
+      const command = `alembic ${args.join(' ')}`;
+      const started = performance.now();
+      const result = await runProcess(python, ['-m', 'alembic', '-c', iniPath, ...args], {
+        cwd: backendDir,
+        env: { ...env, DATABASE_URL: url },
+      });
+      const error = result.code === 0 ? null : `${command} failed (exit ${result.code}):\n${tail(result.stderr || result.stdout)}`;
+      return { statements: [{ sql: command, ms: elapsed(started), lock: null, error }], error };
+    };
+
+    return {
+      name: 'alembic',
+      upgrade: (url) => run(url, ['upgrade', options.upgradeTo]),
+      downgrade: (url) => run(url, ['downgrade', options.downgradeTo]),
+      upgradeTo: (url, revision) => run(url, ['upgrade', revision]),
+      stamp: (url, revision) => run(url, ['stamp', revision]),
+      close: () => fs.rm(dir, { recursive: true, force: true }),
+    };
+  } catch (e) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Fails with a plain sentence when the python cannot run or cannot import Alembic. */
+export async function checkAlembic(python: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await runProcess(python, ['-c', 'import alembic, sqlalchemy; print(alembic.__version__)'], { env });
+  if (result.code === null || result.spawnError) {
+    throw new RunnerUnavailableError(
+      `the alembic runner needs Python, but "${python}" could not be run (set FLOW_MIGRATE_PYTHON to a python3 with alembic and sqlalchemy)`,
+    );
+  }
+  if (result.code !== 0) {
+    throw new RunnerUnavailableError(
+      `the alembic runner needs Alembic and SQLAlchemy, but "${python}" cannot import them: install them (pip install alembic sqlalchemy psycopg2-binary) or set FLOW_MIGRATE_PYTHON`,
+    );
+  }
+}
+
+/**
+ * The backend's alembic.ini with the migrations folder and database replaced; `%(here)s`
+ * keeps meaning the backend's folder although the file now lives elsewhere.
+ */
+export function temporaryIni(
+  text: string,
+  values: { here: string; scriptLocation: string; versionLocations: string[] | null; url: string },
+): string {
+  const replace: Record<string, string> = {
+    script_location: values.scriptLocation,
+    'sqlalchemy.url': values.url.replaceAll('%', '%%'),
+  };
+  if (values.versionLocations) {
+    replace.version_locations = values.versionLocations.join(' ');
+    replace.version_path_separator = 'space';
+  }
+  const lines = text.replaceAll('%(here)s', values.here.replaceAll('%', '%%')).split(/\r?\n/);
+  const out: string[] = [];
+  let section = '';
+  let skippingContinuation = false;
+  const written = new Set<string>();
+  const addMissing = () => {
+    for (const [key, value] of Object.entries(replace)) if (!written.has(key)) out.push(`${key} = ${value}`);
+  };
+  for (const line of lines) {
+    const header = /^\s*\[([^\]]+)\]/.exec(line);
+    if (header) {
+      if (section === 'alembic') addMissing();
+      section = header[1]!.trim();
+      skippingContinuation = false;
+      out.push(line);
+      continue;
+    }
+    if (skippingContinuation && /^\s+\S/.test(line)) continue;
+    skippingContinuation = false;
+    const entry = section === 'alembic' ? /^([\w.]+)\s*[=:]/.exec(line) : null;
+    if (entry && entry[1]! in replace) {
+      out.push(`${entry[1]} = ${replace[entry[1]!]}`);
+      written.add(entry[1]!);
+      skippingContinuation = true;
+      continue;
+    }
+    out.push(line);
+  }
+  if (section === 'alembic') addMissing();
+  return `${out.join('\n')}\n`;
+}
+
+async function copyFolder(tree: SourceTree, from: string, to: string): Promise<void> {
+  for (const file of await tree.list(from)) {
+    const relative = posix.relative(from, file);
+    if (relative.split('/').includes('__pycache__')) continue;
+    const text = await tree.read(file);
+    if (text === null) continue;
+    const target = path.join(to, ...relative.split('/'));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, text);
+  }
+  await fs.mkdir(to, { recursive: true });
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  spawnError: boolean;
+}
+
+function runProcess(command: string, args: string[], options: { cwd?: string; env: NodeJS.ProcessEnv }): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    execFile(command, args, { ...options, timeout: ALEMBIC_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const err = error as (NodeJS.ErrnoException & { code?: string | number }) | null;
+      const spawnError = typeof err?.code === 'string';
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : spawnError ? null : 1) : 0, stdout, stderr, spawnError });
+    });
+  });
+}
+
+function tail(text: string, lines = 30): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
