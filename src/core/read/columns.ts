@@ -119,7 +119,8 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   let enumType: EnumType | null = null;
   let result: TypeResult | null = null;
   if (typeArg) result = ctx.types.fromExpression(typeArg.node, typeArg.scope);
-  else if (peeled) result = annotationType(ctx, peeled, spec.typeMap);
+  // SQLAlchemy applies the annotation's type only to a column without a foreign key.
+  else if (peeled && !foreignKeys.length) result = annotationType(ctx, peeled, spec.typeMap);
   if (result && !result.ok) {
     ctx.diagnostics.error('unknown-column-type', `column ${spec.key}: ${result.reason}`, typeArg ? at(typeArg.scope, typeArg.node) : location);
     return null;
@@ -228,6 +229,8 @@ function readServerDefault(ctx: ReaderContext, node: Node, scope: Scope, key: st
     const inner = callArguments(n).positional[0];
     return inner ? readServerDefault(ctx, inner, scope, key) : null;
   }
+  const member = enumMemberText(ctx, n, scope);
+  if (member !== null) return quoteSqlString(member);
   const sql = renderClause(n, { scope, resolver: ctx.resolver, column: () => null });
   if (sql !== null && !['integer', 'float', 'true', 'false'].includes(n.type)) return sql;
   ctx.diagnostics.warning(
@@ -236,6 +239,21 @@ function readServerDefault(ctx: ReaderContext, node: Node, scope: Scope, key: st
     at(scope, node),
   );
   return null;
+}
+
+/** `Status.ACTIVE.name` / `Status.ACTIVE.value`: the text of an enum member, else null. */
+function enumMemberText(ctx: ReaderContext, node: Node, scope: Scope): string | null {
+  if (node.type !== 'attribute') return null;
+  const which = node.childForFieldName('attribute')?.text;
+  if (which !== 'name' && which !== 'value') return null;
+  const sym = ctx.resolver.resolve(node.childForFieldName('object')!, scope);
+  if (sym.kind !== 'member' || sym.owner.kind !== 'class') return null;
+  const cls = ctx.classes.info(sym.owner);
+  if (!ctx.classes.isEnum(cls)) return null;
+  if (which === 'name') return cls.byName.has(sym.name) ? sym.name : null;
+  const value = cls.byName.get(sym.name)?.value;
+  const v = value ? literal(ctx, value, { module: cls.module }) : null;
+  return v?.ok && (typeof v.value === 'string' || typeof v.value === 'number') ? String(v.value) : null;
 }
 
 /** `default=`: kept as written; its SQL value only when it is a constant. */
