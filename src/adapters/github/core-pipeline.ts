@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { generateRevision } from '../../core/generate.js';
+import { formatLocated } from '../../core/errors.js';
+import { generateRevision, type GenerateResult } from '../../core/generate.js';
 import { confirmationCommand, type Confirmation } from '../../core/plan/index.js';
+import { readModels } from '../../core/read/index.js';
 import { lockTimeoutFor } from '../../core/render/sql.js';
-import type { MigrationPipeline, MigrationStatus, VerificationOutcome, Verifier } from './pipeline.js';
-import { renderReport } from './report/render-report.js';
+import { buildReport, renderMarkdownReport } from '../../core/report/index.js';
+import type { Verification } from '../../core/verify/round-trip.js';
+import type { MigrationPipeline, MigrationPipelineInput, MigrationStatus, Verifier } from './pipeline.js';
+import { redact } from './utils/redact.js';
 
 /**
  * The bot's engine from the core stages: generate (read → plan → render, with the backend's
- * conventions), verify the revision on PostgreSQL when a verifier is available, and report.
- * Without a verifier the result is `not-verified`, never `verified`.
+ * conventions), verify the rendered migration on PostgreSQL, and report. Without a verifier,
+ * or when the database cannot be reached, the result is `not-verified`, never `verified`.
  */
 export function corePipeline(verify: Verifier | null): MigrationPipeline {
   return async (input) => {
@@ -22,56 +26,81 @@ export function corePipeline(verify: Verifier | null): MigrationPipeline {
       downRevision: null,
       randomId: () => stableRevisionId(input.revisionKey),
     });
-    const revisionFile =
-      generated.status === 'ready' ? { path: generated.revision.path, content: generated.revision.content } : null;
-    let verification: VerificationOutcome | null = null;
-    if (revisionFile) {
-      verification = verify
-        ? await verify({ backend: input.backend, revision: revisionFile, databaseUrl: input.databaseUrl })
-        : { ran: false, reason: 'this installation of the bot has no verification stage' };
+    const common = { findings: generated.plan.findings, diagnostics: generated.diagnostics };
+    if (generated.status === 'unreadable') {
+      return { ...common, status: 'unreadable', markdown: unreadableReport(generated), revisionFile: null, confirmations: [] };
     }
-    const status = statusOf(generated.status, verification);
-    const confirmations = status === 'needs-confirmation' ? openConfirmations(generated.plan.findings) : [];
+    const ready = generated.status === 'ready' ? generated : null;
+    let verification: Verification | null = null;
+    let verificationSkipped: string | null = null;
+    if (ready) {
+      ({ verification, verificationSkipped } = await runVerification(verify, input, ready));
+    }
+    const report = buildReport({
+      plan: generated.plan,
+      sql: generated.sql,
+      revision: ready && {
+        path: ready.revision.path,
+        id: ready.revision.id,
+        downRevision: ready.downRevision,
+        content: ready.revision.content,
+      },
+      verification,
+      verificationSkipped,
+      lockTimeout: lockTimeoutFor(generated.plan, ready?.backend.style),
+      confirmationStyle: 'pull-request',
+    });
+    const status: MigrationStatus = report.status === 'refused' ? 'needs-confirmation' : report.status;
     return {
+      ...common,
       status,
-      markdown: renderReport(
-        {
-          status,
-          generated,
-          verification,
-          lockTimeout: lockTimeoutFor(generated.plan, generated.status === 'ready' ? generated.backend.style : undefined),
-        },
-        input.markdownBudget,
-      ),
-      revisionFile,
-      findings: generated.plan.findings,
-      diagnostics: generated.diagnostics,
-      confirmations,
+      markdown: renderMarkdownReport(report, input.markdownBudget),
+      revisionFile: ready && { path: ready.revision.path, content: ready.revision.content },
+      confirmations: status === 'needs-confirmation' ? openConfirmations(generated) : [],
     };
   };
 }
 
-function statusOf(
-  generated: 'unreadable' | 'no-changes' | 'refused' | 'ready',
-  verification: VerificationOutcome | null,
-): MigrationStatus {
-  switch (generated) {
-    case 'unreadable':
-      return 'unreadable';
-    case 'no-changes':
-      return 'no-changes';
-    case 'refused':
-      return 'needs-confirmation';
-    case 'ready':
-      if (!verification?.ran) return 'not-verified';
-      return verification.passed ? 'verified' : 'verification-failed';
+async function runVerification(
+  verify: Verifier | null,
+  input: MigrationPipelineInput,
+  ready: GenerateResult & { status: 'ready' },
+): Promise<{ verification: Verification | null; verificationSkipped: string | null }> {
+  if (!verify) return { verification: null, verificationSkipped: 'this installation of the bot has no verification database' };
+  try {
+    // The trees keep what they read, so reading the models again costs no GitHub calls.
+    const [base, head] = await Promise.all([
+      readModels(input.baseModels.dir, input.baseModels.tree),
+      readModels(input.headModels.dir, input.headModels.tree),
+    ]);
+    const verification = await verify({
+      base: base.schema,
+      head: head.schema,
+      plan: ready.plan,
+      sql: ready.sql,
+      databaseUrl: input.databaseUrl,
+    });
+    return { verification, verificationSkipped: null };
+  } catch (err) {
+    // The database is infrastructure: when it is unreachable the migration is unverified, not wrong.
+    const reason = redact(err instanceof Error ? err.message : String(err), [input.databaseUrl]);
+    return { verification: null, verificationSkipped: `the verification database could not be used (${reason})` };
   }
 }
 
+function unreadableReport(generated: GenerateResult): string {
+  const errors = generated.diagnostics.filter((d) => d.severity === 'error');
+  return [
+    '## Database migration',
+    ':x: The models cannot be read, so no migration was planned:',
+    ['```', ...errors.map((d) => formatLocated(d.message, d.location)), '```'].join('\n'),
+  ].join('\n\n');
+}
+
 /** Any one confirmation of each refusing finding, without repeats, in finding order. */
-function openConfirmations(findings: { severity: string; confirmed: boolean; confirmations: Confirmation[] }[]): Confirmation[] {
+function openConfirmations(generated: GenerateResult): Confirmation[] {
   const seen = new Map<string, Confirmation>();
-  for (const finding of findings) {
+  for (const finding of generated.plan.findings) {
     if (finding.severity !== 'error' || finding.confirmed) continue;
     for (const confirmation of finding.confirmations) seen.set(confirmationCommand(confirmation), confirmation);
   }

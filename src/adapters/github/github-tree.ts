@@ -12,7 +12,7 @@ export interface RepositoryRef {
 
 /**
  * A repository at one commit, read through the GitHub API: one recursive git-trees call
- * for the listing, then one blob per file actually read. Only files matching `paths`
+ * for the listing, then one blob per file actually read (once). Only files matching `paths`
  * (folders, files or globs, relative to the repository root) are visible, so the bot reads
  * the model and Alembic folders and nothing else. Paths are relative to the repository
  * root, without a leading `./`, which is also how check-run annotations name files.
@@ -21,17 +21,28 @@ export function githubTree(octokit: ProbotOctokit, at: RepositoryRef, paths: str
   const visible = pathFilter(paths);
   let listing: Promise<Map<string, string>> | null = null;
   const files = () => (listing ??= listFiles(octokit, at, visible));
+  // Each file is fetched once, however often the stages read it.
+  const texts = new Map<string, Promise<string | null>>();
+  const fetchText = async (path: string) => {
+    const sha = (await files()).get(path);
+    if (sha === undefined) return null;
+    const { data } = await octokit.rest.git.getBlob({ owner: at.owner, repo: at.repo, file_sha: sha });
+    return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  };
 
   return {
     async list(dir) {
       const prefix = normalise(dir);
       return [...(await files()).keys()].filter((file) => prefix === '' || file.startsWith(`${prefix}/`)).sort();
     },
-    async read(path) {
-      const sha = (await files()).get(normalise(path));
-      if (sha === undefined) return null;
-      const { data } = await octokit.rest.git.getBlob({ owner: at.owner, repo: at.repo, file_sha: sha });
-      return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    read(path) {
+      const file = normalise(path);
+      let text = texts.get(file);
+      if (!text) {
+        text = fetchText(file);
+        texts.set(file, text);
+      }
+      return text;
     },
   };
 }

@@ -1,6 +1,8 @@
-import type { Confirmation, Finding, RenameRequest } from '../../core/plan/types.js';
-import type { Diagnostic } from '../../core/schema/model.js';
+import type { Confirmation, Finding, Plan, RenameRequest } from '../../core/plan/types.js';
+import type { SqlScript } from '../../core/render/types.js';
+import type { Diagnostic, Schema } from '../../core/schema/model.js';
 import type { SourceTree } from '../../core/source.js';
+import type { Verification } from '../../core/verify/round-trip.js';
 
 /** A folder in a source tree: what the reader and the backend discovery start from. */
 export interface SourceFolder {
@@ -67,25 +69,14 @@ export interface MigrationPipelineResult {
  */
 export type MigrationPipeline = (input: MigrationPipelineInput) => Promise<MigrationPipelineResult>;
 
-/** One step of the round trip on PostgreSQL, as the report lists it. */
-export interface VerificationStep {
-  title: string;
-  passed: boolean;
-  /** What went wrong, or what was checked; plain text. */
-  detail: string;
-}
-
-export type VerificationOutcome =
-  | { ran: true; passed: boolean; steps: VerificationStep[] }
-  /** `reason` says why, in plain words, for the comment. */
-  | { ran: false; reason: string };
-
 export interface VerificationRequest {
-  /** The backend as it is, and the revision to add to it. */
-  backend: SourceFolder;
-  revision: RevisionFile;
+  base: Schema;
+  head: Schema;
+  plan: Plan;
+  /** The statements the revision runs. */
+  sql: SqlScript;
   databaseUrl: string | null;
 }
 
-/** Upgrade → downgrade → upgrade of the revision on an ephemeral PostgreSQL database. */
-export type Verifier = (request: VerificationRequest) => Promise<VerificationOutcome>;
+/** Upgrade → downgrade → upgrade of the migration on an ephemeral PostgreSQL database. */
+export type Verifier = (request: VerificationRequest) => Promise<Verification>;

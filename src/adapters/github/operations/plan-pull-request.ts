@@ -250,12 +250,13 @@ function commentBody(
   parts.push(fitMarkdown(result.markdown, COMMENT_LIMIT - COMMENT_FRAME, 'the check run "Database migration" has the rest'));
   if (result.status === 'needs-confirmation' && result.confirmations.length) {
     const label = config.labels.allow_data_loss;
+    const allowsDataLoss = result.confirmations.some((c) => c.kind === 'allow-data-loss');
     parts.push(
       [
-        '### Confirm in this pull request',
-        'Someone with write access to this repository can comment:',
+        '### How to confirm',
+        'Someone with write access to this repository comments one of:',
         ...result.confirmations.map((c) => `- \`${confirmationCommand(c)}\``),
-        ...(label ? [`or add the label \`${label}\` to allow data loss.`] : []),
+        ...(label && allowsDataLoss ? [`or adds the label \`${label}\` to allow data loss.`] : []),
         'Confirmations stay valid on later pushes.',
       ].join('\n'),
     );
