@@ -84,6 +84,8 @@ class Planner {
   /** base qualified table name → the pair it belongs to. */
   private readonly pairByBase = new Map<string, TablePair>();
   private readonly enums: EnumType[];
+  /** Primary keys and unique constraints dropped from kept tables (columns in head names). */
+  private readonly droppedKeys: { table: Table; columns: string[] }[] = [];
   /** `table.column` (head names) whose default an enum rebuild sets. */
   private readonly defaultsSetByRebuild = new Set<string>();
 
@@ -103,6 +105,7 @@ class Planner {
     this.planCreatedTables();
     this.planDroppedTables();
     this.reportPossibleTableRenames();
+    this.bounceForeignKeysOnChangedKeys();
 
     const drafts = this.phases.flat();
     const findings: Finding[] = drafts.flatMap((draft, index) =>
@@ -915,6 +918,9 @@ class Planner {
     }
     dropped.push(...old.filter((o) => !matched.has(o)));
 
+    for (const o of [...changed.map(([c]) => c), ...dropped]) {
+      if (o.kind === 'primaryKey' || o.kind === 'unique') this.droppedKeys.push({ table: b, columns: o.columns });
+    }
     for (const [o, n] of changed) {
       const actionOnly = o.kind === 'foreignKey' && n.kind === 'foreignKey' && fkTarget(o) === fkTarget(n);
       this.emitDropConstraint(b, originalOf(o));
@@ -922,6 +928,40 @@ class Planner {
     }
     for (const o of dropped) this.emitDropConstraint(b, originalOf(o));
     for (const n of added) this.emitAddConstraint(h, n);
+  }
+
+  /**
+   * PostgreSQL refuses to drop a primary key or unique constraint a foreign key depends on:
+   * such a key (unchanged itself) is dropped first and added again once the new key exists.
+   */
+  private bounceForeignKeysOnChangedKeys(): void {
+    for (const p of this.pairs) {
+      for (const fk of p.base.foreignKeys) {
+        const target = qualifiedName({ schema: fk.referredSchema, name: fk.referredTable });
+        const targetPair = this.pairByBase.get(target);
+        if (!targetPair) continue;
+        const referred = [...this.mapColumns(targetPair, fk.referredColumns)].sort().join(',');
+        const changes = this.droppedKeys.some((k) => qualifiedName(k.table) === target && [...k.columns].sort().join(',') === referred);
+        const kept = p.head.foreignKeys.find((x) => x.name === fk.name);
+        const droppedAnyway = this.phases[Phase.DropDependents]!.some((d) =>
+          d.op.upgrade.some((o) => o.kind === 'dropConstraint' && o.constraint.name === fk.name && o.table === p.base.name && o.schema === p.base.schema),
+        );
+        if (!changes || !kept || droppedAnyway) continue;
+        const old: ConstraintDef = { kind: 'foreignKey', ...fk };
+        const now: ConstraintDef = { kind: 'foreignKey', ...kept };
+        const why = `foreign key ${fk.name} depends on the key of ${targetPair.head.name} that changes`;
+        this.phases[Phase.DropDependents]!.unshift({
+          op: {
+            summary: `drop foreign key ${fk.name} from ${p.base.name} while the key it references changes`,
+            table: qualifiedName(p.head),
+            upgrade: [{ kind: 'dropConstraint', schema: p.base.schema, table: p.base.name, constraint: old, why }],
+            downgrade: [{ kind: 'addConstraint', schema: p.base.schema, table: p.base.name, constraint: old, why }],
+          },
+          findings: [],
+        });
+        this.emitAddConstraint(p.head, now);
+      }
+    }
   }
 
   private emitDropConstraint(t: Table, c: ConstraintDef): void {

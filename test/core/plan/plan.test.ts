@@ -384,6 +384,27 @@ describe('plan: tables and ordering', () => {
     expect(p.findings).toEqual([]);
   });
 
+  it('drops a foreign key before the primary key it depends on changes, and adds it back after', () => {
+    const links = (pk: string[], uniques: ReturnType<typeof unique>[]) =>
+      table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false })], { pk, uniqueConstraints: uniques });
+    const refs = table('refs', [col('id', 'integer', { serial: true }), col('link_a', 'integer')], { foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a'])] });
+    const p = run(schema([links(['a'], []), refs]), schema([links(['a', 'b'], [unique('uq_links_a', ['a'])]), refs]));
+    expect(steps(p)).toEqual([
+      'dropConstraint:refs_link_a_fkey',
+      'dropConstraint:links_pkey',
+      'addConstraint:links_pkey',
+      'addConstraint:uq_links_a',
+      'addConstraint:refs_link_a_fkey',
+    ]);
+    expect(steps(p, 'downgrade')).toEqual([
+      'dropConstraint:refs_link_a_fkey',
+      'dropConstraint:uq_links_a',
+      'dropConstraint:links_pkey',
+      'addConstraint:links_pkey',
+      'addConstraint:refs_link_a_fkey',
+    ]);
+  });
+
   it('changes the primary key', () => {
     const t = (pk: string[]) => table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false })], { pk });
     const p = run(schema([t(['a'])]), schema([t(['a', 'b'])]));

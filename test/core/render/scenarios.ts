@@ -240,9 +240,10 @@ export const scenarios: Scenario[] = [
     probeHead: { sql: 'SELECT owner_id, label FROM pets', rows: [{ owner_id: 1, label: 'rex' }] },
   },
   {
-    name: 'constraints: ondelete change, check expression change, primary key change, index predicate change',
+    name: 'constraints: ondelete change, check expression change, a referenced primary key change, index predicate change',
     base: schema([
       table('orgs', [id()]),
+      table('refs', [id(), col('link_a', 'integer')], { foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a'])] }),
       table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
         pk: ['a'],
         foreignKeys: [fk('links_org_id_fkey', ['org_id'], 'orgs', ['id'])],
@@ -252,15 +253,17 @@ export const scenarios: Scenario[] = [
     ]),
     head: schema([
       table('orgs', [id()]),
+      table('refs', [id(), col('link_a', 'integer')], { foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a'])] }),
       table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
         pk: ['a', 'b'],
+        uniqueConstraints: [unique('uq_links_a', ['a'])],
         foreignKeys: [fk('links_org_id_fkey', ['org_id'], 'orgs', ['id'], { onDelete: 'CASCADE' })],
         checkConstraints: [check('ck_links_qty', 'qty >= 0')],
         indexes: [index('ix_links_qty', ['qty'], { where: 'dead IS NOT TRUE' })],
       }),
     ]),
     options: options(),
-    seed: ['INSERT INTO orgs DEFAULT VALUES', 'INSERT INTO links (a, b, org_id, qty) VALUES (1, 2, 1, 5)'],
+    seed: ['INSERT INTO orgs DEFAULT VALUES', 'INSERT INTO links (a, b, org_id, qty) VALUES (1, 2, 1, 5)', 'INSERT INTO refs (link_a) VALUES (1)'],
     probeBase: 'SELECT a, b, org_id, qty FROM links',
   },
   {
