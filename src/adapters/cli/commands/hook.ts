@@ -10,7 +10,8 @@ import { hasHead, openRepository, toPosix, type GitRepository } from '../../git/
 import { stagedChanges } from '../../git/staged.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import type { CliIO } from '../io.js';
+import { displayLocation, type CliIO } from '../io.js';
+import { formatLocated, InputError } from '../../../core/errors.js';
 import type { GenerateResult } from '../../../core/generate.js';
 import type { SourceTree } from '../../../core/source.js';
 
@@ -129,7 +130,11 @@ async function runHook(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     // A check that cannot run must not stop people committing, unless they asked for strict.
     if (strict) throw err;
-    io.stderr(`flow-migrate: the migration check could not run; the commit goes ahead.\n  ${(err as Error).message}\n`);
+    const reason =
+      err instanceof InputError
+        ? formatLocated(err.message, err.location && displayLocation(err.location, io))
+        : (err as Error).message;
+    io.stderr(`flow-migrate: the migration check could not run; the commit goes ahead.\n  ${reason}\n`);
     return ExitCode.ok;
   }
 }
@@ -203,7 +208,7 @@ async function report(result: HookResult, hook: HookSettings, repo: GitRepositor
       missingMigration = false;
       say(color.green(`migration present in the backend: ${shown(matching, io)}`));
     } else {
-      say(color.bold(`no matching migration in ${shown(hook.backend!, io)} yet. The suggested one (upgrade):`));
+      say(color.bold(`no matching migration in ${shown(hook.backend!, io)} yet; the suggested upgrade():`));
       for (const line of upgradeBody(result.revision.content)) say(`    ${line}`);
       say(`write it with:\n  ${color.cyan(command)}`);
     }
