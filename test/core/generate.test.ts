@@ -138,3 +138,46 @@ describe('generateRevision against a backend', () => {
     expect(ok.status).toBe('no-changes');
   });
 });
+
+describe('generateRevision: models that cannot be read', () => {
+  const models = (extra: string) => ({
+    'm/models/__init__.py': '',
+    'm/models/base.py': 'from sqlalchemy.orm import DeclarativeBase\n\n\nclass Base(DeclarativeBase):\n    pass\n',
+    'm/models/user.py': [
+      'from sqlalchemy.orm import Mapped, mapped_column',
+      'from .base import Base',
+      '',
+      '',
+      'class User(Base):',
+      '    __tablename__ = "users"',
+      '',
+      '    id: Mapped[int] = mapped_column(primary_key=True)',
+      extra,
+      '',
+    ].join('\n'),
+  });
+  const request = (base: Record<string, string>, head: Record<string, string>, headDir = 'm/models'): GenerateRequest => ({
+    base: { tree: memoryTree(base), dir: 'm/models' },
+    head: { tree: memoryTree(head), dir: headDir },
+    backend: { tree, dir: PLANS_BACKEND },
+    renames: [],
+    allowDataLoss: false,
+    message: null,
+    downRevision: null,
+    now: NOW,
+  });
+
+  it('a column whose type cannot be determined: status unreadable, the error diagnostic at its line', async () => {
+    const result = await generateRevision(request(models(''), models('    data = mapped_column(make_type())')));
+    expect(result.status).toBe('unreadable');
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]!.location).toMatchObject({ file: 'm/models/user.py', line: 9 });
+  });
+
+  it('a folder without Python files is bad input, not an empty schema', async () => {
+    await expect(generateRevision(request(models(''), models(''), 'm/modles'))).rejects.toThrow(
+      /the head models folder m\/modles holds no Python files/,
+    );
+  });
+});
