@@ -20,7 +20,7 @@ export interface RevisionFileInput {
 export interface RevisionFile {
   id: string;
   fileName: string;
-  /** In the backend's first version location, in the SourceTree's path form. */
+  /** In the SourceTree's path form: in the version location Alembic would choose. */
   path: string;
   content: string;
 }
@@ -65,7 +65,16 @@ export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
     comma: (value) => (value === null ? '' : Array.isArray(value) ? value.join(', ') : String(value)),
   };
   const content = renderTemplate(backend.template.text, backend.template.path ?? 'script.py.mako', values);
-  return { id, fileName, path: posix.join(backend.versionLocations[0]!, fileName), content };
+  return { id, fileName, path: posix.join(versionFolder(backend, input.downRevision), fileName), content };
+}
+
+/**
+ * Where `alembic revision` puts the file: with several version locations, beside the
+ * revision it revises (so a branch kept in its own folder stays there); otherwise the one.
+ */
+function versionFolder(backend: Backend, downRevision: string | null): string {
+  const down = backend.versionLocations.length > 1 ? backend.revisions.find((r) => r.id === downRevision) : undefined;
+  return down ? posix.dirname(down.path) : backend.versionLocations[0]!;
 }
 
 /** The file name (without `.py`) `file_template` gives, with every token Alembic 1.13 provides. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDownRevision, readBackend } from '../../../src/core/backend/index.js';
 import { InputError } from '../../../src/core/errors.js';
 import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
-import { memoryTree } from './memory-tree.js';
+import { memoryTree } from '../../support/memory-tree.js';
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/backends/flow-py-backend');
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readBackend, renderRevisionFile, slugify } from '../../../src/core/backend/index.js';
 import type { AlembicBody } from '../../../src/core/render/index.js';
 import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
-import { memoryTree } from './memory-tree.js';
+import { memoryTree } from '../../support/memory-tree.js';
 
 const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/backends/flow-py-backend');
 const NOW = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6));
@@ -85,5 +85,24 @@ def downgrade() -> None:
     expect(file.content).toContain(`"""create "quoted\\"\\"\\" things\n`);
     expect(file.content).toContain("revision: str = 'abcdef123456'\ndown_revision: Union[str, None] = None\n");
     expect(file.content).toContain('Revises: \n');
+  });
+});
+
+describe('where the file goes', () => {
+  it('with several version locations, beside the revision it revises, as `alembic revision` does', async () => {
+    const rev = (id: string, down: string) => `revision = '${id}'\ndown_revision = ${down}\n`;
+    const backend = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini': '[alembic]\nscript_location = m\nversion_locations = %(here)s/core %(here)s/billing\n',
+        'b/core/1.py': rev('c1', 'None'),
+        'b/billing/1.py': rev('b1', "'c1'"),
+      }),
+    );
+    const body = { imports: [], upgrade: '    pass', downgrade: '    pass' };
+    const file = renderRevisionFile({ backend, body, message: 'x', downRevision: 'b1', now: NOW, randomId: () => 'ffff' });
+    expect(file.path).toBe('b/billing/ffff_x.py');
+    const first = renderRevisionFile({ backend, body, message: 'x', downRevision: null, now: NOW, randomId: () => 'ffff' });
+    expect(first.path).toBe('b/core/ffff_x.py');
   });
 });
