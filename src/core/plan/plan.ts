@@ -848,7 +848,7 @@ class Planner {
   private planCheckConstraints(pair: TablePair): void {
     this.diffConstraints(
       pair,
-      pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
+      pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c, expression: renameColumnsIn(c.expression, pair.columnRenames) })),
       pair.base.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
       pair.head.checkConstraints.map((c): ConstraintDef => ({ kind: 'check', ...c })),
       (c) => (c.kind === 'check' ? normalizeCheck(c.expression) : ''),
@@ -1012,7 +1012,10 @@ class Planner {
     const q = qualifiedName(h);
     const old = b.indexes.map((i) => ({
       ...i,
-      elements: i.elements.map((e) => ('column' in e ? { column: this.headColumnName(pair, e.column) } : e)),
+      elements: i.elements.map((e) =>
+        'column' in e ? { column: this.headColumnName(pair, e.column) } : { expression: renameColumnsIn(e.expression, pair.columnRenames) },
+      ),
+      where: i.where === null ? null : renameColumnsIn(i.where, pair.columnRenames),
       include: this.mapColumns(pair, i.include),
     }));
     const concurrently = this.options.concurrentIndexes ?? false;
@@ -1087,6 +1090,21 @@ const CONSTRAINT_WORD: Record<ConstraintDef['kind'], string> = {
 
 function unusableRename(r: RenameRequest, why: string): InputError {
   return new InputError(`--rename ${formatRename(r)}: ${why}`);
+}
+
+/**
+ * A base SQL expression with renamed columns spelled by their new names (string literals
+ * left alone), as PostgreSQL itself rewrites it on RENAME COLUMN: so a check or an index
+ * over a renamed column is not taken for a changed one.
+ */
+function renameColumnsIn(expression: string, renames: Map<string, string>): string {
+  if (!renames.size) return expression;
+  return expression.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*/g, (token) => {
+    if (token.startsWith("'")) return token;
+    const name = token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token;
+    const renamed = renames.get(name);
+    return renamed === undefined ? token : quoteIdent(renamed);
+  });
 }
 
 function tableIs(t: Table, name: string): boolean {

@@ -248,6 +248,16 @@ describe('plan: renames', () => {
     expect(p.refused).toBe(false);
   });
 
+  it('keeps checks and partial indexes over a renamed column (PostgreSQL renames inside them)', () => {
+    const t = (name: string, info: Record<string, unknown> = {}) =>
+      table('items', [col('id', 'integer', { serial: true }), col(name, 'integer', { info })], {
+        checkConstraints: [check('ck_items_qty', `${name} > 0`)],
+        indexes: [index('ix_items_open', ['id'], { where: `"${name}" < 10 AND 'qty' <> ''` })],
+      });
+    const p = run(schema([t('qty')]), schema([t('amount', { renamed_from: 'qty' })]));
+    expect(steps(p)).toEqual(['alterColumn:items.qty:rename']);
+  });
+
   it('rejects a rename flag that matches nothing', () => {
     expect(() => run(schema([tasks('status')]), schema([tasks('state')]), { renames: [parseRename('tasks.nope=state')] })).toThrow(
       /--rename tasks.nope=state/,

@@ -81,7 +81,8 @@ export const scenarios: Scenario[] = [
     name: 'renames: column by flag, table by model hint (indexes, constraints, sequence)',
     base: schema([
       table('tasks', [id(), col('status', 'varchar', { length: 20, nullable: false, serverDefault: "'todo'" })], {
-        indexes: [index('ix_tasks_status', ['status'])],
+        indexes: [index('ix_tasks_status', ['status']), index('ix_tasks_open', ['id'], { where: "status <> 'done'" })],
+        checkConstraints: [check('ck_tasks_status', "status <> ''")],
       }),
       table('bots', [id(), col('name', 'varchar', { length: 50 }), col('task_id', 'integer')], {
         indexes: [index('ix_bots_name', ['name'])],
@@ -91,7 +92,8 @@ export const scenarios: Scenario[] = [
     ]),
     head: schema([
       table('tasks', [id(), col('current_status', 'varchar', { length: 20, nullable: false, serverDefault: "'todo'" })], {
-        indexes: [index('ix_tasks_current_status', ['current_status'])],
+        indexes: [index('ix_tasks_current_status', ['current_status']), index('ix_tasks_open', ['id'], { where: "current_status <> 'done'" })],
+        checkConstraints: [check('ck_tasks_status', "current_status <> ''")],
       }),
       table('flowbots', [id(), col('name', 'varchar', { length: 50 }), col('task_id', 'integer')], {
         indexes: [index('ix_flowbots_name', ['name'])],
