@@ -1,0 +1,49 @@
+/**
+ * The floor the verify round trip is compared with: `psql` applying the same SQL to a
+ * database that already exists, with nothing else (no seeding, no catalog comparison).
+ */
+import { spawnSync } from 'node:child_process';
+import type { SqlStatement } from '../src/core/render/index.js';
+
+/** Statements as one psql script: runs of transactional ones in BEGIN/COMMIT, the rest alone. */
+export function psqlScript(statements: SqlStatement[]): string {
+  const out: string[] = [];
+  let open = false;
+  for (const s of statements) {
+    if (s.transactional && !open) {
+      out.push('BEGIN;');
+      open = true;
+    } else if (!s.transactional && open) {
+      out.push('COMMIT;');
+      open = false;
+    }
+    out.push(`${s.sql};`);
+  }
+  if (open) out.push('COMMIT;');
+  return `${out.join('\n')}\n`;
+}
+
+/** psql's argv for running `file` against `url`, stopping at the first error. */
+export function psqlArgv(url: string, file: string): string[] {
+  return ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, '-f', file];
+}
+
+/** A throwaway database on the server at `serverUrl`, created and dropped with psql. */
+export function scratchDatabase(serverUrl: string, name: string): { url: string; create(): void; drop(): void } {
+  const admin = (sql: string) => {
+    const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', serverUrl, '-c', sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`psql: ${sql}: ${r.stderr}`);
+  };
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    create() {
+      admin(`DROP DATABASE IF EXISTS ${name}`);
+      admin(`CREATE DATABASE ${name}`);
+    },
+    drop() {
+      admin(`DROP DATABASE IF EXISTS ${name}`);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { BenchRecord } from './run.js';
+
+/** One of issue 7's targets, judged on this run's figures (null: not measured). */
+export interface TargetResult {
+  target: string;
+  met: boolean | null;
+  figure: string;
+}
+
+export function evaluateTargets(records: BenchRecord[]): TargetResult[] {
+  const get = (id: string) => records.find((r) => (r.id === id || r.id.startsWith(`${id}/`)) && r.median !== null) ?? null;
+  const ms = (r: BenchRecord | null) => (r ? `${r.median} ms` : 'not measured');
+  const out: TargetResult[] = [];
+
+  const rpr1000 = get('read-plan-render/1000');
+  out.push({
+    target: 'read + plan + render of 1000 tables under 1 s',
+    met: rpr1000 ? rpr1000.median! < 1000 : null,
+    figure: ms(rpr1000),
+  });
+
+  const rpr200 = get('read-plan-render/200');
+  const growth = rpr1000 && rpr200 ? rpr1000.median! / rpr200.median! : null;
+  out.push({
+    target: 'cost no worse than linear: 1000 tables <= 5.5 x 200 tables',
+    met: growth === null ? null : growth <= 5.5,
+    figure: growth === null ? 'not measured' : `${growth.toFixed(2)} x`,
+  });
+
+  const roundTrip = get('verify-round-trip/server/200');
+  const verify = get('verify/server/200');
+  const floor = get('psql-floor/base+up+down+up/200');
+  const ratio = roundTrip && floor ? roundTrip.median! / floor.median! : null;
+  out.push({
+    target: 'verify round trip of 200 tables on a server within 2 x the psql floor',
+    met: ratio === null ? null : ratio <= 2,
+    figure:
+      ratio === null
+        ? `round trip ${ms(roundTrip)}, floor ${ms(floor)}`
+        : `${ratio.toFixed(2)} x (round trip ${ms(roundTrip)} vs psql ${ms(floor)}; whole verify ${ms(verify)}, ${(verify ? verify.median! / floor!.median! : Number.NaN).toFixed(2)} x)`,
+  });
+
+  const ready = get('embedded-ready/warm');
+  out.push({
+    target: 'embedded PostgreSQL, warm, ready under 1 s',
+    met: ready ? ready.median! < 1000 : null,
+    figure: ms(ready),
+  });
+
+  const hook = get('hook/no-model-commit');
+  out.push({
+    target: 'hook on a commit touching no model under 150 ms',
+    met: hook ? hook.median! < 150 : null,
+    figure: ms(hook),
+  });
+
+  const gen = records.find((r) => r.id === 'generate-command/1000' && r.peakRssMb !== null) ?? null;
+  out.push({
+    target: 'peak RSS of the 1000-table generate under 300 MB',
+    met: gen ? gen.peakRssMb! < 300 : null,
+    figure: gen ? `${gen.peakRssMb} MB (whole command)` : 'not measured',
+  });
+  return out;
+}
