@@ -86,8 +86,9 @@ export function assembleSchema(scanned: TableDraft[], index: DraftIndex, diagnos
   return { tables, enums: [...enums.values()] };
 }
 
+/** A column named by a foreign key's `"table.column"` (SQLAlchemy's key) or by an attribute. */
 function columnByKey(table: TableDraft, key: string): ColumnDraft | null {
-  return table.columns.find((c) => c.key === key) ?? table.columns.find((c) => c.name === key) ?? null;
+  return table.columns.find((c) => c.columnKey === key) ?? table.columns.find((c) => c.key === key) ?? null;
 }
 
 function resolveTarget(target: ForeignKeyTarget, index: DraftIndex): ResolvedTarget | null {
@@ -107,7 +108,7 @@ function resolveTarget(target: ForeignKeyTarget, index: DraftIndex): ResolvedTar
   const table = target.kind === 'attribute' ? index.byClass.get(classKey(target.cls.sym)) : index.byCall.get(target.table);
   if (!table) return null;
   const key = target.kind === 'attribute' ? target.attribute : target.column;
-  const column = columnByKey(table, key);
+  const column = target.kind === 'attribute' ? (table.columns.find((c) => c.key === key) ?? null) : columnByKey(table, key);
   return { table, schema: table.schema, tableName: table.name, column, columnName: column?.name ?? key };
 }
 
@@ -145,11 +146,11 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     .sort((a, b) => a.c.sortOrder - b.c.sortOrder || a.i - b.i)
     .map((x) => x.c);
   const convention = draft.metadata.convention;
-  const nameOf = (key: string): string | null => columnByKey(draft, key)?.name ?? null;
+  const nameOf = (key: string): string | null => draft.columns.find((c) => c.key === key)?.name ?? null;
   const namingColumns = (keys: string[]) =>
     keys.map((k) => {
-      const c = columnByKey(draft, k);
-      return c ? { name: c.name, key: c.key } : { name: k, key: k };
+      const c = draft.columns.find((x) => x.key === k);
+      return c ? { name: c.name, key: c.columnKey } : { name: k, key: k };
     });
   const missing = (keys: string[], what: string, location: SourceLocation): boolean => {
     const unknown = keys.filter((k) => nameOf(k) === null);

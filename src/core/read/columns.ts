@@ -157,9 +157,12 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   const comment = readComment(ctx, kw('comment'), spec.key);
   const infoArg = kw('info');
 
+  const keyArg = kw('key');
+  const keyValue = keyArg ? literal(ctx, keyArg.node, keyArg.scope) : null;
   const column: ColumnDraft = {
     key: spec.key,
     name,
+    columnKey: keyValue?.ok && typeof keyValue.value === 'string' ? keyValue.value : name,
     type,
     enum: enumType,
     nullable,

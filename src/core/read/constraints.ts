@@ -88,10 +88,13 @@ export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: Sql
   return { name: optionalName(ctx, args.keywords.get('name'), scope), expression, location: at(scope, call) };
 }
 
-/** A column named in a constraint: `"email"`, `email` (class body), `User.email`, `users.c.email`. */
+/**
+ * The key of a column named in a constraint: `"email"` (a string is SQLAlchemy's column key,
+ * the database name unless `key=` says otherwise), `email` (class body), `User.email`, `users.c.email`.
+ */
 function columnReference(node: Node, table: TableDraft): string | null {
   const s = stringValue(node);
-  if (s !== null) return s;
+  if (s !== null) return table.columns.find((c) => c.columnKey === s)?.key ?? s;
   const parts = dottedParts(node);
   if (!parts) return null;
   const last = parts[parts.length - 1]!;

@@ -34,8 +34,11 @@ export interface TableDraft {
 }
 
 export interface ColumnDraft {
+  /** The attribute name of a mapped class (the column key of a `Table(...)` column). */
   key: string;
   name: string;
+  /** SQLAlchemy's `Column.key`: `key=` when given, else the name. Strings in constraints name it. */
+  columnKey: string;
   /** Null: take the type of the column the foreign key refers to. */
   type: ColumnType | null;
   enum: EnumType | null;
