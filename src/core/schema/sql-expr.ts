@@ -34,8 +34,9 @@ function normalizeExpression(sql: string): string {
   try {
     const parser = new Parser(tokens);
     const expr = parser.parseExpression(0);
+    const ordering = parser.parseOrdering();
     parser.expectEnd();
-    return print(canonical(expr), 0);
+    return print(canonical(expr), 0) + ordering;
   } catch (e) {
     if (!(e instanceof ParseError)) throw e;
     return tokenFallback(tokens);
@@ -238,6 +239,23 @@ const SAME_AS_NOW = new Set(['now', 'current_timestamp', 'transaction_timestamp'
 class Parser {
   private pos = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  /**
+   * An index element's sort order after the expression (`DESC`, `NULLS LAST`), spelled as
+   * PostgreSQL prints it: ASC and each direction's default NULLS placement left out.
+   */
+  parseOrdering(): string {
+    const desc = this.acceptWord('desc');
+    if (!desc) this.acceptWord('asc');
+    let nullsFirst = desc;
+    if (this.acceptWord('nulls')) {
+      if (this.acceptWord('first')) nullsFirst = true;
+      else if (this.acceptWord('last')) nullsFirst = false;
+      else throw new ParseError('expected FIRST or LAST');
+    }
+    if (desc) return nullsFirst ? ' DESC' : ' DESC NULLS LAST';
+    return nullsFirst ? ' NULLS FIRST' : '';
+  }
 
   expectEnd(): void {
     if (this.pos !== this.tokens.length) throw new ParseError('trailing tokens');

@@ -288,6 +288,8 @@ interface IndexRow {
   unique: boolean;
   key_count: number;
   keys: number[];
+  /** Per key column: bit 0 DESC, bit 1 NULLS FIRST (pg_index.indoption). */
+  options: number[];
   definitions: string[];
   method: string;
   predicate: string | null;
@@ -297,7 +299,7 @@ interface IndexRow {
 async function readIndexes(client: pg.Client, oids: number[]): Promise<Map<number, IndexRow[]>> {
   const { rows } = await client.query<IndexRow>(
     `SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS unique,
-            i.indnkeyatts AS key_count, i.indkey::int2[] AS keys,
+            i.indnkeyatts AS key_count, i.indkey::int2[] AS keys, i.indoption::int2[] AS options,
             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k) AS definitions,
             am.amname AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate
        FROM pg_index i
@@ -318,10 +320,16 @@ async function readIndexes(client: pg.Client, oids: number[]): Promise<Map<numbe
   return byTable;
 }
 
+/**
+ * A key column sorted other than ascending (`expires_at DESC`) is an expression element, as
+ * the model has no other place for the ordering.
+ */
 function index(row: IndexRow, nameOf: (attnum: number) => string): Index {
-  const elements: IndexElement[] = row.keys
-    .slice(0, row.key_count)
-    .map((attnum, i) => (attnum === 0 ? { expression: row.definitions[i] ?? '' } : { column: nameOf(attnum) }));
+  const elements: IndexElement[] = row.keys.slice(0, row.key_count).map((attnum, i) => {
+    const ordering = orderingOf(row.options[i] ?? 0);
+    if (attnum !== 0 && ordering === '') return { column: nameOf(attnum) };
+    return { expression: `${row.definitions[i] ?? ''}${ordering}` };
+  });
   return {
     name: row.name,
     unique: row.unique,
@@ -331,6 +339,14 @@ function index(row: IndexRow, nameOf: (attnum: number) => string): Index {
     include: row.keys.slice(row.key_count).map(nameOf),
     location: null,
   };
+}
+
+function orderingOf(option: number): string {
+  const desc = (option & 1) !== 0;
+  const nullsFirst = (option & 2) !== 0;
+  // Each direction's default NULLS placement goes unsaid, as PostgreSQL prints it.
+  if (desc) return nullsFirst ? ' DESC' : ' DESC NULLS LAST';
+  return nullsFirst ? ' NULLS FIRST' : '';
 }
 
 // ---------------------------------------------------------------------------------------

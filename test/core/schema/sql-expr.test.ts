@@ -65,6 +65,11 @@ const SAME_CHECK: [string, string][] = [
   ['CAST(x AS integer) > 0', '((x)::integer > 0)'],
   ['CASE WHEN a THEN 1 ELSE 0 END = 1', '(CASE WHEN a THEN 1 ELSE 0 END = 1)'],
   ['coalesce(a, 0) > 0', '(COALESCE(a, 0) > 0)'],
+  ['expires_at desc', 'expires_at DESC'],
+  ['expires_at DESC NULLS FIRST', 'expires_at DESC'],
+  ['expires_at ASC', 'expires_at'],
+  ['lower(name) asc nulls last', 'lower((name)::text)'],
+  ['a nulls first', 'a NULLS FIRST'],
 ];
 
 const DIFFERENT_CHECK: [string, string][] = [
@@ -75,6 +80,8 @@ const DIFFERENT_CHECK: [string, string][] = [
   ["status IN ('a', 'b')", "status NOT IN ('a', 'b')"],
   ['a - (b - c) > 0', 'a - b - c > 0'],
   ['"Status" = 1', 'status = 1'],
+  ['expires_at DESC', 'expires_at'],
+  ['expires_at DESC', 'expires_at DESC NULLS LAST'],
 ];
 
 describe('normalizeDefault', () => {

@@ -50,6 +50,7 @@ CREATE INDEX ix_users_name ON users (name);
 CREATE UNIQUE INDEX ix_users_lower_email ON users (lower(email));
 CREATE INDEX ix_users_active ON users (created_at) INCLUDE (name) WHERE status = 'ACTIVE';
 CREATE INDEX ix_users_payload ON users USING gin (payload);
+CREATE INDEX ix_users_recent ON users (created_at DESC, name NULLS FIRST, lower(name) DESC NULLS LAST, email);
 CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
 CREATE SCHEMA other;
 CREATE TABLE other.elsewhere (id INTEGER);
@@ -108,6 +109,14 @@ describe('introspectSchema', () => {
             index('ix_users_lower_email', [], { unique: true, elements: [{ expression: 'lower(email::text)' }] }),
             index('ix_users_name', ['name']),
             index('ix_users_payload', ['payload'], { using: 'gin' }),
+            index('ix_users_recent', [], {
+              elements: [
+                { expression: 'created_at DESC' },
+                { expression: 'name NULLS FIRST' },
+                { expression: 'lower(name) DESC NULLS LAST' },
+                { column: 'email' },
+              ],
+            }),
           ],
         },
       ),
