@@ -2,6 +2,9 @@ import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Probot } from 'probot';
 import { InputError } from '../../../src/core/errors.js';
+import { corePipeline } from '../../../src/adapters/github/core-pipeline.js';
+import { verifyMigration } from '../../../src/adapters/github/verify-migration.js';
+import { databaseServerUrl } from '../../support/database.js';
 import type { Finding } from '../../../src/core/plan/types.js';
 import type {
   MigrationPipeline,
@@ -707,6 +710,114 @@ describe('superseded runs', () => {
     expect(comment.bodies[0].body).toContain(`commit ${newHead.slice(0, 7)}`);
     expect(olderCheck.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
     expect(newerCheck.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+describe('with the real engine and PostgreSQL', () => {
+  it('refuses a dropped column, then a writer allows data loss: verified migration, backend pull request', async () => {
+    const dropStatus = await repositoryFiles('flowbot-commons/drop-status');
+    const probot = await testProbot({ pipeline: corePipeline(verifyMigration), databaseUrl: databaseServerUrl() });
+    const api = github();
+
+    // The push: refused.
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, dropStatus, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
+    mockHead(api, 42, HEAD);
+    const created = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, STICKY);
+    const refusedCheck = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', refusedCheck.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(refusedCheck.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'action_required',
+        output: expect.objectContaining({
+          annotations: [
+            expect.objectContaining({ path: 'flowbot_commons/models.py', start_line: 14, annotation_level: 'failure', title: 'drop-column' }),
+          ],
+        }),
+      }),
+    ]);
+    expect(created.bodies[0].body).toContain('`/migration allow-data-loss`');
+    expect(api.isDone()).toBe(true);
+
+    // The writer's confirmation: verified, proposed to the backend, the same comment updated.
+    const command = commentEvent('/migration allow-data-loss', 'alice');
+    mockInstallationToken(api, MODELS_INSTALLATION, true);
+    mockPermission(api, 'alice', 'write');
+    api.get('/repos/flow/flowbot-commons/pulls/42').reply(200, pullRequest(42, HEAD));
+    mockConfig(api);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 556 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY, command.comment]);
+    mockMergeBase(api, HEAD);
+    mockBackendConnection(api, true);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, dropStatus, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
+    mockHead(api, 42, HEAD);
+    const backend = bodies();
+    mockBackendPullRequest(api, { branch: false, pullNumber: null }, backend);
+    const updated = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', updated.match).reply(200, STICKY);
+    const verifiedCheck = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/556', verifiedCheck.match).reply(200, {});
+
+    await probot.receive({ name: 'issue_comment', payload: command } as any);
+
+    const [file] = backend.tree.bodies[0].tree;
+    expect(file.path).toMatch(/^alembic\/versions\/[0-9a-f]{12}_drop_status_from_tasks\.py$/);
+    expect(file.content).toContain("op.drop_column('tasks', 'status')");
+    expect(updated.bodies[0].body).toContain('verified on PostgreSQL');
+    expect(updated.bodies[0].body).toContain('flow/flow-py-backend#7');
+    expect(verifiedCheck.bodies).toEqual([
+      expect.objectContaining({ conclusion: 'success', output: expect.objectContaining({ text: expect.stringContaining(file.content) }) }),
+    ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('annotates the line of a model syntax error', async () => {
+    const broken = await repositoryFiles('flowbot-commons/syntax-error');
+    const probot = await testProbot({ pipeline: corePipeline(verifyMigration), databaseUrl: databaseServerUrl() });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
+    mockBackendConnection(api);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, HEAD, broken, ['flowbot_commons/models.py']);
+    // The models fail first: the backend's Alembic tree is never listed.
+    mockHead(api, 42, HEAD);
+    const comment = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
+    const check = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', check.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(comment.bodies[0].body).toMatch(/flowbot_commons\/models\.py:14:\d+: /);
+    expect(check.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'failure',
+        output: expect.objectContaining({
+          annotations: [expect.objectContaining({ path: 'flowbot_commons/models.py', start_line: 14, annotation_level: 'failure' })],
+        }),
+      }),
+    ]);
     expect(api.isDone()).toBe(true);
   });
 });
