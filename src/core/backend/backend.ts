@@ -164,10 +164,10 @@ function numbering(revisions: Revision[]): Numbering {
 
 /** A habit counts only when every existing revision that could show it does. */
 function style(revisions: Revision[]): RenderStyle {
-  const withUpgrade = revisions.filter((r) => r.habits.indent !== null);
-  const timeouts = new Set(withUpgrade.map((r) => r.habits.lockTimeout));
+  const working = revisions.filter((r) => r.habits.upgrades);
+  const timeouts = new Set(working.map((r) => r.habits.lockTimeout));
   const naming = revisions.filter((r) => r.habits.names > 0);
-  const indents = new Set(withUpgrade.map((r) => r.habits.indent));
+  const indents = new Set(revisions.flatMap((r) => (r.habits.indent === null ? [] : [r.habits.indent])));
   return {
     wrapNamesInOpF: naming.length > 0 && naming.every((r) => r.habits.namesInOpF === r.habits.names),
     lockTimeout: timeouts.size === 1 ? [...timeouts][0]! : null,

@@ -29,6 +29,8 @@ export interface RevisionHabits {
   namesInOpF: number;
   /** The indentation of upgrade()'s body, or null when it has none. */
   indent: string | null;
+  /** upgrade() does something (a merge point's `pass` shows no habit but the indentation). */
+  upgrades: boolean;
 }
 
 /** Calls whose first positional argument is an index or constraint name. */
@@ -89,6 +91,7 @@ export async function readRevision(text: string, path: string): Promise<Revision
       names: names.total,
       namesInOpF: names.inOpF,
       indent: body ? indentOf(body, text) : null,
+      upgrades: body !== null && body.namedChildren.some((c) => c !== null && c.type !== 'comment' && c.type !== 'pass_statement' && !isDocstring(c)),
     },
   };
 }

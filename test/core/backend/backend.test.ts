@@ -144,6 +144,19 @@ describe('readBackend', () => {
       }),
     );
     expect(mixed.style).toEqual({ wrapNamesInOpF: false, lockTimeout: null, indent: '    ' });
+    // A merge point (or any revision whose upgrade is `pass`) cannot show the lock_timeout habit.
+    const withMerge = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini': '[alembic]\nscript_location = m\n',
+        'b/m/versions/1.py': revision('1', null, { body: lock }),
+        'b/m/versions/2.py': revision('2', '1', { body: lock }),
+        'b/m/versions/3.py': revision('3', '1', { body: lock }),
+        'b/m/versions/4.py': revision('4', ['2', '3'], { body: "    '''merge'''\n    pass" }),
+      }),
+    );
+    expect(withMerge.heads).toEqual(['4']);
+    expect(withMerge.style).toEqual({ wrapNamesInOpF: true, lockTimeout: '3s', indent: '    ' });
   });
 
   it('bad input: a clear InputError naming the file and line', async () => {
