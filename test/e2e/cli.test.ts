@@ -203,6 +203,25 @@ describe('flow-migrate diff', () => {
     expect(parsed.operations[0]?.upgrade.join('\n')).toContain('last_login');
   });
 
+  it('a removed + added pair is a possible rename until confirmed', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/plans/rename-column-unconfirmed');
+    const args = ['diff', '--base', 'base/models', '--head', 'head/models'];
+    const text = await run(args, dir);
+    expect(text.stdout).toContain(
+      'possible renames (treated as drop + add until confirmed):\n  tasks.status -> tasks.current_status: confirm with --rename tasks.status=current_status\n',
+    );
+    const json = diffJsonSchema.parse(JSON.parse((await run([...args, '--json'], dir)).stdout));
+    expect(json.possibleRenames).toEqual([
+      { kind: 'column', table: 'tasks', from: 'status', to: 'current_status', confirmation: '--rename tasks.status=current_status' },
+    ]);
+    expect(json.refused).toBe(true);
+    const confirmed = diffJsonSchema.parse(
+      JSON.parse((await run([...args, '--json', '--rename', 'tasks.status=current_status'], dir)).stdout),
+    );
+    expect(confirmed).toMatchObject({ possibleRenames: [], refused: false });
+    expect(confirmed.operations.map((o) => o.summary)).toEqual(['rename tasks.status to current_status']);
+  });
+
   it('a syntax error is exit 2 with file:line', async () => {
     const result = await run(['diff', '--base', 'app/models', '--head', head('syntax-error')], FLOW_PY_BACKEND);
     expect(result.code).toBe(2);
