@@ -125,9 +125,10 @@ describe.skipIf(skipReason !== null)(
       }
     }
 
-    async function builtFromScratch(s: Schema): Promise<Record<string, unknown>> {
+    async function builtFromScratch(s: Schema, setup: string[]): Promise<Record<string, unknown>> {
       const client = await connectTo(await freshUrl());
       try {
+        for (const statement of setup) await client.query(statement);
         await applySql(client, renderSql(plan(emptySchema(), s, { renames: [], allowDataLoss: false })).upgrade);
         return await catalog(client);
       } finally {
@@ -146,10 +147,11 @@ describe.skipIf(skipReason !== null)(
       const databaseUrl = await freshUrl();
       const sqlalchemyUrl = databaseUrl.replace(/^postgres(ql)?:/, 'postgresql+psycopg2:');
       const alembic = startAlembic(dir, sqlalchemyUrl);
-      const [baseCatalog, headCatalog] = await Promise.all([builtFromScratch(scenario.base), builtFromScratch(scenario.head)]);
+      const [baseCatalog, headCatalog] = await Promise.all([builtFromScratch(scenario.base, scenario.setup ?? []), builtFromScratch(scenario.head, scenario.setup ?? [])]);
 
-      await alembic.run('upgrade', 'a1');
       const client = await connectTo(databaseUrl);
+      for (const statement of scenario.setup ?? []) await client.query(statement);
+      await alembic.run('upgrade', 'a1');
       try {
         for (const statement of scenario.seed) await client.query(statement);
         const before = scenario.probeBase ? (await client.query(scenario.probeBase)).rows : null;

@@ -12,6 +12,8 @@ export interface Scenario {
   base: Schema;
   head: Schema;
   options: PlanOptions;
+  /** SQL run on every fresh database before anything else (e.g. CREATE SCHEMA). */
+  setup?: string[];
   /** Rows inserted into the base schema before the upgrade. */
   seed: string[];
   /** A query on the base schema whose result must be the same after upgrade → downgrade. */
@@ -240,6 +242,46 @@ export const scenarios: Scenario[] = [
     seed: ['INSERT INTO owners DEFAULT VALUES', "INSERT INTO pets (owner_id, tag) VALUES (1, 'rex')"],
     probeBase: 'SELECT owner_id, tag FROM pets',
     probeHead: { sql: 'SELECT owner_id, label FROM pets', rows: [{ owner_id: 1, label: 'rex' }] },
+  },
+  {
+    name: 'a non-default schema: enum type, table rename, foreign keys and indexes all qualified',
+    setup: ['CREATE SCHEMA app'],
+    base: schema(
+      [
+        table('accounts', [id(), enumCol('kind', 'kind', { nullable: false, serverDefault: "'a'" }), col('name', 'varchar', { length: 50 })], {
+          schema: 'app',
+          indexes: [index('ix_app_accounts_name', ['name'])],
+        }),
+        table('members', [id(), col('account_id', 'integer')], {
+          schema: 'app',
+          foreignKeys: [fk('members_account_id_fkey', ['account_id'], 'accounts', ['id'], { referredSchema: 'app' })],
+        }),
+      ],
+      [enumType('kind', ['a', 'b'], { schema: 'app' })],
+    ),
+    head: schema(
+      [
+        table('clients', [id(), enumCol('kind', 'kind', { nullable: false, serverDefault: "'a'" }), col('name', 'varchar', { length: 50 }), enumCol('tier', 'tier')], {
+          schema: 'app',
+          indexes: [index('ix_app_clients_name', ['name'])],
+          info: { renamed_from: 'accounts' },
+        }),
+        table('members', [id(), col('account_id', 'integer')], {
+          schema: 'app',
+          foreignKeys: [fk('members_account_id_fkey', ['account_id'], 'clients', ['id'], { referredSchema: 'app', onDelete: 'CASCADE' })],
+        }),
+        table('notes', [id(), col('client_id', 'integer', { nullable: false })], {
+          schema: 'app',
+          foreignKeys: [fk('notes_client_id_fkey', ['client_id'], 'clients', ['id'], { referredSchema: 'app' })],
+          indexes: [index('ix_app_notes_client_id', ['client_id'])],
+        }),
+      ],
+      [enumType('kind', ['a', 'b', 'c'], { schema: 'app' }), enumType('tier', ['free', 'paid'], { schema: 'app' })],
+    ),
+    options: options(),
+    seed: ["INSERT INTO app.accounts (kind, name) VALUES ('b', 'acme')", 'INSERT INTO app.members (account_id) VALUES (1)'],
+    probeBase: 'SELECT a.kind::text, a.name, m.id FROM app.accounts a JOIN app.members m ON m.account_id = a.id',
+    probeHead: { sql: 'SELECT c.kind::text AS kind, c.name FROM app.clients c', rows: [{ kind: 'b', name: 'acme' }] },
   },
   {
     name: 'constraints: ondelete change, check expression change, a referenced primary key change, index predicate change',

@@ -23,9 +23,10 @@ describe('rendered SQL on PostgreSQL', () => {
     return connectTo(db.url);
   }
   /** The catalog of `s` created from nothing. */
-  async function builtFromScratch(s: Schema): Promise<Record<string, unknown>> {
+  async function builtFromScratch(s: Schema, setup: string[]): Promise<Record<string, unknown>> {
     const client = await freshClient();
     try {
+      for (const statement of setup) await client.query(statement);
       await applySql(client, renderSql(plan(emptySchema(), s, { renames: [], allowDataLoss: false })).upgrade);
       return await catalog(client);
     } finally {
@@ -37,10 +38,11 @@ describe('rendered SQL on PostgreSQL', () => {
     const planned = plan(scenario.base, scenario.head, scenario.options);
     expect(planned.refused).toBe(false);
     const sql = renderSql(planned);
-    const [baseCatalog, headCatalog] = await Promise.all([builtFromScratch(scenario.base), builtFromScratch(scenario.head)]);
+    const [baseCatalog, headCatalog] = await Promise.all([builtFromScratch(scenario.base, scenario.setup ?? []), builtFromScratch(scenario.head, scenario.setup ?? [])]);
 
     const client = await freshClient();
     try {
+      for (const statement of scenario.setup ?? []) await client.query(statement);
       await applySql(client, renderSql(plan(emptySchema(), scenario.base, { renames: [], allowDataLoss: false })).upgrade);
       for (const statement of scenario.seed) await client.query(statement);
       const before = scenario.probeBase ? (await client.query(scenario.probeBase)).rows : null;
