@@ -327,6 +327,20 @@ export const scenarios: Scenario[] = [
     probeBase: 'SELECT id, email FROM users ORDER BY id',
   },
   {
+    name: 'a serial key replaced by a natural key, and a serial column added to a table without one',
+    base: schema([
+      table('tokens', [id(), col('code', 'varchar', { length: 20, nullable: false })]),
+      table('codes', [col('code', 'varchar', { length: 20, nullable: false })], { pk: ['code'] }),
+    ]),
+    head: schema([
+      table('tokens', [col('code', 'varchar', { length: 20, nullable: false })], { pk: ['code'] }),
+      table('codes', [col('code', 'varchar', { length: 20, nullable: false }), id()], { pk: ['id'] }),
+    ]),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO tokens (code) VALUES ('x'), ('y')", "INSERT INTO codes (code) VALUES ('p'), ('q')"],
+    probeHead: { sql: 'SELECT code, id FROM codes ORDER BY id', rows: [{ code: 'p', id: 1 }, { code: 'q', id: 2 }] },
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([
