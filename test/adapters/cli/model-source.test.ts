@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/adapters/cli/command.js';
+import type { CliIO } from '../../../src/adapters/cli/io.js';
+import { resolveModelSource, resolveModelSources } from '../../../src/adapters/cli/model-source.js';
+import type { SourceDir } from '../../../src/core/generate.js';
+import { tempRepo, type TempRepo } from '../git/temp-repo.js';
+
+const io = (cwd: string): CliIO => ({ stdout: () => {}, stderr: () => {}, cwd, env: {}, color: false });
+const defaults = { staged: false, worktree: false };
+
+/** Every file the source lists below its folder, with its text. */
+async function contents(source: SourceDir): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const file of await source.tree.list(source.dir)) out[path.posix.relative(source.dir, file)] = await source.tree.read(file);
+  return out;
+}
+
+describe('model sources from --base/--head/--models', () => {
+  let repo: TempRepo;
+  let first: string;
+  beforeEach(() => {
+    repo = tempRepo();
+    first = repo.commit('v1', { 'flow-migrate.yml': 'models: pkg\n', 'pkg/models.py': 'v1\n', 'pkg/notes.md': 'notes\n' });
+    repo.commit('v2', { 'pkg/models.py': 'v2\n' });
+  });
+  afterEach(() => repo.remove());
+
+  it('reads a folder that exists from the file system, and anything else as a revision', async () => {
+    repo.write('pkg/models.py', 'on disk\n');
+    const { base, head } = await resolveModelSources({ ...defaults, base: first, head: 'pkg' }, io(repo.root));
+    expect(await contents(base)).toEqual({ 'models.py': 'v1\n', 'notes.md': 'notes\n' });
+    expect(await contents(head)).toEqual({ 'models.py': 'on disk\n', 'notes.md': 'notes\n' });
+  });
+
+  it('reads the index with --staged and the work tree with --worktree', async () => {
+    repo.write('pkg/models.py', 'staged\n');
+    repo.git('add', 'pkg/models.py');
+    repo.write('pkg/models.py', 'on disk\n');
+    const staged = await resolveModelSources({ ...defaults, staged: true, base: 'HEAD' }, io(repo.root));
+    expect((await contents(staged.base))['models.py']).toBe('v2\n');
+    expect((await contents(staged.head))['models.py']).toBe('staged\n');
+    const worktree = await resolveModelSource({ ...defaults, worktree: true }, io(path.join(repo.root, 'pkg')));
+    expect((await contents(worktree))['models.py']).toBe('on disk\n');
+  });
+
+  it('takes --models-path (a folder or a glob) over the config', async () => {
+    const source = await resolveModelSource({ ...defaults, models: 'HEAD', 'models-path': 'pkg/*.py' }, io(repo.root));
+    expect(await contents(source)).toEqual({ 'models.py': 'v2\n' });
+  });
+
+  it('reads another repository with --repo', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'flow-migrate-cwd-'));
+    try {
+      const source = await resolveModelSource({ ...defaults, models: 'HEAD~1', repo: repo.root }, io(elsewhere));
+      expect((await contents(source))['models.py']).toBe('v1\n');
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('explains what is wrong with the flags', async () => {
+    const fail = (promise: Promise<unknown>) => expect(promise).rejects.toBeInstanceOf(UsageError);
+    await fail(resolveModelSources({ ...defaults, base: 'HEAD' }, io(repo.root)));
+    await fail(resolveModelSources({ ...defaults, staged: true, base: 'HEAD', head: 'HEAD' }, io(repo.root)));
+    await expect(resolveModelSources({ ...defaults, base: 'nope', head: 'HEAD' }, io(repo.root))).rejects.toThrow(
+      /--base nope: neither a folder nor a revision/,
+    );
+    repo.commit('no config', { 'flow-migrate.yml': '' });
+    await expect(resolveModelSource({ ...defaults, models: 'HEAD' }, io(repo.root))).rejects.toThrow(/--models-path PATH/);
+    await expect(resolveModelSource({ ...defaults, models: 'HEAD' }, io(tmpdir()))).rejects.toThrow(/not inside a git repository/);
+  });
+});
