@@ -22,6 +22,8 @@ export interface Backend {
   /** Where `file_template` is set, for errors about it. */
   fileTemplateLocation: SourceLocation;
   truncateSlugLength: number;
+  /** `timezone` (an IANA name) for the create date and the file name's date tokens; null: UTC. */
+  timezone: string | null;
   template: { path: string | null; text: string };
   revisions: Revision[];
   /** Revisions no other revision names as its down revision, in file order. */
@@ -98,10 +100,14 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
       ? { path: templatePath, text: templateText }
       : { path: null, text: typed ? DEFAULT_TEMPLATE : DEFAULT_UNTYPED_TEMPLATE };
 
+  const timezone = option('timezone') || null;
+  if (timezone !== null && !isTimeZone(timezone)) {
+    throw new InputError(`timezone "${timezone}" is not a time zone name (such as Europe/Berlin or UTC)`, at('timezone'));
+  }
   const fileTemplate = option('file_template') ?? DEFAULT_FILE_TEMPLATE;
   const fileTemplateLocation = at('file_template');
   // Fail on a template Alembic could not format now, as bad input, not after planning.
-  formatFileName({ fileTemplate, fileTemplateLocation }, 'rev', 'slug', new Date(0));
+  formatFileName({ fileTemplate, fileTemplateLocation, timezone }, 'rev', 'slug', new Date(0));
 
   return {
     dir,
@@ -111,12 +117,22 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
     fileTemplate,
     fileTemplateLocation,
     truncateSlugLength: truncateSlugLength || DEFAULT_TRUNCATE_SLUG_LENGTH,
+    timezone,
     template,
     revisions,
     heads: findHeads(revisions),
     numbering: numbering(revisions),
     style: style(revisions),
   };
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function splitVersionLocations(value: string | null, separator: string | null, at: { file: string; line: number; column: number }): string[] {

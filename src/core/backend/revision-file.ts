@@ -56,7 +56,7 @@ export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
     down_revision: input.downRevision,
     branch_labels: null,
     depends_on: null,
-    create_date: pythonDatetime(now),
+    create_date: pythonDatetime(now, backend.timezone),
     // The message ends up inside a """docstring""": keep it from closing it.
     message: message.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
     imports: body.imports.join('\n'),
@@ -79,35 +79,69 @@ function versionFolder(backend: Backend, downRevision: string | null): string {
 
 /** The file name (without `.py`) `file_template` gives, with every token Alembic 1.13 provides. */
 export function formatFileName(
-  backend: Pick<Backend, 'fileTemplate' | 'fileTemplateLocation'>,
+  backend: Pick<Backend, 'fileTemplate' | 'fileTemplateLocation' | 'timezone'>,
   rev: string,
   slug: string,
   now: Date,
 ): string {
+  const date = createDate(now, backend.timezone);
   return pythonFormat(
     backend.fileTemplate,
-    {
-      rev,
-      slug,
-      epoch: Math.floor(now.getTime() / 1000),
+    { rev, slug, epoch: Math.floor(now.getTime() / 1000), ...date },
+    backend.fileTemplateLocation,
+  );
+}
+
+interface CreateDate {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * The revision's create date as Alembic takes it: in the ini's `timezone` when set (an
+ * aware datetime), else naive — Alembic's local time, for which we take UTC so the same
+ * change gives the same file on every machine.
+ */
+function createDate(now: Date, timezone: string | null): CreateDate {
+  if (timezone === null) {
+    return {
       year: now.getUTCFullYear(),
       month: now.getUTCMonth() + 1,
       day: now.getUTCDate(),
       hour: now.getUTCHours(),
       minute: now.getUTCMinutes(),
       second: now.getUTCSeconds(),
-    },
-    backend.fileTemplateLocation,
-  );
+    };
+  }
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(now);
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)!.value);
+  return { year: part('year'), month: part('month'), day: part('day'), hour: part('hour'), minute: part('minute'), second: part('second') };
 }
 
-/** `str(datetime)` as Alembic's naive `datetime.now()` prints it, in UTC. */
-function pythonDatetime(date: Date): { str: string; repr: string } {
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  const micro = date.getUTCMilliseconds() * 1000;
-  const text =
-    `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ` +
-    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}` +
+/** `str(datetime)` of that create date, as the template's `${create_date}` prints it. */
+function pythonDatetime(now: Date, timezone: string | null): { str: string; repr: string } {
+  const d = createDate(now, timezone);
+  const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+  const micro = now.getUTCMilliseconds() * 1000;
+  let text =
+    `${d.year}-${pad(d.month)}-${pad(d.day)} ${pad(d.hour)}:${pad(d.minute)}:${pad(d.second)}` +
     (micro ? `.${pad(micro, 6)}` : '');
+  if (timezone !== null) {
+    const offset = Math.round((Date.UTC(d.year, d.month - 1, d.day, d.hour, d.minute, d.second) - Math.floor(now.getTime() / 1000) * 1000) / 60000);
+    text += `${offset < 0 ? '-' : '+'}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+  }
   return { str: text, repr: `datetime.datetime(${text})` };
 }

@@ -106,3 +106,31 @@ describe('where the file goes', () => {
     expect(first.path).toBe('b/core/ffff_x.py');
   });
 });
+
+describe('timezone', () => {
+  it('the create date and the date tokens are taken in the ini timezone, printed as an aware datetime', async () => {
+    const backend = await readBackend(
+      'b',
+      memoryTree({
+        'b/alembic.ini':
+          '[alembic]\nscript_location = m\ntimezone = Asia/Kolkata\nfile_template = %%(year)d-%%(month).2d-%%(day).2d_%%(hour).2d%%(minute).2d_%%(rev)s\n',
+      }),
+    );
+    const file = renderRevisionFile({
+      backend,
+      body: { imports: [], upgrade: '    pass', downgrade: '    pass' },
+      message: 'x',
+      downRevision: null,
+      now: NOW,
+      randomId: () => 'abc',
+    });
+    expect(file.fileName).toBe('2026-01-02_0834_abc.py');
+    expect(file.content).toContain('Create Date: 2026-01-02 08:34:05.006000+05:30\n');
+  });
+
+  it('an unknown timezone is an error at its ini line', async () => {
+    await expect(
+      readBackend('b', memoryTree({ 'b/alembic.ini': '[alembic]\nscript_location = m\ntimezone = Mars/Olympus\n' })),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/timezone "Mars\/Olympus"/), location: { line: 3 } });
+  });
+});
