@@ -326,7 +326,7 @@ function mockCommandRun(api: nock.Scope, options: { comments: unknown[]; labels?
 }
 
 describe('confirmations', () => {
-  it('refuses a data-loss change: action required, annotation on the model line, how to confirm, no backend pull request', async () => {
+  it('refuses a data-loss change: action required, annotation on the model line, how to confirm, backend pull request marked outdated', async () => {
     const engine = fakeEngine({
       status: 'needs-confirmation',
       markdown: '### Risks\nDropping `tasks.status` deletes its data.',
@@ -339,6 +339,13 @@ describe('confirmations', () => {
     mockInstallationToken(api, MODELS_INSTALLATION);
     mockPlanningStart(api);
     mockHead(api, 42, HEAD);
+    // An earlier push's backend pull request: marked outdated, not updated with a migration.
+    api
+      .get('/repos/flow/flow-py-backend/pulls')
+      .query({ head: 'flow:flow-migrate/flowbot-commons-pr-42', state: 'open' })
+      .reply(200, [{ number: 7 }]);
+    const outdated = recorder();
+    api.patch('/repos/flow/flow-py-backend/pulls/7', outdated.match).reply(200, { number: 7, html_url: '' });
     const comment = recorder();
     api.post('/repos/flow/flowbot-commons/issues/42/comments', comment.match).reply(201, STICKY);
     const update = recorder();
@@ -346,6 +353,9 @@ describe('confirmations', () => {
 
     await probot.receive({ name: 'pull_request', payload: opened } as any);
 
+    expect(outdated.bodies).toEqual([
+      { body: expect.stringContaining('**Do not merge.** The latest commit of flow/flowbot-commons#42') },
+    ]);
     const body = comment.bodies[0].body as string;
     expect(body).toContain('Dropping `tasks.status` deletes its data.');
     expect(body).toContain('`/migration allow-data-loss`');
@@ -732,6 +742,7 @@ describe('with the real engine and PostgreSQL', () => {
     mockTree(api, MODELS_REPO, HEAD, dropStatus, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
     mockHead(api, 42, HEAD);
+    api.get('/repos/flow/flow-py-backend/pulls').query({ head: 'flow:flow-migrate/flowbot-commons-pr-42', state: 'open' }).reply(200, []);
     const created = recorder();
     api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, STICKY);
     const refusedCheck = recorder();

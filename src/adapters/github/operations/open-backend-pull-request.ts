@@ -57,8 +57,7 @@ export async function openBackendPullRequest(
     `Adds \`${revision.path}\`. The models pull request has the full report: risks, execution steps and rollback.`,
     'This branch is rewritten on every push to the models pull request.',
   ].join('\n');
-  const { data: open } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${branch}`, state: 'open' });
-  const existing = open[0];
+  const existing = await findBackendPullRequest(backend, models);
   if (existing) {
     const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, title, body });
     return data;
@@ -77,4 +76,33 @@ async function moveBranch(backend: BackendConnection, branch: string, sha: strin
     return;
   }
   await octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha, force: true });
+}
+
+/** The open backend pull request for `models`, found by its branch. */
+async function findBackendPullRequest(backend: BackendConnection, models: ModelsPullRequest): Promise<BackendPullRequest | null> {
+  const { octokit, owner, repo } = backend;
+  const { data } = await octokit.rest.pulls.list({ owner, repo, head: `${owner}:${backendBranchName(models)}`, state: 'open' });
+  return data[0] ?? null;
+}
+
+/**
+ * When a later push no longer yields a verified migration, the backend pull request still
+ * holds the earlier one: its description says so, so nobody merges a migration the models
+ * no longer match. (It is not closed: a closed pull request cannot be reopened once its
+ * branch is force-pushed, and the next verified push updates this one.)
+ */
+export async function markBackendPullRequestOutdated(
+  backend: BackendConnection,
+  models: ModelsPullRequest,
+  why: string,
+): Promise<BackendPullRequest | null> {
+  const existing = await findBackendPullRequest(backend, models);
+  if (!existing) return null;
+  const { octokit, owner, repo } = backend;
+  const body = [
+    `:warning: **Do not merge.** The latest commit of ${models.owner}/${models.repo}#${models.number} (${models.htmlUrl}) ${why},`,
+    'so this migration no longer matches the models. It is updated when the models pull request has a verified migration again.',
+  ].join('\n');
+  const { data } = await octokit.rest.pulls.update({ owner, repo, pull_number: existing.number, body });
+  return data;
 }

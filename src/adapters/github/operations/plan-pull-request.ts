@@ -12,7 +12,11 @@ import type { PullRequestQueue } from '../utils/pull-request-queue.js';
 import { redact } from '../utils/redact.js';
 import { writerCheck, type WriterCheck } from '../utils/writers.js';
 import { BackendUnavailableError, connectBackend } from './connect-backend.js';
-import { openBackendPullRequest, type BackendPullRequest } from './open-backend-pull-request.js';
+import {
+  markBackendPullRequestOutdated,
+  openBackendPullRequest,
+  type BackendPullRequest,
+} from './open-backend-pull-request.js';
 import { readConfirmations } from './read-confirmations.js';
 import {
   completeCheckRun,
@@ -140,13 +144,13 @@ async function run(
 
     const current = !isSuperseded() && (await isHead(context, pull));
     let backendPull: BackendPullRequest | null = null;
-    if (current && result.status === 'verified' && result.revisionFile && config.pull_request) {
-      backendPull = await openBackendPullRequest(backend, result.revisionFile, {
-        ...repository,
-        number: pull.number,
-        title: pull.title,
-        htmlUrl: pull.html_url,
-      });
+    const modelsPull = { ...repository, number: pull.number, title: pull.title, htmlUrl: pull.html_url };
+    if (current && config.pull_request) {
+      if (result.status === 'verified') {
+        if (result.revisionFile) backendPull = await openBackendPullRequest(backend, result.revisionFile, modelsPull);
+      } else if (result.status !== 'no-changes') {
+        await markBackendPullRequestOutdated(backend, modelsPull, OUTDATED_BECAUSE[result.status]);
+      }
     }
     if (current) {
       sticky = await upsertStickyComment(octokit, issue, redact(commentBody(result, pull, backendPull, config), secrets), sticky);
@@ -276,6 +280,13 @@ const TITLES: Record<MigrationPipelineResult['status'], string> = {
   unreadable: 'The models cannot be read',
   'needs-confirmation': 'Confirmation needed before the migration can be written',
   'verification-failed': 'Migration failed verification on PostgreSQL',
+};
+
+const OUTDATED_BECAUSE: Record<Exclude<MigrationPipelineResult['status'], 'verified' | 'no-changes'>, string> = {
+  'not-verified': 'has a migration that could not be verified',
+  'needs-confirmation': 'needs a confirmation before a migration can be written',
+  'verification-failed': 'has a migration that failed verification',
+  unreadable: 'has models that cannot be read',
 };
 
 const CONCLUSIONS: Record<MigrationPipelineResult['status'], CheckOutcome['conclusion']> = {
