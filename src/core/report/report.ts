@@ -214,3 +214,30 @@ function cannotRestore(plan: Plan): string[] {
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** The report of `verify --revision`: an existing revision file, verified on its own. */
+export function buildRevisionReport(input: {
+  revision: { path: string; id: string; downRevisions: string[]; content: string };
+  verification: Verification;
+}): Report {
+  const { revision, verification } = input;
+  const down = revision.downRevisions.length ? revision.downRevisions.join(', ') : null;
+  return {
+    status: verification.passed ? 'verified' : 'verification-failed',
+    summary: [`Revision ${revision.id} (${revision.path}), revising ${down ?? 'nothing: the first revision'}, run by Alembic on a base replayed from the chain before it.`],
+    migration: { path: revision.path, revision: revision.id, downRevision: down, content: revision.content, statements: [] },
+    verification,
+    verificationSkipped: null,
+    risks: [],
+    execution: {
+      command: `alembic upgrade ${revision.id}`,
+      lockTimeout: null,
+      locks: [],
+      deployOrder: 'either',
+      deployNote: 'The revision was not planned from models: check by hand which code must deploy first.',
+      outsideTransaction: 0,
+    },
+    rollback: { command: `alembic downgrade ${revision.downRevisions.length === 1 ? revision.downRevisions[0] : revision.downRevisions.length ? `${revision.id}-1` : 'base'}`, cannotRestore: [] },
+    confirmations: [],
+  };
+}

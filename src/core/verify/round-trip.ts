@@ -84,22 +84,29 @@ export interface RoundTripInput {
   namespace?: string;
 }
 
-const TITLES: Record<StepName, string> = {
-  base: 'build the base schema and compare it with the base models',
-  seed: 'seed realistic rows into every table',
-  upgrade: 'upgrade, compare with the head models, check every seeded row',
-  downgrade: 'downgrade, compare with the base schema, check the rows again',
-  'upgrade-again': 'upgrade again and compare with the head models',
-};
+function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Record<StepName, string> {
+  const build = input.baseSource === 'chain' ? "replay the backend's migration chain up to the base" : 'build the base schema from the base models';
+  const head = input.head ? 'the head models' : 'what the first upgrade built';
+  return {
+    base: input.base ? `${build} and compare it with the base models` : build,
+    seed: 'seed realistic rows into every table',
+    upgrade: input.head ? 'upgrade, compare with the head models, check every seeded row' : 'upgrade and check every seeded row',
+    downgrade: 'downgrade, compare with the base schema, check the rows again',
+    'upgrade-again': `upgrade again and compare with ${head}`,
+  };
+}
 
 export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   const namespace = input.namespace ?? 'public';
   const steps: VerificationStep[] = [];
+  const stepTitles = titles(input);
+  const step = (name: StepName, started: number, statements: StatementRun[], differences: Difference[]) =>
+    makeStep(name, stepTitles[name], started, statements, differences);
   const verification = (): Verification => ({
     passed: steps.length === 5 && steps.every((s) => s.status === 'passed'),
     runner: input.runner.name,
     base: input.baseSource,
-    steps: [...steps, ...skippedAfter(steps)],
+    steps: [...steps, ...skippedAfter(steps, stepTitles)],
     seeded: seededCounts,
     seedNotes: seedPlan?.notes.map((n) => `${n.table}: ${n.message}`) ?? [],
   });
@@ -176,10 +183,10 @@ export async function inspect(client: pg.Client, namespace: string): Promise<Sch
   return { ...schema, tables: schema.tables.filter((t) => t.name !== ALEMBIC_VERSION_TABLE) };
 }
 
-function step(name: StepName, started: number, statements: StatementRun[], differences: Difference[]): VerificationStep {
+function makeStep(name: StepName, title: string, started: number, statements: StatementRun[], differences: Difference[]): VerificationStep {
   return {
     name,
-    title: TITLES[name],
+    title,
     status: differences.length ? 'failed' : 'passed',
     statements,
     differences,
@@ -187,9 +194,9 @@ function step(name: StepName, started: number, statements: StatementRun[], diffe
   };
 }
 
-function skippedAfter(steps: VerificationStep[]): VerificationStep[] {
+function skippedAfter(steps: VerificationStep[], stepTitles: Record<StepName, string>): VerificationStep[] {
   const order: StepName[] = ['base', 'seed', 'upgrade', 'downgrade', 'upgrade-again'];
-  return order.slice(steps.length).map((name) => ({ name, title: TITLES[name], status: 'skipped', statements: [], differences: [], ms: 0 }));
+  return order.slice(steps.length).map((name) => ({ name, title: stepTitles[name], status: 'skipped', statements: [], differences: [], ms: 0 }));
 }
 
 function failedStatement(run: RunResult): Difference {

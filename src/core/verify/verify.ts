@@ -149,7 +149,7 @@ export interface VerifyRevisionRequest extends VerifyEnvironment {
 }
 
 export interface VerifyRevisionResult {
-  revision: { id: string; downRevisions: string[]; path: string };
+  revision: { id: string; downRevisions: string[]; path: string; content: string };
   verification: Verification;
 }
 
@@ -196,7 +196,7 @@ export async function verifyRevision(request: VerifyRevisionRequest): Promise<Ve
       await runner.close();
     }
   });
-  return { revision: { id: revision.id, downRevisions: revision.downRevisions, path: request.revisionPath }, verification };
+  return { revision: { id: revision.id, downRevisions: revision.downRevisions, path: request.revisionPath, content: text }, verification };
 }
 
 export type DriftDirection = 'models ahead of migrations' | 'migration not reflected in models' | 'models and migrations disagree';

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { RunnerUnavailableError } from '../../../core/verify/runners.js';
+import { checkDrift } from '../../../core/verify/verify.js';
+import { parseOptions, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { modelsDir } from './diff.js';
+import { verifyEnvironment } from './verify.js';
+
+const HELP = `Usage: flow-migrate check --models DIR --backend DIR [--database-url URL] [--json]
+
+The drift guard a CI job runs: replays the backend's whole migration chain with Alembic on
+an ephemeral PostgreSQL database and compares the result with the models. Lists every
+difference with its direction: "models ahead of migrations" (the models have something no
+migration creates), "migration not reflected in models" (a migration creates something the
+models lack), or "models and migrations disagree" (both have it, differently).
+
+Options:
+  --models DIR          the models package
+  --backend DIR         the folder holding alembic.ini
+  --database-url URL    a server where databases may be created (default: DATABASE_URL,
+                        else an embedded PostgreSQL)
+  --json                print { inSync, heads, differences } instead
+
+Needs Python with Alembic and SQLAlchemy (FLOW_MIGRATE_PYTHON picks the python).
+
+Exit codes: 0 in sync, 1 drift found (or the chain does not apply), 2 bad input
+(syntax error, bad flag, Python or Alembic missing).
+`;
+
+const optionsSchema = z.object({
+  models: z.string({ error: 'is required' }).min(1),
+  backend: z.string({ error: 'is required' }).min(1),
+  'database-url': z.string().min(1).optional(),
+  json: z.boolean().default(false),
+});
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'fail when the models and the backend migration chain have drifted apart',
+  help: HELP,
+  async run(args, io) {
+    const { options } = parseOptions(
+      args,
+      { models: { type: 'string' }, backend: { type: 'string' }, 'database-url': { type: 'string' }, json: { type: 'boolean' } },
+      optionsSchema,
+    );
+    let result;
+    try {
+      result = await checkDrift({ ...verifyEnvironment(options, io), models: modelsDir(options.models, io), backend: modelsDir(options.backend, io) });
+    } catch (err) {
+      if (err instanceof RunnerUnavailableError) {
+        io.stderr(`flow-migrate check: ${err.message}\n`);
+        return ExitCode.badInput;
+      }
+      throw err;
+    }
+    const inSync = result.differences.length === 0;
+    if (options.json) {
+      io.stdout(`${JSON.stringify({ inSync, heads: result.heads, differences: result.differences }, null, 2)}\n`);
+    } else if (inSync) {
+      io.stdout(`in sync: the migration chain (head ${result.heads.join(', ') || 'none'}) builds exactly the schema the models describe\n`);
+    } else {
+      io.stdout(`drift: ${result.differences.length} difference${result.differences.length === 1 ? '' : 's'} between the models and the migration chain (head ${result.heads.join(', ') || 'none'})\n`);
+      for (const d of result.differences) io.stdout(`  ${d.direction}: ${d.message}\n`);
+    }
+    return inSync ? ExitCode.ok : ExitCode.failure;
+  },
+};
