@@ -67,13 +67,14 @@ export class Declarative {
     );
   }
 
-  /** Bases of the ancestry that resolve to nothing readable (an import from outside the tree). */
+  /** Bases of the ancestry the reader cannot look into (imported from outside the tree, or unknown). */
   unresolvedBases(info: ClassInfo): Node[] {
     const out: Node[] = [];
     for (const c of this.classes.mro(info)) {
       const nodes = classBases(c.node);
       c.bases.forEach((b, i) => {
-        if (b.kind === 'unknown' && nodes[i]) out.push(nodes[i]!);
+        const opaque = b.kind === 'unknown' || (b.kind === 'external' && !b.name.startsWith('sa.') && b.name !== 'builtins.object');
+        if (opaque && nodes[i]) out.push(nodes[i]!);
       });
     }
     return out;

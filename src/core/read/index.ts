@@ -144,11 +144,12 @@ function attachModuleIndexes(ctx: ReaderContext, module: ModuleInfo, index: Draf
 function warnUnmapped(ctx: ReaderContext, info: ClassInfo): void {
   const tablename = info.byName.get('__tablename__');
   if (!tablename || ctx.declarative.baseOf(info)) return;
-  const unresolved = ctx.declarative.unresolvedBases(info);
-  const bases = unresolved.length ? unresolved.map((n) => n.text).join(', ') : 'none of its bases';
+  // A mixin may carry __tablename__ too; only a base the reader cannot look into is a doubt.
+  const unresolved = ctx.declarative.unresolvedBases(info).map((n) => n.text);
+  if (!unresolved.length) return;
   ctx.diagnostics.error(
     'unknown-declarative-base',
-    `${info.name} has a __tablename__ but its declarative base cannot be found (${bases} cannot be resolved in the scanned tree); its table is left out`,
+    `${info.name} has a __tablename__ but no declarative base the reader can find: ${unresolved.join(', ')} cannot be read (not in the source tree); its table is left out`,
     locationOf(info.module.file, info.node),
   );
 }

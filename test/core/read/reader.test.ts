@@ -1,0 +1,686 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/core/errors.js';
+import { readModels, type ReadResult } from '../../../src/core/read/index.js';
+import { dedent, memoryTree } from '../../support/memory-tree.js';
+import { describeDiagnostics, describeSchema, describeTable } from './describe.js';
+
+/** Reads `dir` of a tree of inline Python files (indented with the test). */
+function read(files: Record<string, string>, dir = 'models'): Promise<ReadResult> {
+  return readModels(dir, memoryTree(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, dedent(t)]))));
+}
+
+const BASE_1X = `
+  from sqlalchemy.orm import declarative_base
+  Base = declarative_base()
+`;
+const BASE_2 = `
+  from sqlalchemy.orm import DeclarativeBase
+  class Base(DeclarativeBase):
+      pass
+`;
+
+async function onlyTable(files: Record<string, string>, dir = 'models') {
+  const result = await read(files, dir);
+  expect(result.diagnostics).toEqual([]);
+  expect(result.schema.tables).toHaveLength(1);
+  return describeTable(result.schema.tables[0]!);
+}
+
+describe('declarative styles', () => {
+  it('reads 1.x declarative_base() + Column', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_1X,
+      'models/user.py': `
+        from sqlalchemy import Column, Integer, String, Boolean
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+            email = Column(String(255), nullable=False)
+            name = Column("display_name", String(100))
+            active = Column(Boolean)
+      `,
+    });
+    expect(lines).toEqual([
+      'id integer NOT NULL serial',
+      'email character varying(255) NOT NULL',
+      'display_name character varying(100) NULL',
+      'active boolean NULL',
+      'PK users_pkey (id)',
+    ]);
+  });
+
+  it('reads 2.0 Mapped / mapped_column, annotation-only columns and Optional / X | None / Union', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_2,
+      'models/user.py': `
+        from typing import Optional, Union
+        from sqlalchemy import String
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            email: Mapped[str] = mapped_column(String(255))
+            nick: Mapped[Optional[str]]
+            bio: Mapped[str | None]
+            age: Mapped[Union[int, None]]
+            score: Mapped["float"]
+            forced: Mapped[Optional[int]] = mapped_column(nullable=False)
+            plain = mapped_column(String(10))
+      `,
+    });
+    expect(lines).toEqual([
+      'id integer NOT NULL serial',
+      'email character varying(255) NOT NULL',
+      'nick character varying NULL',
+      'bio character varying NULL',
+      'age integer NULL',
+      'score double precision NOT NULL',
+      'forced integer NOT NULL',
+      'plain character varying(10) NULL',
+      'PK users_pkey (id)',
+    ]);
+  });
+
+  it('leaves out relationships, properties, methods and class-level constants', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_2,
+      'models/user.py': `
+        from sqlalchemy.orm import Mapped, mapped_column, relationship
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            MAX = 10
+            id: Mapped[int] = mapped_column(primary_key=True)
+            posts: Mapped[list["Post"]] = relationship(back_populates="author")
+            @property
+            def label(self) -> str:
+                return "x"
+            def method(self):
+                return 1
+      `,
+    });
+    expect(lines).toEqual(['id integer NOT NULL serial', 'PK users_pkey (id)']);
+  });
+});
+
+describe('mixins, abstract bases and inheritance', () => {
+  it('puts own columns first, then mixin columns in MRO order; abstract bases make no table', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/mixins.py': `
+        from datetime import datetime
+        from typing import Optional
+        from sqlalchemy import func
+        from sqlalchemy.orm import Mapped, mapped_column
+        class IdMixin:
+            id: Mapped[int] = mapped_column(primary_key=True)
+        class Timestamps:
+            created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+            updated_at: Mapped[Optional[datetime]]
+      `,
+      'models/task.py': `
+        from sqlalchemy.orm import Mapped
+        from .base import Base
+        from .mixins import IdMixin, Timestamps
+        class Owned(Base):
+            __abstract__ = True
+            owner: Mapped[str]
+        class Task(IdMixin, Timestamps, Owned):
+            __tablename__ = "tasks"
+            title: Mapped[str]
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({
+      tasks: [
+        'title character varying NOT NULL',
+        'id integer NOT NULL serial',
+        'created_at timestamp without time zone NOT NULL DEFAULT now()',
+        'updated_at timestamp without time zone NULL',
+        'owner character varying NOT NULL',
+        'PK tasks_pkey (id)',
+      ],
+    });
+  });
+
+  it('adds single-table subclasses to the parent table and gives joined subclasses their own', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/event.py': `
+        from typing import Optional
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Event(Base):
+            __tablename__ = "events"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            kind: Mapped[str]
+        class Login(Event):
+            ip: Mapped[Optional[str]]
+        class Audit(Event):
+            __tablename__ = "audits"
+            id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+            actor: Mapped[str]
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({
+      events: ['id integer NOT NULL serial', 'kind character varying NOT NULL', 'ip character varying NULL', 'PK events_pkey (id)'],
+      audits: [
+        'id integer NOT NULL',
+        'actor character varying NOT NULL',
+        'PK audits_pkey (id)',
+        'FK audits_id_fkey (id) -> events(id)',
+      ],
+    });
+  });
+});
+
+describe('__table_args__ and Table(...)', () => {
+  const model = (args: string) => ({
+    'models/base.py': BASE_1X,
+    'models/item.py': `
+      from sqlalchemy import Column, Integer, String, Index, UniqueConstraint, CheckConstraint, ForeignKeyConstraint, text
+      from .base import Base
+      class Item(Base):
+          __tablename__ = "items"
+          __table_args__ = ${args}
+          id = Column(Integer, primary_key=True)
+          code = Column(String(10))
+          parent_id = Column(Integer)
+    `,
+  });
+
+  it('takes a dict', async () => {
+    const result = await read(model('{"schema": "inventory", "comment": "stock", "info": {"team": "ops"}}'));
+    const t = result.schema.tables[0]!;
+    expect([t.schema, t.comment, t.info]).toEqual(['inventory', 'stock', { team: 'ops' }]);
+  });
+
+  it('takes a tuple of constraints', async () => {
+    const result = await read(
+      model(`(
+          UniqueConstraint("code", name="uq_items_code"),
+          CheckConstraint("char_length(code) > 1"),
+          Index("ix_items_code_parent", "code", "parent_id"),
+          ForeignKeyConstraint(["parent_id"], ["items.id"], ondelete="SET NULL"),
+      )`),
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(describeTable(result.schema.tables[0]!).slice(3)).toEqual([
+      'PK items_pkey (id)',
+      'FK items_parent_id_fkey (parent_id) -> items(id) ON DELETE SET NULL',
+      'UQ uq_items_code (code)',
+      'INDEX ix_items_code_parent (code, parent_id)',
+      'CHECK items_code_check (char_length(code) > 1)',
+    ]);
+  });
+
+  it('takes a tuple ending in a dict', async () => {
+    const result = await read(model('(UniqueConstraint("code"), {"comment": "stock"})'));
+    const t = result.schema.tables[0]!;
+    expect(t.comment).toBe('stock');
+    expect(t.uniqueConstraints.map((u) => u.name)).toEqual(['items_code_key']);
+  });
+
+  it('reads partial, expression, covering and non-btree indexes', async () => {
+    const result = await read(
+      model(`(
+          Index("ix_open", "code", postgresql_where=text("parent_id IS NULL")),
+          Index("ix_lower", text("lower(code)")),
+          Index("ix_cover", "parent_id", postgresql_include=["code"]),
+          Index("ix_gin", "code", postgresql_using="gin"),
+      )`),
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(describeTable(result.schema.tables[0]!).slice(4)).toEqual([
+      'INDEX ix_open (code) WHERE parent_id IS NULL',
+      'INDEX ix_lower (lower(code))',
+      'INDEX ix_cover (parent_id) INCLUDE (code)',
+      'INDEX ix_gin (code) USING gin',
+    ]);
+  });
+
+  it('reads association Table(...) objects, their FK types coming from the referenced columns', async () => {
+    const result = await read({
+      'models/base.py': BASE_1X,
+      'models/models.py': `
+        import sqlalchemy as sa
+        from .base import Base
+        class Bot(Base):
+            __tablename__ = "bots"
+            id = sa.Column(sa.BigInteger, primary_key=True)
+        class Tag(Base):
+            __tablename__ = "tags"
+            id = sa.Column(sa.Integer, primary_key=True)
+        bot_tags = sa.Table(
+            "bot_tags",
+            Base.metadata,
+            sa.Column("bot_id", sa.ForeignKey("bots.id", ondelete="CASCADE"), primary_key=True),
+            sa.Column("tag_id", sa.ForeignKey(Tag.id), primary_key=True),
+            sa.Column("note", sa.Text, comment="why"),
+        )
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema).bot_tags).toEqual([
+      'bot_id bigint NOT NULL',
+      'tag_id integer NOT NULL',
+      'note text NULL',
+      'PK bot_tags_pkey (bot_id, tag_id)',
+      'FK bot_tags_bot_id_fkey (bot_id) -> bots(id) ON DELETE CASCADE',
+      'FK bot_tags_tag_id_fkey (tag_id) -> tags(id)',
+    ]);
+    expect(result.schema.tables.find((t) => t.name === 'bot_tags')!.columns[2]!.comment).toBe('why');
+  });
+});
+
+describe('column arguments', () => {
+  it('turns index= / unique= into an index, a unique constraint, or one unique index when both are set', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_2,
+      'models/user.py': `
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            a: Mapped[str] = mapped_column(index=True)
+            b: Mapped[str] = mapped_column(unique=True)
+            c: Mapped[str] = mapped_column(unique=True, index=True)
+      `,
+    });
+    expect(lines.slice(4)).toEqual([
+      'PK users_pkey (id)',
+      'UQ users_b_key (b)',
+      'INDEX ix_users_a (a)',
+      'UNIQUE INDEX ix_users_c (c)',
+    ]);
+  });
+
+  it('quotes a literal server_default, keeps text() and func.now() as SQL, and records default=', async () => {
+    const result = await read({
+      'models/base.py': BASE_1X,
+      'models/t.py': `
+        import enum
+        import datetime
+        import sqlalchemy as sa
+        from sqlalchemy import func, text
+        from .base import Base
+        class Mood(enum.Enum):
+            HAPPY = "happy"
+        class T(Base):
+            __tablename__ = "t"
+            id = sa.Column(sa.Integer, primary_key=True)
+            status = sa.Column(sa.String(10), server_default="new", default="new")
+            quoted = sa.Column(sa.String(10), server_default="it's")
+            flag = sa.Column(sa.Boolean, server_default=text("false"), default=False)
+            at = sa.Column(sa.DateTime, server_default=func.now(), default=datetime.datetime.utcnow)
+            today = sa.Column(sa.Date, server_default=sa.func.current_date())
+            mood = sa.Column(sa.Enum(Mood), default=Mood.HAPPY, server_default=Mood.HAPPY.name)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    const columns = result.schema.tables[0]!.columns;
+    expect(columns.map((c) => [c.name, c.serverDefault, c.default])).toEqual([
+      ['id', null, null],
+      ['status', "'new'", { python: '"new"', sql: "'new'" }],
+      ['quoted', "'it''s'", null],
+      ['flag', 'false', { python: 'False', sql: 'false' }],
+      ['at', 'now()', { python: 'datetime.datetime.utcnow', sql: null }],
+      ['today', 'CURRENT_DATE', null],
+      ['mood', "'HAPPY'", { python: 'Mood.HAPPY', sql: "'HAPPY'" }],
+    ]);
+  });
+
+  it('reads comment=, info=, Identity() and Computed()', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/t.py': `
+        from sqlalchemy import BigInteger, Computed, Identity, Integer
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class T(Base):
+            __tablename__ = "t"
+            id: Mapped[int] = mapped_column(BigInteger, Identity(always=True, start=100), primary_key=True)
+            qty: Mapped[int] = mapped_column(comment="how many", info={"renamed_from": "count"})
+            double_qty: Mapped[int] = mapped_column(Integer, Computed("qty * 2"))
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    const t = result.schema.tables[0]!;
+    expect(describeTable(t).slice(0, 3)).toEqual([
+      'id bigint NOT NULL IDENTITY(always start 100)',
+      'qty integer NOT NULL',
+      'double_qty integer NOT NULL COMPUTED(qty * 2)',
+    ]);
+    expect([t.columns[1]!.comment, t.columns[1]!.info]).toEqual(['how many', { renamed_from: 'count' }]);
+  });
+
+  it('takes a foreign key column type from the referenced column, even over the annotation', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/m.py': `
+        from sqlalchemy import BigInteger, Column, ForeignKey
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Parent(Base):
+            __tablename__ = "parents"
+            id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+        class Child(Base):
+            __tablename__ = "children"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            a: Mapped[int] = mapped_column(ForeignKey("parents.id", ondelete="cascade", onupdate="RESTRICT"))
+            b = Column(ForeignKey(Parent.id))
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema).children).toEqual([
+      'id integer NOT NULL serial',
+      'a bigint NOT NULL',
+      'b bigint NULL',
+      'PK children_pkey (id)',
+      'FK children_a_fkey (a) -> parents(id) ON DELETE CASCADE ON UPDATE RESTRICT',
+      'FK children_b_fkey (b) -> parents(id)',
+    ]);
+  });
+});
+
+describe('types', () => {
+  it('maps every SQLAlchemy type, module-qualified spellings included', async () => {
+    const result = await read({
+      'models/base.py': BASE_1X,
+      'models/t.py': `
+        import enum
+        import sqlalchemy as sa
+        from sqlalchemy import ARRAY, JSON, Enum, Uuid
+        from sqlalchemy.dialects import postgresql
+        from sqlalchemy.dialects.postgresql import JSONB, UUID
+        from .base import Base
+        class Color(str, enum.Enum):
+            RED = "red"
+            DARK_BLUE = "blue"
+        class T(Base):
+            __tablename__ = "t"
+            a = sa.Column(sa.Integer, primary_key=True)
+            b = sa.Column(sa.BigInteger)
+            c = sa.Column(sa.SmallInteger)
+            d = sa.Column(sa.String(20))
+            e = sa.Column(sa.Text)
+            f = sa.Column(sa.Boolean)
+            g = sa.Column(sa.Numeric(10, 2))
+            h = sa.Column(sa.Float)
+            i = sa.Column(sa.Date)
+            j = sa.Column(sa.DateTime(timezone=True))
+            k = sa.Column(sa.DateTime)
+            l = sa.Column(sa.Time)
+            m = sa.Column(sa.Interval)
+            n = sa.Column(sa.LargeBinary)
+            o = sa.Column(Uuid)
+            p = sa.Column(UUID(as_uuid=True))
+            q = sa.Column(JSON)
+            r = sa.Column(JSONB)
+            s = sa.Column(postgresql.JSONB)
+            t = sa.Column(ARRAY(sa.Integer))
+            u = sa.Column(Enum(Color))
+            v = sa.Column(sa.String)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.schema.tables[0]!.columns.map((c) => `${c.name} ${describeTable({ ...result.schema.tables[0]!, columns: [c] })[0]!.split(' ').slice(1, -1).join(' ')}`)).toEqual([
+      'a integer NOT NULL',
+      'b bigint',
+      'c smallint',
+      'd character varying(20)',
+      'e text',
+      'f boolean',
+      'g numeric(10,2)',
+      'h double precision',
+      'i date',
+      'j timestamp with time zone',
+      'k timestamp without time zone',
+      'l time without time zone',
+      'm interval',
+      'n bytea',
+      'o uuid',
+      'p uuid',
+      'q json',
+      'r jsonb',
+      's jsonb',
+      't integer[]',
+      'u color',
+      'v character varying',
+    ]);
+    expect(result.schema.enums).toEqual([
+      { name: 'color', schema: null, labels: ['RED', 'DARK_BLUE'], location: { file: 'models/t.py', line: 7, column: 1 } },
+    ]);
+    expect(result.schema.tables[0]!.columns.find((c) => c.name === 'u')!.type.isEnum).toBe(true);
+  });
+
+  it('infers Mapped[...] types, enums included, and lets type_annotation_map override them', async () => {
+    const lines = await onlyTable({
+      'models/base.py': `
+        from datetime import datetime
+        from sqlalchemy import DateTime, String
+        from sqlalchemy.orm import DeclarativeBase
+        class Base(DeclarativeBase):
+            type_annotation_map = {str: String(100), datetime: DateTime(timezone=True)}
+      `,
+      'models/t.py': `
+        import enum
+        import uuid
+        from datetime import date, datetime, time, timedelta
+        from decimal import Decimal
+        from typing import Literal
+        from sqlalchemy import Text
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Level(enum.Enum):
+            LOW = 1
+            HIGH = 2
+        class T(Base):
+            __tablename__ = "t"
+            id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+            a: Mapped[str]
+            b: Mapped[str] = mapped_column(Text)
+            c: Mapped[datetime]
+            d: Mapped[date]
+            e: Mapped[time]
+            f: Mapped[timedelta]
+            g: Mapped[Decimal]
+            h: Mapped[bytes]
+            i: Mapped[bool]
+            j: Mapped[Level]
+            k: Mapped[Literal["on", "off"]]
+      `,
+    });
+    expect(lines).toEqual([
+      'id uuid NOT NULL',
+      'a character varying(100) NOT NULL',
+      'b text NOT NULL',
+      'c timestamp with time zone NOT NULL',
+      'd date NOT NULL',
+      'e time without time zone NOT NULL',
+      'f interval NOT NULL',
+      'g numeric NOT NULL',
+      'h bytea NOT NULL',
+      'i boolean NOT NULL',
+      'j level NOT NULL',
+      'k character varying(3) NOT NULL',
+      'PK t_pkey (id)',
+    ]);
+  });
+
+  it('resolves TypeDecorator subclasses through impl, with the arguments that reach it', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_2,
+      'models/types.py': `
+        from sqlalchemy import DateTime, String, TypeDecorator
+        class StrEnum(TypeDecorator):
+            impl = String
+            cache_ok = True
+            def __init__(self, enum_cls, length=32, **kw):
+                self.enum_cls = enum_cls
+                super().__init__(length=length, **kw)
+        class UTC(TypeDecorator):
+            impl = DateTime(timezone=True)
+      `,
+      'models/t.py': `
+        from datetime import datetime
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        from .types import StrEnum, UTC
+        class T(Base):
+            __tablename__ = "t"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            a: Mapped[str] = mapped_column(StrEnum(object))
+            b: Mapped[str] = mapped_column(StrEnum(object, length=5))
+            c: Mapped[datetime] = mapped_column(UTC())
+      `,
+    });
+    expect(lines.slice(1, 4)).toEqual([
+      'a character varying(32) NOT NULL',
+      'b character varying(5) NOT NULL',
+      'c timestamp with time zone NOT NULL',
+    ]);
+  });
+});
+
+describe('packages and naming conventions', () => {
+  it('follows absolute imports from the package root and makes tables only of the scanned folder', async () => {
+    const result = await read(
+      {
+        'server/app/__init__.py': '',
+        'server/app/db/__init__.py': '',
+        'server/app/db/base.py': `
+          from sqlalchemy import MetaData
+          from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+          class Base(DeclarativeBase):
+              metadata = MetaData(naming_convention={"pk": "pk_%(table_name)s"})
+          class Outside(Base):
+              __tablename__ = "outside"
+              id: Mapped[int] = mapped_column(primary_key=True)
+        `,
+        'server/app/models/__init__.py': '',
+        'server/app/models/user.py': `
+          from sqlalchemy.orm import Mapped, mapped_column
+          from app.db.base import Base
+          class User(Base):
+              __tablename__ = "users"
+              id: Mapped[int] = mapped_column(primary_key=True)
+        `,
+      },
+      'server/app/models',
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({ users: ['id integer NOT NULL serial', 'PK pk_users (id)'] });
+  });
+
+  it('names constraints with MetaData(naming_convention=...) passed to declarative_base()', async () => {
+    const result = await read({
+      'models/base.py': `
+        from sqlalchemy import MetaData
+        from sqlalchemy.orm import declarative_base
+        convention = {
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s_%(referred_column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+        Base = declarative_base(metadata=MetaData(naming_convention=convention))
+      `,
+      'models/m.py': `
+        from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, UniqueConstraint
+        from .base import Base
+        class A(Base):
+            __tablename__ = "a"
+            id = Column(Integer, primary_key=True)
+        class B(Base):
+            __tablename__ = "b"
+            __table_args__ = (UniqueConstraint("x", "y"), CheckConstraint("x > 0", name="x_positive"))
+            id = Column(Integer, primary_key=True)
+            a_id = Column(ForeignKey("a.id"), index=True)
+            x = Column(Integer)
+            y = Column(String(5), unique=True)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema).b!.slice(4)).toEqual([
+      'PK pk_b (id)',
+      'FK fk_b_a_id_a_id (a_id) -> a(id)',
+      'UQ uq_b_y (y)',
+      'UQ uq_b_x_y (x, y)',
+      'INDEX ix_b_a_id (a_id)',
+      'CHECK ck_b_x_positive (x > 0)',
+    ]);
+  });
+});
+
+describe('diagnostics', () => {
+  it('reports what cannot be determined with file and line, and keeps the rest', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/m.py': `
+        from sqlalchemy import Column, Integer, String
+        from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+        from .base import Base
+        from .helpers import make_type, audit_column
+        class Dyn(Base):
+            @declared_attr
+            def __tablename__(cls):
+                return "t_" + cls.__name__
+            id = Column(Integer, primary_key=True)
+        class T(Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True)
+            a = Column(make_type())
+            b: Mapped[str] = audit_column()
+            c = Column(String(10), server_default=compute())
+            d = Column(Integer)
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual([
+      'error unknown-table-name models/m.py:6',
+      'error unknown-column-type models/m.py:13',
+      'error unknown-column models/m.py:14',
+      'warning unreadable-server-default models/m.py:15',
+    ]);
+    expect(result.diagnostics[0]!.message).toMatch(/table name .* cannot be determined statically/);
+    expect(result.diagnostics[1]!.message).toMatch(/make_type\(\) cannot be determined statically/);
+    expect(describeSchema(result.schema)).toEqual({
+      t: ['id integer NOT NULL serial', 'c character varying(10) NULL', 'd integer NULL', 'PK t_pkey (id)'],
+    });
+  });
+
+  it('is an error when a model class has a __tablename__ but no base the reader can find', async () => {
+    const result = await read({
+      'models/m.py': `
+        from sqlalchemy import Column, Integer
+        from somewhere_else import Base
+        class T(Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True)
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['error unknown-declarative-base models/m.py:3']);
+    expect(result.diagnostics[0]!.message).toContain('Base');
+  });
+
+  it('stops at a Python syntax error with path:line:column', async () => {
+    const files = {
+      'models/ok.py': BASE_2,
+      'models/bad.py': `
+        class T(Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True
+      `,
+    };
+    const error = await read(files).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe('syntax error');
+    expect((error as InputError).location).toMatchObject({ file: 'models/bad.py', line: 3 });
+  });
+});
