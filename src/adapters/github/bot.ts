@@ -1,10 +1,11 @@
 import type { ApplicationFunction, Context } from 'probot';
 import { loadConfig } from './config/load-config.js';
-import { handleCommand } from './operations/handle-command.js';
+import { handleCommand, refuse } from './operations/handle-command.js';
 import { planPullRequest, type BotDependencies } from './operations/plan-pull-request.js';
 import { CHECK_NAME } from './operations/set-check-run.js';
 import type { MigrationPipeline } from './pipeline.js';
 import { PullRequestQueue } from './utils/pull-request-queue.js';
+import { writerCheck } from './utils/writers.js';
 
 export interface BotOptions {
   pipeline: MigrationPipeline;
@@ -26,7 +27,12 @@ export function flowMigrateBot(options: BotOptions): ApplicationFunction {
       const config = await loadConfig(context);
       const label = config.kind === 'valid' ? config.config.labels.allow_data_loss : undefined;
       if (label === undefined || context.payload.label?.name !== label) return;
-      await planPullRequest(context, context.payload.pull_request, deps, { config });
+      const isWriter = writerCheck(context.octokit, context.repo());
+      if (context.payload.action === 'labeled' && !(await isWriter(context.payload.sender.login))) {
+        await refuse(context.octokit, context.issue(), context.payload.sender.login, `adding the label "${label}"`);
+        return;
+      }
+      await planPullRequest(context, context.payload.pull_request, deps, { config, isWriter });
     });
 
     app.on('issue_comment.created', (context) => handleCommand(context, deps));

@@ -476,12 +476,22 @@ describe('confirmations', () => {
     expect(api.isDone()).toBe(true);
   });
 
-  it('treats the configured label as allow-data-loss', async () => {
+  it('treats the configured label, added by a writer, as allow-data-loss', async () => {
     const engine = fakeEngine({});
     const probot = await testProbot({ pipeline: engine.pipeline });
     const api = github();
     mockInstallationToken(api, MODELS_INSTALLATION);
     mockConfig(api, COMMENT_ONLY);
+    mockPermission(api, 'alice', 'write');
+    // Who added the label, found again on every run.
+    api
+      .get('/repos/flow/flowbot-commons/issues/42/events')
+      .query({ per_page: 100 })
+      .reply(200, [
+        { id: 1, event: 'labeled', actor: { login: 'mallory' }, label: { name: 'migration: allow data loss' } },
+        { id: 2, event: 'unlabeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' } },
+        { id: 3, event: 'labeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' } },
+      ]);
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 558 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY]);
@@ -497,6 +507,26 @@ describe('confirmations', () => {
     await probot.receive({ name: 'pull_request', payload: labeledEvent('migration: allow data loss') } as any);
 
     expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: true })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('politely refuses the label from someone without write access', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api);
+    mockPermission(api, 'tom-triage', 'read');
+    const reply = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', reply.match).reply(201, {});
+    const event = labeledEvent('migration: allow data loss');
+
+    await probot.receive({ name: 'pull_request', payload: { ...event, sender: { ...event.sender, login: 'tom-triage' } } } as any);
+
+    expect(engine.inputs).toEqual([]);
+    expect(reply.bodies).toEqual([
+      { body: expect.stringMatching(/^@tom-triage, thank you, but only people with write access .* adding the label "migration: allow data loss"/) },
+    ]);
     expect(api.isDone()).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import type { Context } from 'probot';
+import type { Context, ProbotOctokit } from 'probot';
 import { COMMAND_USAGE, mentionsCommand, parseCommands } from '../utils/commands.js';
 import { writerCheck } from '../utils/writers.js';
 import { planPullRequest, type BotDependencies } from './plan-pull-request.js';
@@ -15,11 +15,7 @@ export async function handleCommand(context: Context<'issue_comment.created'>, d
   const author = comment.user?.login ?? 'there';
   const isWriter = writerCheck(context.octokit, repository);
   if (!comment.user || !(await isWriter(comment.user.login))) {
-    await reply(
-      context,
-      `@${author}, thank you, but only people with write access to ${repository.owner}/${repository.repo} can confirm ` +
-        'or regenerate a database migration, so I have not acted on this. A maintainer can repeat the command if they agree.',
-    );
+    await refuse(context.octokit, context.issue(), author, 'this command');
     return;
   }
   const { commands, problems } = parseCommands(comment.body);
@@ -33,6 +29,19 @@ export async function handleCommand(context: Context<'issue_comment.created'>, d
   const { data: pull } = await context.octokit.rest.pulls.get({ ...repository, pull_number: issue.number });
   if (pull.state !== 'open') return;
   await planPullRequest(context, pull, deps, { isWriter });
+}
+
+/** The polite answer to a confirmation from someone without write access. */
+export async function refuse(
+  octokit: ProbotOctokit,
+  issue: { owner: string; repo: string; issue_number: number },
+  login: string,
+  what: string,
+): Promise<void> {
+  const body =
+    `@${login}, thank you, but only people with write access to ${issue.owner}/${issue.repo} can confirm or regenerate a ` +
+    `database migration, so I have not acted on ${what}. A maintainer can repeat it if they agree.`;
+  await octokit.rest.issues.createComment({ ...issue, body });
 }
 
 async function reply(context: Context<'issue_comment.created'>, body: string): Promise<void> {

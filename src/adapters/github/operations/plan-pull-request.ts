@@ -17,7 +17,7 @@ import {
   openBackendPullRequest,
   type BackendPullRequest,
 } from './open-backend-pull-request.js';
-import { readConfirmations } from './read-confirmations.js';
+import { labelAddedByWriter, readConfirmations } from './read-confirmations.js';
 import {
   completeCheckRun,
   reportCheckRun,
@@ -120,8 +120,7 @@ async function run(
     sticky = findStickyComment(comments);
     const confirmations = await readConfirmations(
       comments,
-      pull.labels.map((l) => l.name),
-      config.labels.allow_data_loss,
+      await labelAddedByWriter(octokit, issue, pull.labels.map((l) => l.name), config.labels.allow_data_loss, isWriter),
       isWriter,
     );
     const base = await mergeBase(context, pull);
