@@ -49,10 +49,16 @@ describe.skipIf(oracleSkipReason !== null)(
       cleanups.push(() => db.close());
       return db.url;
     };
+    // Importing SQLAlchemy and Alembic is the slow part: two interpreters serve every case.
+    const pool: Oracle[] = [];
+    let turn = 0;
     const oracle = (): Oracle => {
-      const started = startOracle();
-      cleanups.push(() => started.close());
-      return started;
+      if (pool.length < 2) {
+        const started = startOracle();
+        cleanups.push(() => started.close());
+        pool.push(started);
+      }
+      return pool[turn++ % pool.length]!;
     };
 
     for (const c of cases) {
