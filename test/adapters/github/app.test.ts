@@ -18,6 +18,7 @@ import {
   MODELS_INSTALLATION,
   MODELS_REPO,
   github,
+  githubEnterprise,
   mockBackendConnection,
   mockConfig,
   mockHead,
@@ -568,6 +569,24 @@ describe('failures', () => {
     expect(api.isDone()).toBe(true);
   });
 
+  it('reports configuration that is not YAML as a failed check', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, 'models: [flowbot_commons\nbackend: {\n');
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 561 });
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/561', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies[0]).toMatchObject({ conclusion: 'failure', output: { title: 'Invalid flow-migrate configuration' } });
+    expect(update.bodies[0].output.summary).toMatch(/^\.github\/flow-migrate\.yml is not valid YAML: /);
+    expect(engine.inputs).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
   it('reports a model syntax error on its line, in the check and the comment', async () => {
     const error = new InputError('invalid syntax: "(" was never closed', { file: 'flowbot_commons/models.py', line: 14, column: 53 });
     const engine = fakeEngine(error);
@@ -678,6 +697,32 @@ describe('failures', () => {
     expect(body.length).toBeGreaterThan(50_000);
     expect(body).toContain('The report was cut to fit');
     expect(update.bodies[0].output.summary.length).toBeLessThanOrEqual(65_535);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+describe('re-run from the checks tab', () => {
+  it('plans the pull request again when "Database migration" is re-requested', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockCommandRun(api, { comments: [STICKY] });
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901').reply(200, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/557', update.match).reply(200, {});
+    const payload = {
+      action: 'rerequested',
+      check_run: { id: 555, name: 'Database migration', head_sha: HEAD, pull_requests: [{ number: 42 }] },
+      repository: opened.repository,
+      installation: opened.installation,
+      sender: opened.sender,
+    };
+
+    await probot.receive({ name: 'check_run', payload } as any);
+
+    expect(engine.inputs).toHaveLength(1);
+    expect(update.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
     expect(api.isDone()).toBe(true);
   });
 });
@@ -859,6 +904,26 @@ describe('with the real engine and PostgreSQL', () => {
         }),
       }),
     ]);
+    expect(api.isDone()).toBe(true);
+  });
+});
+
+describe('GitHub Enterprise Server', () => {
+  it('sends every request, the backend repository included, to the enterprise host', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline, baseUrl: 'https://ghe.example.com/api/v3' });
+    const api = githubEnterprise();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPlanningStart(api);
+    mockHead(api, 42, HEAD);
+    mockBackendPullRequest(api, { branch: false, pullNumber: null }, bodies());
+    api.post('/repos/flow/flowbot-commons/issues/42/comments').reply(201, STICKY);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
     expect(api.isDone()).toBe(true);
   });
 });

@@ -42,6 +42,8 @@ export interface TestProbotOptions {
   databaseUrl?: string | null;
   /** Probot's retry plugin, on with no waiting; off (as Probot's docs test) by default. */
   retry?: boolean;
+  /** A GitHub Enterprise Server API, as Probot derives it from GHE_HOST. */
+  baseUrl?: string;
 }
 
 export async function testProbot(options: TestProbotOptions): Promise<Probot> {
@@ -50,6 +52,7 @@ export async function testProbot(options: TestProbotOptions): Promise<Probot> {
     privateKey: TEST_PRIVATE_KEY,
     logLevel: 'fatal',
     Octokit: testOctokit(options.retry ?? false),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   await probot.load(flowMigrateBot({ pipeline: options.pipeline, databaseUrl: options.databaseUrl ?? null }));
   return probot;
@@ -70,6 +73,11 @@ export function testOctokit(retry: boolean): typeof ProbotOctokit {
 
 export function github(): nock.Scope {
   return nock('https://api.github.com');
+}
+
+/** A GitHub Enterprise Server at ghe.example.com: the same API under /api/v3. */
+export function githubEnterprise(): nock.Scope {
+  return nock('https://ghe.example.com').filteringPath(/^\/api\/v3/, '');
 }
 
 /** Bodies of the requests an interceptor matched, in order. */
