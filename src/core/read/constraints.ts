@@ -149,8 +149,11 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
     }
     return out;
   };
-  const unreadable = (what: string) =>
+  /** The item is one the reader knows but cannot read: a warning, and it is left out. */
+  const unreadable = (what: string): true => {
     ctx.diagnostics.warning('unreadable-table-item', `the ${what} of ${kind.slice(3)}(...) cannot be read statically; it is left out`, location);
+    return true;
+  };
   switch (kind) {
     case 'sa.Index': {
       const [nameNode, ...elementNodes] = args.positional;
@@ -163,20 +166,20 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
           continue;
         }
         const expression = renderClause(e, sql);
-        if (expression === null) return unreadable(`expression ${e.text}`), true;
+        if (expression === null) return unreadable(`expression ${e.text}`);
         elements.push({ expression });
       }
       const unique = args.keywords.get('unique');
       const uniqueValue = unique ? literal(ctx, unique, scope) : { ok: true as const, value: false };
-      if (!uniqueValue.ok || typeof uniqueValue.value !== 'boolean') return unreadable('unique='), true;
+      if (!uniqueValue.ok || typeof uniqueValue.value !== 'boolean') return unreadable('unique=');
       const whereNode = args.keywords.get('postgresql_where');
       const where = whereNode ? renderSqlText(whereNode, sql) : null;
-      if (whereNode && where === null) return unreadable('postgresql_where='), true;
+      if (whereNode && where === null) return unreadable('postgresql_where=');
       const usingNode = args.keywords.get('postgresql_using');
       const using = usingNode ? literal(ctx, usingNode, scope) : null;
-      if (using && (!using.ok || (typeof using.value !== 'string' && using.value !== null))) return unreadable('postgresql_using='), true;
+      if (using && (!using.ok || (typeof using.value !== 'string' && using.value !== null))) return unreadable('postgresql_using=');
       const include = stringList(ctx, args.keywords.get('postgresql_include'), scope, table);
-      if (include === null) return unreadable('postgresql_include='), true;
+      if (include === null) return unreadable('postgresql_include=');
       if (args.keywords.has('postgresql_ops')) {
         ctx.diagnostics.warning('index-ops-ignored', 'postgresql_ops= (operator classes) is not part of the schema model; it is ignored', location);
       }
@@ -193,13 +196,13 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
     }
     case 'sa.UniqueConstraint': {
       const columns = columnsOf(args.positional);
-      if (!columns) return unreadable('columns'), true;
+      if (!columns) return unreadable('columns');
       table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, location });
       return true;
     }
     case 'sa.PrimaryKeyConstraint': {
       const columns = columnsOf(args.positional);
-      if (!columns) return unreadable('columns'), true;
+      if (!columns) return unreadable('columns');
       table.primaryKey = { name: optionalName(ctx, args.keywords.get('name'), scope), columns, location };
       return true;
     }

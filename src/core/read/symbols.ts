@@ -158,11 +158,6 @@ export class Resolver {
   }
 }
 
-/** The canonical external name a symbol stands for, or null for anything else. */
-export function externalName(sym: Sym): string | null {
-  return sym.kind === 'external' ? sym.name : null;
-}
-
 /** The class's base-class expressions (keyword arguments such as `metaclass=` excluded). */
 export function classBases(node: Node): Node[] {
   const list = node.childForFieldName('superclasses');

@@ -110,8 +110,3 @@ export function dottedParts(node: Node): string[] | null {
   }
   return null;
 }
-
-/** The statements of a block, with decorators peeled off definitions. */
-export function statements(block: Node): Node[] {
-  return namedChildren(block);
-}

@@ -3,7 +3,7 @@ import { mappedAnnotation, type MappedAnnotation } from './annotations.js';
 import { classKey, type ClassInfo, type ClassAttribute } from './classes.js';
 import { COLUMN_FACTORIES, readColumn } from './columns.js';
 import { addTableItem } from './constraints.js';
-import { at, calleeName, infoDict, literal, nodeKey, type ReaderContext } from './context.js';
+import { at, calleeName, infoDict, literal, type ReaderContext } from './context.js';
 import { defaultMetadata, type DeclarativeBaseInfo } from './declarative.js';
 import type { ColumnDraft, TableDraft } from './drafts.js';
 import type { Scope } from './symbols.js';
@@ -334,8 +334,4 @@ function singleReturn(fn: Node): Node | null {
   const stmts = namedChildren(body).filter((s) => !(s.type === 'expression_statement' && namedChildren(s)[0]?.type === 'string'));
   if (stmts.length !== 1 || stmts[0]!.type !== 'return_statement') return null;
   return namedChildren(stmts[0]!)[0] ?? null;
-}
-
-export function tableKeyOfCall(file: string, call: Node): string {
-  return nodeKey(file, call);
 }
