@@ -59,7 +59,7 @@ export function parseYamlConfig(text: string, file: string): ProjectConfigInput 
     throw new InputError(`invalid YAML: ${error.message.split('\n')[0]}`, at(file, lines, error.pos[0]));
   }
   const value: unknown = doc.toJS() ?? {};
-  return validate(value, file, (key) => {
+  return validate(value, (key) => {
     const contents = doc.contents;
     if (key !== null && isMap(contents)) {
       const pair = contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
@@ -85,17 +85,13 @@ export function parsePyprojectConfig(text: string, file: string): ProjectConfigI
   if (!tool || !('flow-migrate' in tool)) return null;
   // smol-toml keeps no positions: find the table, then the key after it.
   const tableLine = lineOf(text, /^\s*\[\s*tool\.(?:"flow-migrate"|flow-migrate)\s*\]/m, 1) ?? 1;
-  return validate(tool['flow-migrate'], file, (key) => {
+  return validate(tool['flow-migrate'], (key) => {
     const keyLine = key === null ? null : lineOf(text, new RegExp(`^\\s*"?${escape(key)}"?\\s*=`, 'm'), tableLine);
     return { file, line: keyLine ?? tableLine, column: 1 };
   });
 }
 
-function validate(
-  value: unknown,
-  file: string,
-  locate: (key: string | null) => SourceLocation,
-): ProjectConfigInput {
+function validate(value: unknown, locate: (key: string | null) => SourceLocation): ProjectConfigInput {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError('the config must be a table of keys: models, backend, strict', locate(null));
   }

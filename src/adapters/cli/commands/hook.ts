@@ -12,7 +12,7 @@ import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
 import { formatLocated, InputError } from '../../../core/errors.js';
-import type { GenerateResult } from '../../../core/generate.js';
+import type { DiffResult, GenerateResult, SourceDir } from '../../../core/generate.js';
 import type { SourceTree } from '../../../core/source.js';
 
 const HELP = `Usage: flow-migrate hook <run|install|uninstall> [options]
@@ -160,20 +160,38 @@ async function check(repo: GitRepository, hook: HookSettings, io: CliIO): Promis
   const staged = (await stagedChanges(repo, hook.models.pathspec)).filter((f) => f.endsWith('.py'));
   if (!staged.length) return ExitCode.ok;
 
-  // Only now load the reader (tree-sitter) and the planner: most commits never need them.
+  // Imported here rather than at the top: a commit that stages no model file never needs the
+  // reader or the planner (tree-sitter's wasm is loaded on the first parse in any case).
   const { diffModels, generateRevision } = await import('../../../core/generate.js');
-  const base = modelsSourceDir((await hasHead(repo)) ? gitTree(repo, { kind: 'revision', ref: 'HEAD' }) : EMPTY_TREE, repo.root, hook.models);
+  const committed = modelsSourceDir(
+    (await hasHead(repo)) ? gitTree(repo, { kind: 'revision', ref: 'HEAD' }) : EMPTY_TREE,
+    repo.root,
+    hook.models,
+  );
+  // The first commit of the models: HEAD has none, which here means an empty schema.
+  const isNew = !(await committed.tree.list(committed.dir)).some((f) => f.endsWith('.py'));
+  const base = isNew ? emptyPackage(committed.dir) : committed;
   const head = modelsSourceDir(gitTree(repo, { kind: 'index' }), repo.root, hook.models);
   const request = { base, head, renames: [], allowDataLoss: false };
-  const result: HookResult = hook.backend
-    ? await generateRevision({ ...request, backend: { tree: fileSystemTree(), dir: toPosix(hook.backend) }, message: null, downRevision: null })
-    : { status: 'no-backend', ...(await diffModels(request)) };
-  return report(result, hook, repo, io);
+  if (hook.backend) {
+    const backend = { tree: fileSystemTree(), dir: toPosix(hook.backend) };
+    return report(await generateRevision({ ...request, backend, message: null, downRevision: null }), hook, repo, io);
+  }
+  const diff = await diffModels(request);
+  const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
+  return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, hook, repo, io);
 }
 
 const EMPTY_TREE: SourceTree = { list: async () => [], read: async () => null };
 
-type HookResult = GenerateResult | (Omit<Extract<GenerateResult, { status: 'no-changes' }>, 'status'> & { status: 'no-backend' });
+/** A package holding only an empty `__init__.py`: no models, which the reader takes as an empty schema. */
+function emptyPackage(dir: string): SourceDir {
+  const init = `${dir}/__init__.py`;
+  return { dir, tree: { list: async (d) => (init.startsWith(`${d}/`) ? [init] : []), read: async (f) => (f === init ? '' : null) } };
+}
+
+/** What generate decided, or — with no backend configured — the plan alone. */
+type HookResult = GenerateResult | (DiffResult & { status: 'no-backend' });
 
 async function report(result: HookResult, hook: HookSettings, repo: GitRepository, io: CliIO): Promise<number> {
   const { formatDiagnostics, formatFinding } = await import('../plan-output.js');
