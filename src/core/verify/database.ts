@@ -98,7 +98,9 @@ async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
   try {
     await removeStaleDatabasesWith(admin);
     // template0 is never connected to, so concurrent runs cannot block each other on it.
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`).catch((e: Error) => {
+      throw new Error(`cannot create a database on ${redactUrl(serverUrl)} (the role needs CREATEDB): ${e.message}`, { cause: e });
+    });
   } finally {
     await admin.end();
   }

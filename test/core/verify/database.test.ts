@@ -118,6 +118,21 @@ describe('openEphemeralDatabase on a given server', () => {
     expect(await databaseNames()).not.toContain(name);
   });
 
+  it('says so when the role may not create databases', async () => {
+    const role = `flow_migrate_test_role_${process.pid}`;
+    await runSql(databaseServerUrl(), `CREATE ROLE ${role} LOGIN PASSWORD 'pw' NOCREATEDB`);
+    try {
+      const url = new URL(databaseServerUrl());
+      url.username = role;
+      url.password = 'pw';
+      await expect(openEphemeralDatabase({ databaseUrl: url.toString() })).rejects.toThrow(
+        /cannot create a database on postgresql:\/\/flow_migrate_test_role_\d+:\*\*\*@.*\(the role needs CREATEDB\): permission denied/,
+      );
+    } finally {
+      await runSql(databaseServerUrl(), `DROP ROLE ${role}`);
+    }
+  });
+
   it('names the server it cannot reach, without the password', async () => {
     await expect(openEphemeralDatabase({ databaseUrl: 'postgresql://u:secret@127.0.0.1:1/postgres' })).rejects.toThrow(
       /cannot connect to PostgreSQL at postgresql:\/\/u:\*\*\*@127\.0\.0\.1:1\/postgres/,
