@@ -147,7 +147,7 @@ async function run(
     if (current && config.pull_request) {
       if (result.status === 'verified') {
         if (result.revisionFile) backendPull = await openBackendPullRequest(backend, result.revisionFile, modelsPull);
-      } else if (result.status !== 'no-changes') {
+      } else {
         await markBackendPullRequestOutdated(backend, modelsPull, OUTDATED_BECAUSE[result.status]);
       }
     }
@@ -281,7 +281,8 @@ const TITLES: Record<MigrationPipelineResult['status'], string> = {
   'verification-failed': 'Migration failed verification on PostgreSQL',
 };
 
-const OUTDATED_BECAUSE: Record<Exclude<MigrationPipelineResult['status'], 'verified' | 'no-changes'>, string> = {
+const OUTDATED_BECAUSE: Record<Exclude<MigrationPipelineResult['status'], 'verified'>, string> = {
+  'no-changes': 'no longer changes the database schema',
   'not-verified': 'has a migration that could not be verified',
   'needs-confirmation': 'needs a confirmation before a migration can be written',
   'verification-failed': 'has a migration that failed verification',
