@@ -7,6 +7,7 @@ export type {
   EnumColumnUse,
   EnumRef,
   Finding,
+  Numbering,
   Operation,
   OperationBody,
   OperationKind,

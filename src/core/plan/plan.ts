@@ -23,6 +23,7 @@ import type {
   ConstraintDef,
   EnumColumnUse,
   Finding,
+  Numbering,
   Operation,
   Plan,
   PlanOptions,
@@ -534,7 +535,8 @@ class Planner {
     for (const c of b.columns) {
       const headName = this.headColumnName(pair, c.name);
       const hc = h.columns.find((x) => x.name === headName);
-      if (!hc || !ownsSequence(c) || !ownsSequence(hc)) continue;
+      // Renamed even when the head column stops owning it: it is dropped by its new name.
+      if (!hc || !ownsSequence(c)) continue;
       const from = `${b.name}_${c.name}_seq`;
       const to = `${h.name}_${hc.name}_seq`;
       if (from === to) continue;
@@ -614,7 +616,7 @@ class Planner {
             table: q,
             column: c.name,
             location: c.location,
-            message: `Adding NOT NULL ${t.name}.${c.name} fills existing rows with ${fill} (the model's default=) in a catalog-only step.`,
+            message: `Adding NOT NULL ${t.name}.${c.name} fills existing rows with ${fill} (the model's default=) in a catalog-only step; with no server default left, code still running the old models fails to insert rows until it is deployed.`,
           }),
         ],
       );
@@ -717,6 +719,12 @@ class Planner {
         ).op,
       );
       downgrade.push({ kind: 'alterColumn', ...where, existing: cur, change: { kind: 'type', type: before.type, using: back.using } });
+      if (before.serial && target.serial) {
+        // ALTER COLUMN TYPE leaves a serial's sequence as it was (an identity's follows).
+        const sequence = `${t.name}_${target.name}_seq`;
+        upgrade.push({ kind: 'setSequenceType', schema: t.schema, sequence, type: target.type, why: `the sequence of ${name} counts in ${to} too` });
+        downgrade.unshift({ kind: 'setSequenceType', schema: t.schema, sequence, type: before.type });
+      }
       if (oldDefault !== null) {
         downgrade.push({ kind: 'alterColumn', ...where, existing: before, change: { kind: 'serverDefault', serverDefault: oldDefault } });
       }
@@ -802,6 +810,17 @@ class Planner {
               : `DROP NOT NULL on ${name} is catalog-only; the downgrade fails once NULLs exist, as there is no default to fill them with.`,
         }),
       ]);
+    }
+
+    const numbering = { from: numberingOf(old), to: numberingOf(target) };
+    if (JSON.stringify(numbering.from) !== JSON.stringify(numbering.to)) {
+      const change = { ...where, column: target.name, type: target.type };
+      this.emit(Phase.Columns, {
+        summary: `change how ${name} numbers new rows`,
+        table: q,
+        upgrade: [{ kind: 'changeNumbering', ...change, ...numbering, why: `${name} becomes ${numberingText(numbering.to)}, continuing after the existing values` }],
+        downgrade: [{ kind: 'changeNumbering', ...change, from: numbering.to, to: numbering.from, why: `${name} is ${numberingText(numbering.from)} again` }],
+      });
     }
 
     if ((cur.comment ?? null) !== (target.comment ?? null)) {
@@ -1109,6 +1128,16 @@ function renameColumnsIn(expression: string, renames: Map<string, string>): stri
 
 function tableIs(t: Table, name: string): boolean {
   return t.name === name || qualifiedName(t) === name;
+}
+
+function numberingOf(c: Column): Numbering {
+  if (c.identity) return { kind: 'identity', identity: c.identity };
+  return c.serial ? { kind: 'serial' } : { kind: 'none' };
+}
+
+function numberingText(n: Numbering): string {
+  if (n.kind === 'identity') return `an identity column (GENERATED ${n.identity.always ? 'ALWAYS' : 'BY DEFAULT'})`;
+  return n.kind === 'serial' ? 'serial' : 'a plain column';
 }
 
 function ownsSequence(c: Column): boolean {

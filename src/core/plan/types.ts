@@ -4,6 +4,7 @@ import type {
   ColumnType,
   EnumType,
   ForeignKey,
+  Identity,
   Index,
   PrimaryKey,
   Severity,
@@ -99,7 +100,14 @@ export type OperationBody =
   | { kind: 'addConstraint'; schema: string | null; table: string; constraint: ConstraintDef }
   | { kind: 'dropConstraint'; schema: string | null; table: string; constraint: ConstraintDef }
   | { kind: 'renameConstraint'; schema: string | null; table: string; from: string; to: string }
-  | { kind: 'renameSequence'; schema: string | null; from: string; to: string };
+  | { kind: 'renameSequence'; schema: string | null; from: string; to: string }
+  /** `ALTER SEQUENCE ... AS type`: a serial column's sequence keeps its type when the column's changes. */
+  | { kind: 'setSequenceType'; schema: string | null; sequence: string; type: ColumnType }
+  /** Switches how a column numbers new rows; the sequence continues after the existing values. */
+  | { kind: 'changeNumbering'; schema: string | null; table: string; column: string; type: ColumnType; from: Numbering; to: Numbering };
+
+/** How a column gets values for new rows: nothing, SERIAL (a sequence default), or an identity. */
+export type Numbering = { kind: 'none' } | { kind: 'serial' } | { kind: 'identity'; identity: Identity };
 
 export type OperationKind = OperationBody['kind'];
 

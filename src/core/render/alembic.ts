@@ -94,6 +94,8 @@ class PythonWriter {
       case 'renameIndex':
       case 'renameConstraint':
       case 'renameSequence':
+      case 'setSequenceType':
+      case 'changeNumbering':
       case 'backfill':
         return this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`);
       case 'createTable':

@@ -1,4 +1,4 @@
-import type { Column, ColumnType, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
+import type { Column, ColumnType, EnumType, ForeignKey, Identity, Index, Table } from '../schema/model.js';
 import { qualify, quoteIdent, quoteLiteral, typeSql } from '../plan/sql-quote.js';
 import type { ConstraintDef, EnumColumnUse, EnumRef, Operation, Plan } from '../plan/types.js';
 import type { RenderStyle, SqlScript, SqlStatement } from './types.js';
@@ -129,6 +129,10 @@ export class SqlWriter {
         return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP CONSTRAINT ${quoteIdent(op.constraint.name)}`, lockOn(op.table))];
       case 'renameConstraint':
         return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} RENAME CONSTRAINT ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`, lockOn(op.table))];
+      case 'setSequenceType':
+        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.sequence)} AS ${this.type(op.type)}`, `ACCESS EXCLUSIVE on sequence ${op.sequence}`)];
+      case 'changeNumbering':
+        return this.changeNumbering(op).map((sql) => tx(sql, lockOn(op.table)));
       case 'renameSequence':
         return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, `ACCESS EXCLUSIVE on sequence ${op.from}`)];
     }
@@ -155,6 +159,30 @@ export class SqlWriter {
     return out;
   }
 
+  /**
+   * Drops the old way of numbering rows, adds the new one, and moves its sequence past the
+   * existing values so the next insert does not collide with them.
+   */
+  changeNumbering(op: Extract<Operation, { kind: 'changeNumbering' }>): string[] {
+    const t = qualify(op.schema, op.table);
+    const col = quoteIdent(op.column);
+    const sequence = qualify(op.schema, `${op.table}_${op.column}_seq`);
+    const out: string[] = [];
+    if (op.from.kind === 'serial') out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} DROP DEFAULT`, `DROP SEQUENCE ${sequence}`);
+    if (op.from.kind === 'identity') out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} DROP IDENTITY`);
+    if (op.to.kind === 'none') return out;
+    if (op.to.kind === 'serial') {
+      out.push(
+        `CREATE SEQUENCE ${sequence} AS ${this.type(op.type)} OWNED BY ${t}.${col}`,
+        `ALTER TABLE ${t} ALTER COLUMN ${col} SET DEFAULT nextval(${quoteLiteral(sequence)}::regclass)`,
+      );
+    } else {
+      out.push(`ALTER TABLE ${t} ALTER COLUMN ${col} ADD ${identityClause(op.to.identity)}`);
+    }
+    out.push(`SELECT setval(pg_get_serial_sequence(${quoteLiteral(t)}, ${quoteLiteral(op.column)}), max(${col})) FROM ${t} HAVING max(${col}) IS NOT NULL`);
+    return out;
+  }
+
   createTable(table: Table): string[] {
     const t = qualify(table.schema, table.name);
     const lines = table.columns.map((c) => this.columnDef(c, table));
@@ -172,13 +200,7 @@ export class SqlWriter {
 
   columnDef(c: Column, table?: Table): string {
     const parts = [quoteIdent(c.name), c.serial && isPrimaryKeyOf(c, table) !== false ? serialType(c.type) : this.type(c.type)];
-    if (c.identity) {
-      const options = [
-        c.identity.start !== null ? `START WITH ${c.identity.start}` : null,
-        c.identity.increment !== null ? `INCREMENT BY ${c.identity.increment}` : null,
-      ].filter((x) => x !== null);
-      parts.push(`GENERATED ${c.identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length ? ` (${options.join(' ')})` : ''}`);
-    }
+    if (c.identity) parts.push(identityClause(c.identity));
     if (c.computed) parts.push(`GENERATED ALWAYS AS (${c.computed.expression}) STORED`);
     if (c.serverDefault !== null) parts.push(`DEFAULT ${c.serverDefault}`);
     if (!c.nullable) parts.push('NOT NULL');
@@ -230,6 +252,14 @@ export class SqlWriter {
         return { sql: `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(change.newName)}`, transactional: true, lock: lockOn(op.table) };
     }
   }
+}
+
+function identityClause(identity: Identity): string {
+  const options = [
+    identity.start !== null ? `START WITH ${identity.start}` : null,
+    identity.increment !== null ? `INCREMENT BY ${identity.increment}` : null,
+  ].filter((x) => x !== null);
+  return `GENERATED ${identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length ? ` (${options.join(' ')})` : ''}`;
 }
 
 function createEnum(ref: EnumRef, labels: string[]): string {

@@ -49,6 +49,10 @@ function label(op: Operation): string {
       return `backfill:${op.table}.${op.column}=${op.value}`;
     case 'setTableComment':
       return `setTableComment:${op.table}`;
+    case 'setSequenceType':
+      return `setSequenceType:${op.sequence}`;
+    case 'changeNumbering':
+      return `changeNumbering:${op.table}.${op.column}:${op.from.kind}->${op.to.kind}`;
   }
 }
 
@@ -212,6 +216,23 @@ describe('plan: type changes', () => {
     expect(steps(p, 'downgrade')).toEqual(['alterColumn:users.n:serverDefault', 'alterColumn:users.n:type', 'alterColumn:users.n:serverDefault']);
     expect(p.operations[1]!.downgrade[0]).toMatchObject({ change: { kind: 'serverDefault', serverDefault: null } });
     expect(p.operations[0]!.downgrade[1]).toMatchObject({ change: { kind: 'serverDefault', serverDefault: "'1'" } });
+  });
+});
+
+describe('plan: numbering', () => {
+  it('widens a serial key together with its sequence', () => {
+    const t = (type: string) => table('events', [col('id', type, { serial: true })]);
+    const p = run(schema([t('integer')]), schema([t('bigint')]));
+    expect(steps(p)).toEqual(['alterColumn:events.id:type', 'setSequenceType:events_id_seq']);
+    expect(steps(p, 'downgrade')).toEqual(['setSequenceType:events_id_seq', 'alterColumn:events.id:type']);
+  });
+
+  it('switches serial to identity and back', () => {
+    const serial = table('events', [col('id', 'integer', { serial: true })]);
+    const identity = table('events', [col('id', 'integer', { nullable: false, identity: { always: false, start: null, increment: null } })], { pk: ['id'] });
+    const p = run(schema([serial]), schema([identity]));
+    expect(steps(p)).toEqual(['changeNumbering:events.id:serial->identity']);
+    expect(steps(p, 'downgrade')).toEqual(['changeNumbering:events.id:identity->serial']);
   });
 });
 

@@ -58,6 +58,6 @@ export async function catalog(client: pg.Client): Promise<Record<string, unknown
       SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
       WHERE n.nspname IN ('public', 'app') GROUP BY 1, 2 ORDER BY 1, 2`),
-    sequences: await rows(`SELECT schemaname AS schema, sequencename AS name FROM pg_sequences WHERE schemaname IN ('public', 'app') ORDER BY 1, 2`),
+    sequences: await rows(`SELECT schemaname AS schema, sequencename AS name, data_type::text AS type FROM pg_sequences WHERE schemaname IN ('public', 'app') ORDER BY 1, 2`),
   };
 }

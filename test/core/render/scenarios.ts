@@ -341,6 +341,37 @@ export const scenarios: Scenario[] = [
     probeHead: { sql: 'SELECT code, id FROM codes ORDER BY id', rows: [{ code: 'p', id: 1 }, { code: 'q', id: 2 }] },
   },
   {
+    name: 'numbering: a serial key widened with its sequence, serial to identity, identity to serial, plain to identity',
+    base: schema([
+      table('events', [col('id', 'integer', { serial: true }), col('at', 'timestamptz')]),
+      table('logs', [col('id', 'integer', { serial: true })]),
+      table('jobs', [col('id', 'bigint', { nullable: false, identity: { always: true, start: null, increment: null } })], { pk: ['id'] }),
+      table('tickets', [col('id', 'integer', { nullable: false })], { pk: ['id'] }),
+    ]),
+    head: schema([
+      table('events', [col('id', 'bigint', { serial: true }), col('at', 'timestamptz')]),
+      table('logs', [col('id', 'integer', { nullable: false, identity: { always: false, start: null, increment: null } })], { pk: ['id'] }),
+      table('jobs', [col('id', 'bigint', { serial: true })]),
+      table('tickets', [col('id', 'integer', { nullable: false, identity: { always: false, start: 10, increment: 5 } })], { pk: ['id'] }),
+    ]),
+    options: options(),
+    seed: [
+      'INSERT INTO events (at) VALUES (now()), (now())',
+      'INSERT INTO logs DEFAULT VALUES',
+      'INSERT INTO logs DEFAULT VALUES',
+      'INSERT INTO jobs DEFAULT VALUES',
+      'INSERT INTO tickets (id) VALUES (40)',
+    ],
+    // The head probe inserts a row per table; the rows that were there before must survive.
+    probeBase: 'SELECT e.id AS e, l.id AS l FROM events e JOIN logs l ON l.id = e.id WHERE e.id <= 2 ORDER BY 1',
+    probeHead: {
+      sql: `WITH e AS (INSERT INTO events (at) VALUES (now()) RETURNING id), l AS (INSERT INTO logs DEFAULT VALUES RETURNING id),
+            j AS (INSERT INTO jobs DEFAULT VALUES RETURNING id), t AS (INSERT INTO tickets DEFAULT VALUES RETURNING id)
+            SELECT e.id::int AS e, l.id AS l, j.id::int AS j, t.id AS t FROM e, l, j, t`,
+      rows: [{ e: 3, l: 3, j: 2, t: 45 }],
+    },
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([
