@@ -2,10 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
-import { gitTree } from '../../../src/adapters/git/git-tree.js';
-import { openRepository } from '../../../src/adapters/git/repository.js';
-import { generateRevision } from '../../../src/core/generate.js';
 import { GIT_ENV } from '../git/temp-repo.js';
 import { ADD_NOTES, BASE_MODELS, DROP_STATUS, workspace, type Workspace } from './hook-fixtures.js';
 import { runCli } from './run-cli.js';
@@ -43,24 +39,17 @@ describe('flow-migrate hook run', () => {
     expect(run.stderr).toContain('commit blocked (strict): the backend has no matching migration yet');
   });
 
-  it('passes --strict once the suggested migration is in the backend checkout', async () => {
+  it('passes --strict once the suggested command has written the migration into the backend', async () => {
     stage(ADD_NOTES);
-    const repo = await openRepository(ws.models.root);
-    const models = (tree: ReturnType<typeof gitTree>) => ({ tree, dir: `${repo.root}/flowbot_commons` });
-    const generated = await generateRevision({
-      base: models(gitTree(repo, { kind: 'revision', ref: 'HEAD' })),
-      head: models(gitTree(repo, { kind: 'index' })),
-      backend: { tree: fileSystemTree(), dir: ws.backend.root },
-      renames: [],
-      allowDataLoss: false,
-      message: null,
-      downRevision: null,
-    });
-    if (generated.status !== 'ready') throw new Error(`expected a revision, got ${generated.status}`);
-    writeFileSync(generated.revision.path, generated.revision.content);
+    const suggested = /flow-migrate (generate --base HEAD --staged --backend \S+ --write)/.exec((await hook()).stderr);
+    expect(suggested).not.toBeNull();
+    const written = await runCli(suggested![1]!.split(' '), ws.models.root);
+    expect(written.code).toBe(0);
+    const revision = written.stdout.trim();
+    expect(revision).toMatch(/flow-py-backend-\w+\/migrations\/versions\/002_add_notes_to_tasks\.py$/);
 
     const run = await hook('--strict');
-    expect(run.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, generated.revision.path)}`);
+    expect(run.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, path.resolve(ws.models.root, revision))}`);
     expect(run.code).toBe(0);
   });
 

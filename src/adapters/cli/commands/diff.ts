@@ -6,33 +6,37 @@ import { fileSystemTree } from '../../fs/file-system-tree.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
+import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSources } from '../model-source.js';
 import { diffJson, formatDiagnostics, formatDiff } from '../plan-output.js';
 
-const HELP = `Usage: flow-migrate diff --base DIR --head DIR [--rename A=B]... [--allow-data-loss] [--json]
+const HELP = `Usage: flow-migrate diff --base DIR|REF (--head DIR|REF | --staged | --worktree) [--rename A=B]... [--allow-data-loss] [--json]
 
 Plans the schema change between two versions of the models: the operations, the risk
 findings, and the removed + added pairs that may be renames.
 
 Options:
-  --base DIR          the models package before the change
-  --head DIR          the models package after the change
+  --base DIR|REF      the models package before the change
+  --head DIR|REF      the models package after the change
   --rename A=B        confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss   confirm drops and narrowing type changes
   --json              print the machine-readable result (see the README)
+
+${MODEL_SOURCE_HELP}
 
 Exit codes: 0 planned (also when a change would be refused), 1 failure,
 2 bad input (syntax error, unreadable model).
 `;
 
-export const diffOptionsSchema = z.object({
+export const diffOptionsSchema = modelSourceOptionsSchema.extend({
   base: z.string({ error: 'is required' }).min(1),
-  head: z.string({ error: 'is required' }).min(1),
+  head: z.string().min(1).optional(),
   rename: z.array(z.string()).default([]),
   'allow-data-loss': z.boolean().default(false),
   json: z.boolean().default(false),
 });
 
 export const diffParseConfig = {
+  ...modelSourceParseConfig,
   base: { type: 'string' },
   head: { type: 'string' },
   rename: { type: 'string', multiple: true },
@@ -51,8 +55,7 @@ export const diffCommand: Command = {
   async run(args, io) {
     const { options } = parseOptions(args, diffParseConfig, diffOptionsSchema);
     const diff = await diffModels({
-      base: modelsDir(options.base, io),
-      head: modelsDir(options.head, io),
+      ...(await resolveModelSources(options, io)),
       renames: options.rename.map(parseRename),
       allowDataLoss: options['allow-data-loss'],
     });

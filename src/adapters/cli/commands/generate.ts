@@ -8,16 +8,17 @@ import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, type GenerateJson } from '../plan-output.js';
+import { MODEL_SOURCE_HELP, resolveModelSources } from '../model-source.js';
 import { diffOptionsSchema, diffParseConfig, modelsDir } from './diff.js';
 
-const HELP = `Usage: flow-migrate generate --base DIR --head DIR --backend DIR [options]
+const HELP = `Usage: flow-migrate generate --base DIR|REF (--head DIR|REF | --staged | --worktree) --backend DIR [options]
 
 Writes the Alembic revision that takes the database from the base models to the head
 models, following the backend's own template, numbering and habits.
 
 Options:
-  --base DIR            the models package before the change
-  --head DIR            the models package after the change
+  --base DIR|REF        the models package before the change
+  --head DIR|REF        the models package after the change
   --backend DIR         the folder holding alembic.ini
   --message TEXT        the revision message (default: a summary of the change)
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
@@ -29,6 +30,8 @@ Options:
 
 Without --write the revision file is printed and nothing is written; with --write
 the file goes into the backend's versions folder and its path is printed.
+
+${MODEL_SOURCE_HELP}
 
 Exit codes: 0 generated (or no schema changes), 1 failure, 2 bad input (syntax error,
 bad flag, several heads), 3 refused for data safety (nothing written).
@@ -60,8 +63,7 @@ export const generateCommand: Command = {
       optionsSchema,
     );
     const result = await generateRevision({
-      base: modelsDir(options.base, io),
-      head: modelsDir(options.head, io),
+      ...(await resolveModelSources(options, io)),
       backend: modelsDir(options.backend, io),
       renames: options.rename.map(parseRename),
       allowDataLoss: options['allow-data-loss'],
