@@ -113,8 +113,12 @@ class SourceContext {
     try {
       return await this.repo;
     } catch (err) {
-      const what = value === null ? flag : `${flag} ${value}`;
-      throw new UsageError(`${what}: ${(err as Error).message}; pass --repo DIR, or a folder`);
+      const reason = (err as Error).message;
+      throw new UsageError(
+        value === null
+          ? `${flag}: ${reason}; pass --repo DIR`
+          : `${flag} ${value}: no such folder, and no revision can be read either: ${reason}`,
+      );
     }
   }
 

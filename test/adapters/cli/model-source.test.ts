@@ -70,6 +70,9 @@ describe('model sources from --base/--head/--models', () => {
     );
     repo.commit('no config', { 'flow-migrate.yml': '' });
     await expect(resolveModelSource({ ...defaults, models: 'HEAD' }, io(repo.root))).rejects.toThrow(/--models-path PATH/);
-    await expect(resolveModelSource({ ...defaults, models: 'HEAD' }, io(tmpdir()))).rejects.toThrow(/not inside a git repository/);
+    await expect(resolveModelSource({ ...defaults, models: 'HEAD' }, io(tmpdir()))).rejects.toThrow(
+      /--models HEAD: no such folder, and no revision can be read either: .* is not inside a git repository/,
+    );
+    await expect(resolveModelSource({ ...defaults, staged: true }, io(tmpdir()))).rejects.toThrow(/--staged: .* pass --repo DIR/);
   });
 });
