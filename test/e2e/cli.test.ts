@@ -173,6 +173,28 @@ describe('flow-migrate generate', () => {
     expect(versions(backend)).toEqual(ORIGINAL);
   });
 
+  it('models that cannot be read fully: exit 2, the diagnostic at its line, nothing written', async () => {
+    const backend = backendCopy();
+    const user = path.join(backend, 'app/models/user.py');
+    cpSync(path.join(backend, 'app'), path.join(backend, 'head'), { recursive: true });
+    writeFileSync(
+      path.join(backend, 'head/models/user.py'),
+      `${readFileSync(user, 'utf8')}    avatar = mapped_column(make_avatar_type())\n`,
+    );
+    const args = ['generate', '--base', 'app/models', '--head', 'head/models', '--backend', '.', '--write'];
+    const text = await run(args, backend);
+    expect(text.code).toBe(2);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toMatch(/^head\/models\/user\.py:17:\d+: error: .*\[[a-z-]+\]\n/m);
+    expect(text.stderr).toContain('nothing was written');
+    const json = await run([...args, '--json'], backend);
+    expect(json.code).toBe(2);
+    const parsed = generateJsonSchema.parse(JSON.parse(json.stdout));
+    expect(parsed).toMatchObject({ status: 'unreadable', revision: null });
+    expect(parsed.diagnostics.find((d) => d.severity === 'error')?.location).toMatchObject({ file: 'head/models/user.py', line: 17 });
+    expect(versions(backend)).toEqual(ORIGINAL);
+  });
+
   it('several heads: exit 2 naming them; --down-revision picks one', async () => {
     const backend = backendCopy();
     const branch = readFileSync(path.join(backend, 'migrations/versions/003_create_tasks.py'), 'utf8')
