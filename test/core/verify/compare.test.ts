@@ -125,6 +125,7 @@ describe('compareSchemas', () => {
     expect(compareSchemas(base(), actual).map((d) => d.message)).toEqual([
       'table users: columns are in the order b, a, id, expected id, a, b',
     ]);
+    expect(compareSchemas(base(), actual, { columnOrder: false })).toEqual([]);
   });
 
   it('reports serial, identity, generated and comment differences', () => {
