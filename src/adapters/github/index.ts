@@ -5,10 +5,11 @@ import { corePipeline } from './core-pipeline.js';
 import { verifyMigration } from './verify-migration.js';
 
 const environmentSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL')
-    .optional(),
+  // Empty, as .env files leave it, means unset: an embedded PostgreSQL.
+  DATABASE_URL: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// connection URL').optional(),
+  ),
 });
 
 /**

@@ -108,6 +108,24 @@ describe('corePipeline', () => {
     expect(result.markdown).not.toContain('hunter22');
   });
 
+  it('summarises a huge change to fit a pull-request comment', async () => {
+    const base = models.base!['flowbot_commons/models.py']!;
+    const tables = Array.from({ length: 300 }, (_, t) =>
+      [
+        `class Audit${t}(Base):`,
+        `    __tablename__ = "audit_${t}"`,
+        '    id: Mapped[int] = mapped_column(primary_key=True)',
+        ...Array.from({ length: 12 }, (_, c) => `    field_${c}: Mapped[str | None] = mapped_column(String(${100 + c}))`),
+      ].join('\n'),
+    );
+    const head = { 'flowbot_commons/models.py': `${base}\n\n${tables.join('\n\n\n')}\n` };
+    const result = await corePipeline(null)(input('base', { headModels: { tree: memoryTree(head), dir: 'flowbot_commons' }, markdownBudget: 61_536 }));
+    expect(result.status).toBe('not-verified');
+    expect(result.revisionFile!.content.length).toBeGreaterThan(65_536);
+    expect(result.markdown.length).toBeLessThanOrEqual(61_536);
+    expect(result.markdown).toContain('it is in the backend pull request');
+  });
+
   it('keeps the report within the budget it is given', async () => {
     const result = await corePipeline(null)(input('add-notes', { markdownBudget: 1_500 }));
     expect(result.markdown.length).toBeLessThanOrEqual(1_500);

@@ -25,7 +25,7 @@ import {
   type Annotation,
   type CheckOutcome,
 } from './set-check-run.js';
-import { findStickyComment, upsertStickyComment, type IssueComment } from './upsert-sticky-comment.js';
+import { STICKY_MARKER, findStickyComment, upsertStickyComment, type IssueComment } from './upsert-sticky-comment.js';
 
 export interface BotDependencies {
   app: Probot;
@@ -51,6 +51,7 @@ export type EventContext = Pick<Context, 'octokit' | 'log' | 'config'> & {
 
 /** Room left in the comment for what the bot adds around the report. */
 const COMMENT_FRAME = 4_000;
+const MAX_CONFIRMATIONS_LISTED = 20;
 
 /**
  * The bot's whole job for one pull request at one commit: read the configuration; if the
@@ -239,33 +240,41 @@ async function isHead(context: EventContext, pull: PullRequestInfo): Promise<boo
   return data.head.sha === pull.head.sha;
 }
 
+/**
+ * The sticky comment: the bot's own lines around the engine's report, the report cut to
+ * whatever room those lines leave, so the whole always fits GitHub's limit.
+ */
 function commentBody(
   result: MigrationPipelineResult,
   pull: PullRequestInfo,
   backendPull: BackendPullRequest | null,
   config: GithubAppConfig,
 ): string {
-  const parts: string[] = [];
-  if (backendPull) parts.push(`> Migration pull request: ${config.backend.repository}#${backendPull.number} (${backendPull.html_url})`);
+  const before: string[] = [];
+  if (backendPull) before.push(`> Migration pull request: ${config.backend.repository}#${backendPull.number} (${backendPull.html_url})`);
   else if (result.status === 'verified' && !config.pull_request) {
-    parts.push('> Comment-only mode (`pull_request: false`): add the migration file below to the backend yourself.');
+    before.push('> Comment-only mode (`pull_request: false`): add the migration file below to the backend yourself.');
   }
-  parts.push(fitMarkdown(result.markdown, COMMENT_LIMIT - COMMENT_FRAME, 'the check run "Database migration" has the rest'));
+  const after: string[] = [];
   if (result.status === 'needs-confirmation' && result.confirmations.length) {
     const label = config.labels.allow_data_loss;
     const allowsDataLoss = result.confirmations.some((c) => c.kind === 'allow-data-loss');
-    parts.push(
+    const shown = result.confirmations.slice(0, MAX_CONFIRMATIONS_LISTED);
+    after.push(
       [
         '### How to confirm',
         'Someone with write access to this repository comments one of:',
-        ...result.confirmations.map((c) => `- \`${confirmationCommand(c)}\``),
+        ...shown.map((c) => `- \`${confirmationCommand(c)}\``),
+        ...(result.confirmations.length > shown.length ? [`- …and ${result.confirmations.length - shown.length} more, listed in the check run`] : []),
         ...(label && allowsDataLoss ? [`or adds the label \`${label}\` to allow data loss.`] : []),
         'Confirmations stay valid on later pushes.',
       ].join('\n'),
     );
   }
-  parts.push(commitLine(pull));
-  return parts.join('\n\n');
+  after.push(commitLine(pull));
+  const frame = [...before, ...after].join('\n\n').length + 4;
+  const room = COMMENT_LIMIT - STICKY_MARKER.length - 1 - frame;
+  return [...before, fitMarkdown(result.markdown, room, 'the check run "Database migration" has the rest'), ...after].join('\n\n');
 }
 
 function commitLine(pull: PullRequestInfo): string {
