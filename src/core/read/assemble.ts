@@ -185,7 +185,8 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     if (name) ns.useRelation(name);
     primaryKey = { name, columns: pkKeys.map((k) => nameOf(k)!), location: draft.primaryKey?.location ?? drafts.find((c) => c.key === pkKeys[0])?.location ?? draft.location };
   }
-  if (!pkKeys.length) {
+  // A Core Table may lack a primary key; a mapped class may not.
+  if (!pkKeys.length && draft.cls) {
     diagnostics.warning('no-primary-key', `table ${draft.name} has no primary key (SQLAlchemy refuses to map a class without one)`, draft.location);
   }
   const pkSet = new Set(pkKeys.map((k) => nameOf(k)));

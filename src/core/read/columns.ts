@@ -8,7 +8,7 @@ import type { ColumnDraft, ForeignKeyDraft } from './drafts.js';
 import { quoteSqlString, sqlLiteral } from './literals.js';
 import { renderClause, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
-import { callArguments, stringValue, unwrap } from './syntax.js';
+import { callArguments, excerpt, stringValue, unwrap } from './syntax.js';
 import type { TypeResult } from './types.js';
 
 /** SQLAlchemy callables that declare a column. */
@@ -196,7 +196,7 @@ function columnSqlContext(ctx: ReaderContext, scope: Scope, column: ColumnDraft)
 
 /** The type of `Mapped[X]` for a column with no explicit type. */
 function annotationType(ctx: ReaderContext, peeled: ReturnType<typeof peelPythonType>, typeMap: TypeMapEntry[]): TypeResult {
-  if (peeled.ambiguous) return { ok: false, reason: `the annotation ${peeled.node.text} is a union of several types` };
+  if (peeled.ambiguous) return { ok: false, reason: `the annotation ${excerpt(peeled.node)} is a union of several types` };
   const candidates = [...peeled.aliases, { node: peeled.node, scope: peeled.scope }];
   for (const candidate of candidates) {
     const key = typeKey(ctx.resolver.resolve(candidate.node, candidate.scope));
@@ -207,7 +207,7 @@ function annotationType(ctx: ReaderContext, peeled: ReturnType<typeof peelPython
   if (parts) {
     const head = ctx.resolver.resolve(parts.head, peeled.scope);
     if (head.kind === 'external' && head.name === 'typing.Literal') return ctx.types.fromLiteral(parts.args);
-    return { ok: false, reason: `no SQLAlchemy type is known for the annotation ${peeled.node.text}` };
+    return { ok: false, reason: `no SQLAlchemy type is known for the annotation ${excerpt(peeled.node)}` };
   }
   return ctx.types.fromPythonType(ctx.resolver.resolve(peeled.node, peeled.scope), peeled.node);
 }
@@ -238,7 +238,7 @@ function readServerDefault(ctx: ReaderContext, node: Node, scope: Scope, key: st
   if (sql !== null && !['integer', 'float', 'true', 'false'].includes(n.type)) return sql;
   ctx.diagnostics.warning(
     'unreadable-server-default',
-    `the server_default of ${key} (${node.text}) cannot be rendered statically; it is left out`,
+    `the server_default of ${key} (${excerpt(node)}) cannot be rendered statically; it is left out`,
     at(scope, node),
   );
   return null;

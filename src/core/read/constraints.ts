@@ -4,7 +4,7 @@ import { at, calleeName, literal, nodeKey, type ReaderContext } from './context.
 import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, TableDraft } from './drafts.js';
 import { renderClause, renderSqlText, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
-import { callArguments, dottedParts, namedChildren, stringValue, unwrap } from './syntax.js';
+import { callArguments, dottedParts, excerpt, namedChildren, stringValue, unwrap } from './syntax.js';
 
 const ACTIONS = new Set<ReferentialAction>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
@@ -15,7 +15,7 @@ function referentialAction(ctx: ReaderContext, node: Node | undefined, scope: Sc
   if (v.ok && v.value === null) return null;
   const action = v.ok && typeof v.value === 'string' ? v.value.toUpperCase().replace(/\s+/g, ' ') : null;
   if (action && ACTIONS.has(action as ReferentialAction)) return action as ReferentialAction;
-  ctx.diagnostics.warning('unknown-referential-action', `the referential action ${node.text} is not one PostgreSQL has`, at(scope, node));
+  ctx.diagnostics.warning('unknown-referential-action', `the referential action ${excerpt(node)} is not one PostgreSQL has`, at(scope, node));
   return null;
 }
 
@@ -30,7 +30,7 @@ function optionalName(ctx: ReaderContext, node: Node | undefined, scope: Scope):
     const s = first ? stringValue(first) : null;
     if (s !== null && calleeName(ctx, n, scope) === 'sa.conv') return s;
   }
-  ctx.diagnostics.warning('name-not-constant', `the constraint name ${node.text} is not a constant; PostgreSQL's default name is assumed`, at(scope, node));
+  ctx.diagnostics.warning('name-not-constant', `the constraint name ${excerpt(node)} is not a constant; PostgreSQL's default name is assumed`, at(scope, node));
   return null;
 }
 
@@ -62,7 +62,7 @@ export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, col
   if (!target) {
     ctx.diagnostics.error(
       'unknown-foreign-key-target',
-      `the target of ${call.text} cannot be determined statically (use "table.column" or Model.attribute)`,
+      `the target of ${excerpt(call)} cannot be determined statically (use "table.column" or Model.attribute)`,
       at(scope, call),
     );
     return null;
@@ -82,7 +82,7 @@ export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: Sql
   const expressionNode = args.positional[0] ?? args.keywords.get('sqltext');
   const expression = expressionNode ? renderSqlText(expressionNode, sql) : null;
   if (expression === null) {
-    ctx.diagnostics.warning('unreadable-check', `the expression of ${call.text} cannot be rendered statically; the check is left out`, at(scope, call));
+    ctx.diagnostics.warning('unreadable-check', `the expression of ${excerpt(call)} cannot be rendered statically; the check is left out`, at(scope, call));
     return null;
   }
   return { name: optionalName(ctx, args.keywords.get('name'), scope), expression, location: at(scope, call) };
@@ -166,7 +166,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
           continue;
         }
         const expression = renderClause(e, sql);
-        if (expression === null) return unreadable(`expression ${e.text}`);
+        if (expression === null) return unreadable(`expression ${excerpt(e)}`);
         elements.push({ expression });
       }
       const unique = args.keywords.get('unique');
@@ -218,7 +218,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
       const columns = local ? columnsOf(local) : null;
       const targets = remote?.map((r) => foreignKeyTarget(ctx, r, scope));
       if (!columns || !targets || targets.some((t) => t === null) || targets.length !== columns.length) {
-        ctx.diagnostics.error('unreadable-foreign-key', `the columns of ${call.text} cannot be read statically`, location);
+        ctx.diagnostics.error('unreadable-foreign-key', `the columns of ${excerpt(call)} cannot be read statically`, location);
         return true;
       }
       table.foreignKeys.push({

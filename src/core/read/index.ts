@@ -10,7 +10,7 @@ import { Diagnostics } from './diagnostics.js';
 import type { TableDraft } from './drafts.js';
 import { ModuleIndex, type ModuleInfo } from './modules.js';
 import { Resolver } from './symbols.js';
-import { dottedParts, locationOf, namedChildren, unwrap } from './syntax.js';
+import { dottedParts, excerpt, locationOf, namedChildren, unwrap } from './syntax.js';
 import { TableReader } from './tables.js';
 import { TypeReader } from './types.js';
 
@@ -133,7 +133,7 @@ function attachModuleIndexes(ctx: ReaderContext, module: ModuleInfo, index: Draf
       return null;
     }, null);
     if (!table) {
-      ctx.diagnostics.warning('unattached-index', `the table of ${call.text.split('\n')[0]} cannot be determined; the index is left out`, locationOf(module.file, call));
+      ctx.diagnostics.warning('unattached-index', `the table of ${excerpt(call)} cannot be determined; the index is left out`, locationOf(module.file, call));
       continue;
     }
     addTableItem(ctx, table, call, scope);

@@ -34,7 +34,8 @@ const SQLALCHEMY_MODULES = new Set([
  */
 export function canonicalExternal(dotted: string): string {
   const parts = dotted.split('.');
-  if (parts[0] === 'sqlalchemy') {
+  // `sa.types` + `.JSON` arrives here already half canonical.
+  if (parts[0] === 'sqlalchemy' || parts[0] === 'sa') {
     let i = 1;
     while (i < parts.length - 1 && SQLALCHEMY_MODULES.has(parts[i]!)) i++;
     return ['sa', ...parts.slice(i)].join('.');

@@ -110,3 +110,10 @@ export function dottedParts(node: Node): string[] | null {
   }
   return null;
 }
+
+/** A node's source for a message: on one line, and cut short when long. */
+export function excerpt(node: Node | null | undefined, max = 60): string {
+  if (!node) return '';
+  const text = node.text.replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

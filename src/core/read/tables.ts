@@ -7,7 +7,7 @@ import { at, calleeName, infoDict, literal, type ReaderContext } from './context
 import { defaultMetadata, type DeclarativeBaseInfo } from './declarative.js';
 import type { ColumnDraft, TableDraft } from './drafts.js';
 import type { Scope } from './symbols.js';
-import { callArguments, locationOf, namedChildren, stringValue, unwrap } from './syntax.js';
+import { callArguments, dottedParts, excerpt, locationOf, namedChildren, stringValue, unwrap } from './syntax.js';
 
 /** Attribute values that map something other than a column. */
 const NOT_COLUMNS = new Set([
@@ -15,6 +15,7 @@ const NOT_COLUMNS = new Set([
   'sa.query_expression', 'sa.dynamic_loader', 'sa.hybrid_property', 'sa.hybrid_method', 'sa.column_property',
   'sa.comparable_using', 'sa.write_only',
 ]);
+const BASE_SETTINGS = new Set(['metadata', 'registry', 'type_annotation_map']);
 /** Wrappers whose first argument is the column: `deferred(Column(...))`. */
 const COLUMN_WRAPPERS = new Set(['sa.deferred', 'sa.column_property']);
 
@@ -55,7 +56,7 @@ export class TableReader {
       if (skipped.has(classKey(c.sym))) continue;
       const attr = c.byName.get('__tablename__');
       if (!attr) continue;
-      const name = this.tableName(attr, c);
+      const name = this.tableName(attr, c, info);
       if (name === undefined) break;
       if (name === null) return { kind: 'none' };
       return { kind: 'table', base, name };
@@ -73,12 +74,12 @@ export class TableReader {
    * error) when it cannot be determined. `@declared_attr` returning `cls.__name__.lower()`
    * is common enough to evaluate.
    */
-  private tableName(attr: ClassAttribute, owner: ClassInfo): string | null | undefined {
+  private tableName(attr: ClassAttribute, owner: ClassInfo, mapped: ClassInfo): string | null | undefined {
     const scope = { module: owner.module };
     if (attr.isFunction && attr.value) {
       const ret = singleReturn(attr.value);
       const m = ret ? /^cls\.__name__(\.lower\(\))?$/.exec(ret.text.replace(/\s+/g, '')) : null;
-      if (m) return undefined === m[1] ? owner.name : owner.name.toLowerCase();
+      if (m) return undefined === m[1] ? mapped.name : mapped.name.toLowerCase();
       this.ctx.diagnostics.error(
         'unknown-table-name',
         `the table name computed by ${owner.name}.__tablename__ cannot be determined statically`,
@@ -103,7 +104,7 @@ export class TableReader {
     const skipped = new Set<string>();
     for (const c of this.ctx.classes.mro(info).slice(1)) {
       if (skipped.has(classKey(c.sym))) continue;
-      if (this.ctx.declarative.isBaseClass(c) || this.classify(c).kind !== 'none') {
+      if (this.classify(c).kind !== 'none') {
         for (const a of this.ctx.classes.mro(c)) skipped.add(classKey(a.sym));
       }
     }
@@ -129,6 +130,8 @@ export class TableReader {
 
   private attributeColumn(attr: ClassAttribute, owner: ClassInfo, base: DeclarativeBaseInfo): ColumnDraft | null {
     if (attr.name.startsWith('__') && attr.name.endsWith('__')) return null;
+    // The declarative base's own settings; its columns, though, are inherited like a mixin's.
+    if (BASE_SETTINGS.has(attr.name) && this.ctx.declarative.isBaseClass(owner)) return null;
     const scope: Scope = { module: owner.module };
     const location = locationOf(owner.module.file, attr.statement);
     let value = attr.value;
@@ -138,10 +141,12 @@ export class TableReader {
       // `@declared_attr def owner_id(cls) -> Mapped[int]: return mapped_column(ForeignKey(...))`
       value = singleReturn(attr.value);
       annotation = mappedAnnotation(attr.value.childForFieldName('return_type'), scope, this.ctx.resolver);
-      if (!value) {
+      // Only a function that builds a column is worth a word; most build relationships.
+      if (!value && /\b(Column|mapped_column)\(/.test(attr.value.text)) {
         this.ctx.diagnostics.warning('unreadable-declared-attr', `${owner.name}.${attr.name} is computed by @declared_attr and cannot be read statically`, location);
         return null;
       }
+      if (!value) return null;
     }
     let call: Node | null = null;
     if (value) {
@@ -158,15 +163,19 @@ export class TableReader {
       else if (annotation.kind === 'column') {
         this.ctx.diagnostics.error(
           'unknown-column',
-          `${owner.name}.${attr.name} is produced by a function call (${n.childForFieldName('function')?.text}); its column cannot be determined statically`,
+          `${owner.name}.${attr.name} is produced by a function call (${excerpt(n.childForFieldName('function'))}); its column cannot be determined statically`,
           location,
         );
         return null;
       } else {
-        if (this.ctx.resolver.resolve(n.childForFieldName('function')!, scope).kind !== 'class') {
+        // A plain helper call (`audit_column()`) may well make a column; a method chain or a
+        // class instantiation does not.
+        const fn = n.childForFieldName('function')!;
+        const target = dottedParts(fn) ? this.ctx.resolver.resolve(fn, scope) : null;
+        if (target && (target.kind === 'unknown' || (target.kind === 'external' && !target.name.startsWith('sa.')))) {
           this.ctx.diagnostics.warning(
             'unknown-attribute',
-            `${owner.name}.${attr.name} = ${n.childForFieldName('function')?.text}(...) may be a column; it cannot be read statically and is left out`,
+            `${owner.name}.${attr.name} = ${excerpt(n.childForFieldName('function'))}(...) may be a column; it cannot be read statically and is left out`,
             location,
           );
         }
@@ -227,7 +236,7 @@ export class TableReader {
       if (i === items.length - 1 && unwrap(item).type === 'dictionary') {
         this.tableOptions(table, unwrap(item), scope);
       } else if (!addTableItem(this.ctx, table, item, scope)) {
-        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ item ${item.text} is not a constraint or index the reader knows; it is left out`, at(scope, item));
+        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ item ${excerpt(item)} is not a constraint or index the reader knows; it is left out`, at(scope, item));
       }
     }
   }
@@ -239,7 +248,7 @@ export class TableReader {
       const valueNode = pair.childForFieldName('value');
       const key = keyNode ? stringValue(keyNode) : null;
       if (!key || !valueNode) {
-        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ entry ${pair.text} cannot be read statically`, at(scope, pair));
+        this.ctx.diagnostics.warning('unreadable-table-args', `the __table_args__ entry ${excerpt(pair)} cannot be read statically`, at(scope, pair));
         continue;
       }
       this.tableOption(table, key, valueNode, scope);
@@ -255,7 +264,7 @@ export class TableReader {
     const v = literal(this.ctx, valueNode, scope);
     if (!v.ok || (typeof v.value !== 'string' && v.value !== null)) {
       const what = key === 'schema' ? 'error' : 'warning';
-      this.ctx.diagnostics[what]('unreadable-table-args', `the table ${key} ${valueNode.text} is not a constant string`, at(scope, valueNode));
+      this.ctx.diagnostics[what]('unreadable-table-args', `the table ${key} ${excerpt(valueNode)} is not a constant string`, at(scope, valueNode));
       return;
     }
     if (key === 'schema') table.schema = v.value as string | null;
@@ -269,11 +278,11 @@ export class TableReader {
     const name = nameNode ? stringValue(nameNode) : null;
     const location = at(scope, call);
     if (name === null) {
-      this.ctx.diagnostics.error('unknown-table-name', `the name of ${call.text.split('\n')[0]} is not a constant string`, location);
+      this.ctx.diagnostics.error('unknown-table-name', `the name of ${excerpt(call)} is not a constant string`, location);
       return null;
     }
     // Flask-SQLAlchemy's db.Table("name", Column(...)) has no metadata argument.
-    const metadataIsColumn = metadataNode && unwrap(metadataNode).type === 'call';
+    const metadataIsColumn = metadataNode && calleeName(this.ctx, unwrap(metadataNode), scope) === 'sa.Column';
     const metadata = metadataNode && !metadataIsColumn ? this.ctx.declarative.metadataOfArgument(metadataNode, scope) : defaultMetadata();
     const table: TableDraft = {
       name,
@@ -319,7 +328,7 @@ export class TableReader {
     }
     for (const item of others) {
       if (!addTableItem(this.ctx, table, item, scope)) {
-        this.ctx.diagnostics.warning('unreadable-table-item', `the Table(...) argument ${item.text} is not a column, constraint or index the reader knows; it is left out`, at(scope, item));
+        this.ctx.diagnostics.warning('unreadable-table-item', `the Table(...) argument ${excerpt(item)} is not a column, constraint or index the reader knows; it is left out`, at(scope, item));
       }
     }
     for (const [key, valueNode] of args.keywords) this.tableOption(table, key, valueNode, scope);

@@ -3,7 +3,7 @@ import type { ColumnType, EnumType } from '../schema/model.js';
 import type { ClassInfo, Classes, ClassSym } from './classes.js';
 import { NOT_CONSTANT, evaluateLiteral, type JsonValue } from './literals.js';
 import type { Scope, Sym } from './symbols.js';
-import { callArguments, locationOf, namedChildren, stringValue, unwrap } from './syntax.js';
+import { callArguments, excerpt, locationOf, namedChildren, stringValue, unwrap } from './syntax.js';
 
 /** An argument with the scope its expression is evaluated in. */
 export interface Arg {
@@ -291,7 +291,7 @@ export class TypeReader {
       const info = this.classes.info(sym as ClassSym);
       if (this.classes.isEnum(info)) return this.enumType(NO_ARGS, node, info);
     }
-    return { ok: false, reason: `no SQLAlchemy type is known for the annotation ${node.text}` };
+    return { ok: false, reason: `no SQLAlchemy type is known for the annotation ${excerpt(node)}` };
   }
 
   /** `Literal["a", "b"]`: a non-native Enum, i.e. varchar as long as the longest value. */
@@ -307,7 +307,7 @@ export class TypeReader {
 }
 
 function unknownType(node: Node): TypeResult {
-  return { ok: false, reason: `the column type ${node.text} cannot be determined statically` };
+  return { ok: false, reason: `the column type ${excerpt(node)} cannot be determined statically` };
 }
 
 interface EnumMember {
@@ -340,15 +340,24 @@ function forwardedBySuperInit(init: Node, args: TypeArgs, initScope: Scope): Typ
   if (!params || !body) return null;
   const bound = new Map<string, Arg>();
   let extraKeywords: string | null = null;
+  let extraPositional: string | null = null;
+  let keywordOnly = false;
   let positional = [...args.positional];
   const keywords = new Map(args.keywords);
   const list = namedChildren(params).slice(1);
-  for (const p of list) {
+  for (const param of list) {
+    // `*args: Any` / `**kwargs: Any` are typed parameters around the splat pattern.
+    const inner = param.type === 'typed_parameter' ? namedChildren(param)[0] : undefined;
+    const p = inner && (inner.type === 'list_splat_pattern' || inner.type === 'dictionary_splat_pattern') ? inner : param;
     if (p.type === 'dictionary_splat_pattern') {
       extraKeywords = namedChildren(p)[0]?.text ?? null;
       continue;
     }
-    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator') continue;
+    if (p.type === 'list_splat_pattern' || p.type === 'keyword_separator') {
+      if (p.type === 'list_splat_pattern') extraPositional = namedChildren(p)[0]?.text ?? null;
+      keywordOnly = true;
+      continue;
+    }
     const nameNode = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? namedChildren(p)[0]);
     const name = nameNode?.text;
     if (!name) return null;
@@ -356,7 +365,7 @@ function forwardedBySuperInit(init: Node, args: TypeArgs, initScope: Scope): Typ
     if (keywords.has(name)) {
       bound.set(name, keywords.get(name)!);
       keywords.delete(name);
-    } else if (positional.length) {
+    } else if (positional.length && !keywordOnly) {
       bound.set(name, positional[0]!);
       positional = positional.slice(1);
     } else if (defaultValue) {
@@ -383,7 +392,8 @@ function forwardedBySuperInit(init: Node, args: TypeArgs, initScope: Scope): Typ
       if (namedChildren(a)[0]?.text !== extraKeywords) return null;
       for (const [k, v] of keywords) out.keywords.set(k, v);
     } else if (a.type === 'list_splat') {
-      return null;
+      if (extraPositional === null || namedChildren(a)[0]?.text !== extraPositional) return null;
+      out.positional.push(...positional);
     } else {
       out.positional.push(substitute(a));
     }

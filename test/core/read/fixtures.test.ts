@@ -304,6 +304,22 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       "INDEX ix_workflow_execution_checkpoints_workflow_execution_id (workflow_execution_id)"
     ]
   },
+  'base-columns': {
+    "category": [
+      "name character varying(40) NOT NULL",
+      "id integer NOT NULL serial",
+      "PK category_pkey (id)"
+    ],
+    "product": [
+      "category_id integer NOT NULL",
+      "title character varying(120) NOT NULL",
+      "picture json NULL",
+      "manual json NULL",
+      "id integer NOT NULL serial",
+      "PK product_pkey (id)",
+      "FK product_category_id_fkey (category_id) -> category(id)"
+    ]
+  },
 };
 
 describe('fixture packages', () => {

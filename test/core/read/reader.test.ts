@@ -277,6 +277,43 @@ describe('__table_args__ and Table(...)', () => {
   });
 });
 
+describe('patterns found in real projects', () => {
+  it('reads a Core Table on its own MetaData(), which may have no primary key', async () => {
+    const result = await read({
+      'models/t.py': `
+        from sqlalchemy import Column, Integer, MetaData, Table
+        ids = Table("ids", MetaData(), Column("nextid", Integer, nullable=False))
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({ ids: ['nextid integer NOT NULL'] });
+  });
+
+  it('warns about a helper call that may make a column, but not about method chains or relationships', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/t.py': `
+        from sqlalchemy import select
+        from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+        from .base import Base
+        from .helpers import audit_column
+        class HasOwner:
+            @declared_attr
+            def owner(cls):
+                name = cls.__name__
+                return relationship("User", backref=name)
+        class T(HasOwner, Base):
+            __tablename__ = "t"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            audited = audit_column()
+            ids = select(id).alias()
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unknown-attribute models/t.py:13']);
+    expect(result.diagnostics[0]!.message).toBe('T.audited = audit_column(...) may be a column; it cannot be read statically and is left out');
+  });
+});
+
 describe('column arguments', () => {
   it('turns index= / unique= into an index, a unique constraint, or one unique index when both are set', async () => {
     const lines = await onlyTable({
