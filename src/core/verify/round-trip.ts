@@ -24,6 +24,7 @@ import {
   rowMappingFromPlan,
   snapshotRows,
   type RowDifference,
+  type RowExpectations,
   type RowMapping,
   type RowSnapshot,
 } from './row-check.js';
@@ -52,6 +53,8 @@ export interface VerificationStep {
   differences: Difference[];
   /** Wall-clock milliseconds of the whole step. */
   ms: number;
+  /** Worth knowing, not a failure: column order a migration cannot restore. */
+  notes: string[];
 }
 
 export interface Verification {
@@ -80,8 +83,6 @@ export interface RoundTripInput {
   /** How seeded rows map onto the head; null → by name (no renames known). */
   plan: Plan | null;
   seed?: SeedOptions;
-  /** The PostgreSQL schema the tables live in. */
-  namespace?: string;
 }
 
 function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Record<StepName, string> {
@@ -97,11 +98,15 @@ function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Re
 }
 
 export async function roundTrip(input: RoundTripInput): Promise<Verification> {
-  const namespace = input.namespace ?? 'public';
   const steps: VerificationStep[] = [];
   const stepTitles = titles(input);
-  const step = (name: StepName, started: number, statements: StatementRun[], differences: Difference[]) =>
-    makeStep(name, stepTitles[name], started, statements, differences);
+  const step = (name: StepName, started: number, statements: StatementRun[], found: Difference[]) => {
+    // ADD COLUMN always appends: after a migration, order is not something SQL can restore
+    // (and SQLAlchemy names every column it selects), so it is noted, not failed.
+    const order = name === 'base' ? [] : found.filter((d) => d.kind === 'column-order');
+    const differences = found.filter((d) => !order.includes(d));
+    return makeStep(name, stepTitles[name], started, statements, differences, order.map((d) => d.message));
+  };
   const verification = (): Verification => ({
     passed: steps.length === 5 && steps.every((s) => s.status === 'passed'),
     runner: input.runner.name,
@@ -122,14 +127,15 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       steps.push(step('base', started, built.statements, [failedStatement(built)]));
       return verification();
     }
-    const actualBase = await inspect(client, namespace);
+    const actualBase = await inspect(client);
     steps.push(step('base', started, built.statements, input.base ? schemaDifferences(input.base, actualBase) : []));
     // Later steps compare with what was built, so one reader/renderer mismatch is reported once.
     const expectedBase = actualBase;
 
     // 2. Seed.
     started = performance.now();
-    seedPlan = planSeed(actualBase, input.seed);
+    const planned = input.plan ? rowMappingFromPlan(input.plan, actualBase) : null;
+    seedPlan = planSeed(actualBase, { ...input.seed, ...(input.plan && planned ? seedHints(input.plan, actualBase, planned) : {}) });
     const seeding = await runSeed(client, seedPlan);
     seededCounts = seedPlan.tables.map((t) => ({ table: t.table, rows: t.rows.length }));
     steps.push(step('seed', started, seeding.statements, seeding.error ? [failedStatement(seeding)] : []));
@@ -143,10 +149,10 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       steps.push(step('upgrade', started, upgraded.statements, [failedStatement(upgraded)]));
       return verification();
     }
-    const actualHead = await inspect(client, namespace);
+    const actualHead = await inspect(client);
     const expectedHead = input.head ?? actualHead;
-    const mapping = input.plan ? rowMappingFromPlan(input.plan, actualBase) : rowMappingByName(actualBase, actualHead);
-    const rowDiffs = await upgradedRowDifferences(client, seeded, actualHead, mapping);
+    const mapping = planned ?? rowMappingByName(actualBase, actualHead);
+    const { differences: rowDiffs, expectations } = await upgradedRowDifferences(client, seeded, actualHead, mapping);
     steps.push(step('upgrade', started, upgraded.statements, [...schemaDifferences(expectedHead, actualHead), ...rowDiffs]));
 
     // 4. Downgrade.
@@ -156,8 +162,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       steps.push(step('downgrade', started, downgraded.statements, [failedStatement(downgraded)]));
       return verification();
     }
-    const restored = await inspect(client, namespace);
-    const restoredRows = checkRestoredRows(seeded, await snapshotRows(client, restored), mapping).map(rowDifference);
+    const restored = await inspect(client);
+    const restoredRows = checkRestoredRows(seeded, await snapshotRows(client, restored), mapping, expectations).map(rowDifference);
     steps.push(step('downgrade', started, downgraded.statements, [...schemaDifferences(expectedBase, restored), ...restoredRows]));
 
     // 5. Upgrade again.
@@ -167,7 +173,7 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       steps.push(step('upgrade-again', started, again.statements, [failedStatement(again)]));
       return verification();
     }
-    const reupgraded = await inspect(client, namespace);
+    const reupgraded = await inspect(client);
     steps.push(step('upgrade-again', started, again.statements, schemaDifferences(expectedHead, reupgraded)));
     return verification();
   } finally {
@@ -175,18 +181,36 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   }
 }
 
-/** Alembic's own bookkeeping table is not part of the schema the models describe. */
-export const ALEMBIC_VERSION_TABLE = 'alembic_version';
-
-export async function inspect(client: pg.Client, namespace: string): Promise<Schema> {
-  const schema = await introspectSchema(client, namespace);
-  return { ...schema, tables: schema.tables.filter((t) => t.name !== ALEMBIC_VERSION_TABLE) };
+/**
+ * The schema of every namespace the application may use (all but PostgreSQL's own), so
+ * tables the models put in another schema are compared too.
+ */
+export async function inspect(client: pg.Client): Promise<Schema> {
+  const { rows } = await client.query<{ nspname: string }>(
+    `SELECT nspname FROM pg_namespace
+      WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY nspname = 'public' DESC, nspname`,
+  );
+  const out: Schema = { tables: [], enums: [] };
+  for (const { nspname } of rows) {
+    const part = await introspectSchema(client, nspname);
+    out.tables.push(...part.tables);
+    out.enums.push(...part.enums);
+  }
+  return out;
 }
 
-function makeStep(name: StepName, title: string, started: number, statements: StatementRun[], differences: Difference[]): VerificationStep {
+function makeStep(
+  name: StepName,
+  title: string,
+  started: number,
+  statements: StatementRun[],
+  differences: Difference[],
+  notes: string[],
+): VerificationStep {
   return {
     name,
     title,
+    notes,
     status: differences.length ? 'failed' : 'passed',
     statements,
     differences,
@@ -196,7 +220,7 @@ function makeStep(name: StepName, title: string, started: number, statements: St
 
 function skippedAfter(steps: VerificationStep[], stepTitles: Record<StepName, string>): VerificationStep[] {
   const order: StepName[] = ['base', 'seed', 'upgrade', 'downgrade', 'upgrade-again'];
-  return order.slice(steps.length).map((name) => ({ name, title: stepTitles[name], status: 'skipped', statements: [], differences: [], ms: 0 }));
+  return order.slice(steps.length).map((name) => ({ name, title: stepTitles[name], status: 'skipped', statements: [], differences: [], ms: 0, notes: [] }));
 }
 
 function failedStatement(run: RunResult): Difference {
@@ -227,12 +251,32 @@ async function upgradedRowDifferences(
   seeded: RowSnapshot,
   head: Schema,
   mapping: RowMapping,
-): Promise<Difference[]> {
+): Promise<{ differences: Difference[]; expectations: RowExpectations }> {
   const enumSchema = (type: { name: string; isEnum: boolean }) =>
     type.isEnum ? (head.enums.find((e) => e.name === type.name)?.schema ?? null) : null;
   const expectations = await rowExpectations(client, seeded, mapping, enumSchema);
   const after = await snapshotRows(client, head);
-  return checkUpgradedRows(seeded, after, mapping, expectations).map(rowDifference);
+  return { differences: checkUpgradedRows(seeded, after, mapping, expectations).map(rowDifference), expectations };
+}
+
+/**
+ * What the seed must know of the plan: the columns it converts to another type (their
+ * values must survive the cast) and the enum labels it removes (no rows may hold them).
+ */
+function seedHints(plan: Plan, base: Schema, mapping: RowMapping): Pick<SeedOptions, 'convertedTo' | 'removedLabels'> {
+  const convertedTo: NonNullable<SeedOptions['convertedTo']> = {};
+  for (const fate of mapping.tables) {
+    for (const [column, f] of Object.entries(fate.columns)) {
+      if (f.kind === 'kept' && JSON.stringify(f.from) !== JSON.stringify(f.type)) convertedTo[`${fate.from}.${column}`] = f.type;
+    }
+  }
+  const removedLabels: NonNullable<SeedOptions['removedLabels']> = {};
+  for (const op of plan.operations.flatMap((o) => o.upgrade)) {
+    if (op.kind !== 'rebuildEnum') continue;
+    const before = base.enums.find((e) => e.name === op.enum.name && e.schema === op.enum.schema);
+    removedLabels[op.enum.name] = (before?.labels ?? []).filter((l) => !op.labels.includes(l));
+  }
+  return { convertedTo, removedLabels };
 }
 
 /** Runs the seed's statements in one transaction, timing each. */

@@ -68,6 +68,8 @@ export interface RowExpectations {
   conversions: Record<string, Record<string, string | null>>;
   /** `table.column` → the text a fill's expression gives. */
   fillValues: Record<string, string | null>;
+  /** Base `table.column` → old text → its text after converting there and back, for columns whose type changed. */
+  restored: Record<string, Record<string, string | null>>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -217,7 +219,12 @@ export function checkUpgradedRows(
  * After the downgrade: the seeded rows are back as they were, except columns and tables the
  * upgrade dropped (data the user consented to lose) and rows only the upgrade could have made.
  */
-export function checkRestoredRows(seeded: RowSnapshot, after: RowSnapshot, mapping: RowMapping): RowDifference[] {
+export function checkRestoredRows(
+  seeded: RowSnapshot,
+  after: RowSnapshot,
+  mapping: RowMapping,
+  expectations: Pick<RowExpectations, 'fillValues' | 'restored'>,
+): RowDifference[] {
   const out: RowDifference[] = [];
   for (const fate of mapping.tables) {
     const before = seeded[fate.from];
@@ -228,7 +235,21 @@ export function checkRestoredRows(seeded: RowSnapshot, after: RowSnapshot, mappi
       continue;
     }
     const kept = before.columns.filter((c) => fate.columns[c]?.kind === 'kept');
-    const expected = before.rows.map((row) => Object.fromEntries(kept.map((c) => [c, row[before.columns.indexOf(c)] ?? null])));
+    // A backfill is not undone: the NULLs it filled keep the value it gave them.
+    const filled = new Map(
+      mapping.fills.filter((f) => f.table === fate.to && f.source !== null).map((f) => [f.source!, expectations.fillValues[`${f.table}.${f.column}`] ?? null]),
+    );
+    const expected = before.rows.map((row) =>
+      Object.fromEntries(
+        kept.map((c) => {
+          const value = row[before.columns.indexOf(c)] ?? null;
+          if (value === null) return [c, filled.has(c) ? filled.get(c)! : null];
+          // Converting there and back may respell a value (json through jsonb): PostgreSQL says how.
+          const back = expectations.restored[`${fate.from}.${c}`];
+          return [c, back && value in back ? back[value]! : value];
+        }),
+      ),
+    );
     const key = before.key.every((k) => kept.includes(k)) ? before.key : [];
     out.push(...compareRows(fate.from, expected, now, key));
   }
@@ -329,19 +350,25 @@ export async function rowExpectations(
   enumSchema: (type: ColumnType) => string | null,
 ): Promise<RowExpectations> {
   const conversions: RowExpectations['conversions'] = {};
+  const restored: RowExpectations['restored'] = {};
   for (const fate of mapping.tables) {
     const before = seeded[fate.from];
     if (!before || fate.to === null) continue;
     for (const [column, f] of Object.entries(fate.columns)) {
       if (f.kind !== 'kept' || sameType(f.from, f.type)) continue;
       const values: Record<string, string | null> = {};
+      const back: Record<string, string | null> = {};
+      const from = typeSql(f.from, enumSchema(f.from));
+      const to = typeSql(f.type, enumSchema(f.type));
       const at = before.columns.indexOf(column);
       for (const row of before.rows) {
         const old = row[at] ?? null;
         if (old === null || old in values) continue;
-        values[old] = await castText(client, old, typeSql(f.from, enumSchema(f.from)), typeSql(f.type, enumSchema(f.type)));
+        values[old] = await castText(client, old, from, to);
+        back[old] = values[old] === null ? null : await castText(client, values[old], to, from);
       }
       conversions[`${fate.to}.${f.to}`] = values;
+      restored[`${fate.from}.${column}`] = back;
     }
   }
   const fillValues: RowExpectations['fillValues'] = {};
@@ -349,7 +376,7 @@ export async function rowExpectations(
     const result = await client.query({ text: `SELECT (${fill.value})::${typeSql(fill.type, enumSchema(fill.type))}::text`, rowMode: 'array' });
     fillValues[`${fill.table}.${fill.column}`] = (result.rows[0] as (string | null)[])[0] ?? null;
   }
-  return { conversions, fillValues };
+  return { conversions, fillValues, restored };
 }
 
 /** The value cast to the new type, or the old text when the cast fails (the check then reports it). */

@@ -16,6 +16,15 @@ export interface SeedOptions {
   rowsPerTable?: number;
   /** PRNG seed (default 1). */
   seed?: number;
+  /**
+   * `table.column` → the type the migration converts it to: its values are chosen to be
+   * valid in both types (text that casts to an integer), as the data of a team planning
+   * that conversion would be. A migration that casts a column the plan does not convert
+   * still meets ordinary values, and fails on them as it would in production.
+   */
+  convertedTo?: Record<string, ColumnType>;
+  /** Enum name → labels the migration removes: rows holding them must be migrated first, so none are seeded. */
+  removedLabels?: Record<string, string[]>;
 }
 
 /** A value as PostgreSQL's text input accepts it, or null for SQL NULL. */
@@ -57,6 +66,7 @@ export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
   const rowsPerTable = options.rowsPerTable ?? DEFAULT_ROWS;
   const random = mulberry32(options.seed ?? 1);
   const notes: SeedNote[] = [];
+  const hints: Hints = { convertedTo: options.convertedTo ?? {}, removedLabels: options.removedLabels ?? {} };
   const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
   const seeded = new Map<string, SeededTable>();
   const statements: SeedStatement[] = [];
@@ -65,7 +75,7 @@ export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
     const name = qualifiedName(table);
     const planned = unseedable.has(name)
       ? emptyTable(table)
-      : planTable(table, schema, seeded, deferred, rowsPerTable, random, notes);
+      : planTable(table, schema, seeded, deferred, rowsPerTable, random, notes, hints);
     seeded.set(name, planned);
     if (planned.rows.length) statements.push(insertStatement(table, planned));
   }
@@ -149,6 +159,7 @@ function planTable(
   rowsPerTable: number,
   random: () => number,
   notes: SeedNote[],
+  hints: Hints,
 ): SeededTable {
   const name = qualifiedName(table);
   const columns = seedColumns(table);
@@ -195,7 +206,7 @@ function planTable(
   const rows: SeedValue[][] = [];
   const seen = uniqueSets(table).map((set) => ({ at: set.map((c) => columns.findIndex((col) => col.name === c)), tuples: new Set<string>() }));
   for (let row = 0; row < rowsPerTable; row++) {
-    const planned = columns.map((column) => fkValues.get(column.name)?.(row) ?? (fkValues.has(column.name) ? null : columnValue(table, column, row, schema, checks, random)));
+    const planned = columns.map((column) => fkValues.get(column.name)?.(row) ?? (fkValues.has(column.name) ? null : columnValue(table, column, row, schema, checks, random, hints)));
     const values = planned.map((v) => resolveSelf(v, columns, rows, planned));
     const keys = seen.map(({ at, tuples }) => {
       const tuple = at.map((i) => (i < 0 ? null : values[i]));
@@ -307,6 +318,13 @@ function sequenceResets(tables: Table[], seeded: Map<string, SeededTable>): Seed
 const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia'];
 const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'maple', 'orbit', 'pixel', 'quartz', 'river', 'solar', 'tango'];
 
+interface Hints {
+  convertedTo: Record<string, ColumnType>;
+  removedLabels: Record<string, string[]>;
+}
+
+const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+
 function columnValue(
   table: Table,
   column: Column,
@@ -314,17 +332,29 @@ function columnValue(
   schema: Schema,
   checks: string[],
   random: () => number,
+  hints: Hints,
 ): SeedValue {
   if (column.nullable && row % NULL_EVERY === NULL_EVERY - 1 && !isInPrimaryKey(table, column)) return null;
   const allowed = allowedLiterals(column.name, checks);
   if (allowed?.length) return allowed[row % allowed.length]!;
   const bounds = numericBounds(column.name, checks);
-  const scalar = { ...column.type, arrayDimensions: 0 };
-  const value = scalarValue(column.name, scalar, row, schema, bounds, random);
-  if (value === null) return null;
-  if (column.type.arrayDimensions === 0) return value;
-  const element = scalarValue(column.name, scalar, row + 1, schema, bounds, random);
-  return arrayLiteral([value, element ?? value], column.type.arrayDimensions);
+  const scalar = { ...valueType(column, hints.convertedTo[`${qualifiedName(table)}.${column.name}`]), arrayDimensions: 0 };
+  const removed = new Set(hints.removedLabels[scalar.name] ?? []);
+  const labels = scalar.isEnum ? (schema.enums.find((e) => e.name === scalar.name)?.labels ?? []).filter((l) => !removed.has(l)) : [];
+  const pick = (r: number): SeedValue =>
+    scalar.isEnum ? (labels.length ? labels[r % labels.length]! : null) : scalarValue(column.name, scalar, r, schema, bounds, random);
+  const value = pick(row);
+  if (value === null || column.type.arrayDimensions === 0) return value;
+  return arrayLiteral([value, pick(row + 1) ?? value], column.type.arrayDimensions);
+}
+
+/**
+ * The type whose values the column gets: its own, or — when text is converted to another
+ * type — the target's, kept within the text's length, so the value is valid in both.
+ */
+function valueType(column: Column, target: ColumnType | undefined): ColumnType {
+  if (!target || !TEXT_TYPES.has(column.type.name) || TEXT_TYPES.has(target.name)) return column.type;
+  return { ...target, length: column.type.length ?? target.length, arrayDimensions: column.type.arrayDimensions };
 }
 
 function isInPrimaryKey(table: Table, column: Column): boolean {

@@ -253,7 +253,7 @@ async function introspectAt(url: string): Promise<Schema> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await inspect(client, 'public');
+    return await inspect(client);
   } finally {
     await client.end();
   }

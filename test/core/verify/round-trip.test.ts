@@ -8,6 +8,7 @@ import { baseStatements } from '../../../src/core/verify/verify.js';
 import { applyStatements } from '../../../src/core/verify/runners.js';
 import { freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
+import { scenarios } from '../render/scenarios.js';
 
 const status = enumType('taskstatus', ['TODO', 'DOING', 'DONE']);
 const users = table(
@@ -100,28 +101,43 @@ describe('round trip with the sql runner', () => {
   });
 
   it('catches a type cast that fails on seeded rows, at the upgrade, with the statement', async () => {
-    const narrowed = schema([table('users', [col('id', 'integer', { serial: true }), col('email', 'varchar', { length: 255, nullable: false }), col('name', 'integer')])]);
-    const plainBase = schema([users]);
+    const widenedUsers = { ...users, columns: users.columns.map((c) => (c.name === 'name' ? col('name', 'text') : c)) };
+    const widened = schema([widenedUsers, tasks([col('done', 'boolean', { nullable: false, serverDefault: 'false' })], 'state')], [status]);
+    const v = await verify(base, widened, (script) => {
+      // A hand edit: the models widen users.name to text, the migration casts it to integer.
+      script.upgrade = script.upgrade.map((s) =>
+        /ALTER COLUMN name TYPE text/.test(s.sql) ? { ...s, sql: 'ALTER TABLE users ALTER COLUMN name TYPE integer USING name::integer' } : s,
+      );
+    });
+    expect(summary(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:failed', 'downgrade:skipped', 'upgrade-again:skipped']);
+    const [failure] = differences(v, 'upgrade');
+    expect(failure).toEqual({
+      kind: 'error',
+      subject: 'ALTER TABLE users ALTER COLUMN name TYPE integer USING name::integer',
+      message: expect.stringMatching(/invalid input syntax for type integer/),
+    });
+  });
+
+  it('seeds values that survive a conversion the plan makes, and checks them converted', async () => {
+    const codes = (type: string) => schema([table('items', [col('id', 'integer', { serial: true }), col('code', type, { nullable: false })])]);
     db = await freshDatabase();
-    const planned = plan(plainBase, narrowed, { renames: [], allowDataLoss: true });
+    const planned = plan(codes('text'), codes('integer'), { renames: [], allowDataLoss: true });
     const v = await roundTrip({
       url: db.url,
-      base: plainBase,
-      head: narrowed,
-      buildBase: (url) => applyStatements(url, baseStatements(plainBase)),
+      base: codes('text'),
+      head: codes('integer'),
+      buildBase: (url) => applyStatements(url, baseStatements(codes('text'))),
       baseSource: 'models',
       runner: sqlRunner(renderSql(planned)),
       plan: planned,
     });
-    expect(summary(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:failed', 'downgrade:skipped', 'upgrade-again:skipped']);
-    const [failure] = differences(v, 'upgrade');
-    expect(failure!.kind).toBe('error');
-    expect(failure!.message).toMatch(/invalid input syntax for type integer/);
+    expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
+    expect(v.passed).toBe(true);
   });
 
   it('catches a schema that differs from the models', async () => {
-    const wanted = schema([users, tasks([col('done', 'boolean', { nullable: false, serverDefault: 'false' })], 'state')], [status]);
-    wanted.tables[1]!.indexes.push(index('ix_tasks_title', ['title']));
+    const headTasks = tasks([col('done', 'boolean', { nullable: false, serverDefault: 'false' })], 'state');
+    const wanted = schema([users, { ...headTasks, indexes: [index('ix_tasks_title', ['title'])] }], [status]);
     db = await freshDatabase();
     const planned = plan(base, head, options);
     const v = await roundTrip({
@@ -146,5 +162,26 @@ describe('round trip with the sql runner', () => {
     const rows = differences(v, 'upgrade').filter((d) => d.kind === 'row');
     expect(rows.length).toBe(v.seeded.find((t) => t.table === 'tasks')!.rows);
     expect(rows[0]!.message).toMatch(/tasks\.done of row id=\d+ is "true", expected "false"/);
+  });
+});
+
+describe('every planner scenario verifies with the sql runner', () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    db = await freshDatabase();
+    const planned = plan(scenario.base, scenario.head, scenario.options);
+    const v = await roundTrip({
+      url: db.url,
+      base: scenario.base,
+      head: scenario.head,
+      buildBase: async (url) => {
+        const setup = await applyStatements(url, (scenario.setup ?? []).map((sql) => ({ sql, transactional: true, lock: 'none' })));
+        return setup.error ? setup : applyStatements(url, baseStatements(scenario.base));
+      },
+      baseSource: 'models',
+      runner: sqlRunner(renderSql(planned)),
+      plan: planned,
+    });
+    expect(v.steps.filter((s) => s.status !== 'passed').map((s) => ({ step: s.name, differences: s.differences }))).toEqual([]);
+    expect(v.seeded.reduce((n, t) => n + t.rows, 0)).toBeGreaterThan(0);
   });
 });
