@@ -4,14 +4,15 @@ import type { RenderStyle } from '../render/types.js';
 import type { SourceLocation } from '../schema/model.js';
 import type { SourceTree } from '../source.js';
 import { DEFAULT_TEMPLATE, DEFAULT_UNTYPED_TEMPLATE } from './default-template.js';
-import { parseIni } from './ini.js';
+import { readAlembicConfig, type AlembicConfig } from './config.js';
 import { readRevision, type Revision } from './revision.js';
 import { formatFileName } from './revision-file.js';
 
 /** An Alembic tree as `alembic revision` would see it, plus the habits of its revisions. */
 export interface Backend {
-  /** The folder holding `alembic.ini`. */
+  /** The folder holding `alembic.ini` (or `pyproject.toml` with `[tool.alembic]`). */
   dir: string;
+  /** `<dir>/alembic.ini`; absent only when pyproject.toml's `[tool.alembic]` configures Alembic alone. */
   iniPath: string;
   /** The migrations folder (`script_location`). */
   scriptLocation: string;
@@ -40,23 +41,17 @@ const DEFAULT_TRUNCATE_SLUG_LENGTH = 40;
 const DEFAULT_INDENT = '    ';
 /** Alembic reads `*.py` in a versions folder except editor lock files and `__init__.py`. */
 const REVISION_FILE = /^(?!\.#|__init__).*\.py$/;
-const SPLIT_ON = { space: ' ', ':': ':', ';': ';', os: ':' } as const;
+const SPLIT_ON = { space: ' ', newline: '\n', os: ':', ':': ':', ';': ';' } as const;
 
-/** Reads `<dir>/alembic.ini`, its migrations folder and every revision in it. */
+/** Reads the backend's Alembic configuration, its migrations folder and every revision in it. */
 export async function readBackend(dir: string, tree: SourceTree): Promise<Backend> {
-  const iniPath = posix.join(dir, 'alembic.ini');
-  const iniText = await tree.read(iniPath);
-  if (iniText === null) {
-    throw new InputError(`cannot read ${iniPath}: no such file (the backend folder must hold alembic.ini)`);
-  }
-  // Relative paths are resolved against the ini's folder below, so `here` is that folder.
-  const ini = parseIni(iniText, iniPath, { here: '.' });
-  const option = (name: string) => ini.get('alembic', name);
-  const at = (name: string) => ({ file: iniPath, line: ini.line('alembic', name) ?? 1, column: 1 });
+  const config = await readAlembicConfig(dir, tree);
+  const option = (name: string) => config.get(name);
+  const at = (name: string) => config.at(name);
 
   const scriptOption = option('script_location');
   if (!scriptOption) {
-    throw new InputError('alembic.ini has no script_location in its [alembic] section', at('script_location'));
+    throw new InputError(`${posix.basename(config.file)} sets no script_location`, at('script_location'));
   }
   if (/^[A-Za-z_][\w.]*:/.test(scriptOption)) {
     throw new InputError(
@@ -65,12 +60,10 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
     );
   }
   // Alembic resolves relative paths against the working directory; projects run it from
-  // the ini's folder, so that is the folder they mean.
+  // the config's folder, so that is the folder they mean.
   const resolve = (p: string) => posix.normalize(posix.isAbsolute(p) ? p : posix.join(dir, p));
   const scriptLocation = resolve(scriptOption);
-  const versionLocations = splitVersionLocations(option('version_locations'), option('version_path_separator'), at('version_path_separator')).map(
-    resolve,
-  );
+  const versionLocations = (config.list('version_locations') ?? splitVersionLocations(config)).map(resolve);
   if (!versionLocations.length) versionLocations.push(posix.join(scriptLocation, 'versions'));
 
   const truncate = option('truncate_slug_length');
@@ -111,7 +104,7 @@ export async function readBackend(dir: string, tree: SourceTree): Promise<Backen
 
   return {
     dir,
-    iniPath,
+    iniPath: posix.join(dir, 'alembic.ini'),
     scriptLocation,
     versionLocations,
     fileTemplate,
@@ -135,13 +128,23 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-function splitVersionLocations(value: string | null, separator: string | null, at: { file: string; line: number; column: number }): string[] {
+/**
+ * `version_locations` split as Alembic splits it: by `path_separator` (1.16+), else the
+ * older `version_path_separator`, else on spaces and commas (the legacy default).
+ */
+function splitVersionLocations(config: AlembicConfig): string[] {
+  const value = config.get('version_locations');
   if (!value) return [];
+  const name = config.get('path_separator') !== null ? 'path_separator' : 'version_path_separator';
+  const separator = config.get(name);
   if (separator === null) return value.split(/, *| +/).filter(Boolean);
   if (!(separator in SPLIT_ON)) {
-    throw new InputError(`version_path_separator "${separator}" is not one of space, os, ':', ';'`, at);
+    throw new InputError(`${name} "${separator}" is not one of ${Object.keys(SPLIT_ON).join(', ')}`, config.at(name));
   }
-  return value.split(SPLIT_ON[separator as keyof typeof SPLIT_ON]).filter(Boolean);
+  return value
+    .split(SPLIT_ON[separator as keyof typeof SPLIT_ON])
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 function findHeads(revisions: Revision[]): string[] {

@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 export interface IniFile {
   /** The option's interpolated value, or null when the section or option is absent. */
   get(section: string, option: string): string | null;
+  has(section: string): boolean;
   /** The 1-based line the option is set on, or null when it is absent. */
   line(section: string, option: string): number | null;
 }
@@ -112,6 +113,9 @@ export function parseIni(text: string, file: string, defaults: Record<string, st
       if (!sections.has(section)) return null;
       const opt = rawValue(section, name.toLowerCase());
       return opt ? interpolate(section, opt, joinLines(opt), 1) : null;
+    },
+    has(section) {
+      return sections.has(section);
     },
     line(section, name) {
       return sections.get(section)?.get(name.toLowerCase())?.line ?? null;

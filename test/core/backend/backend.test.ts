@@ -123,6 +123,54 @@ describe('readBackend', () => {
     expect((await readBackend('b', semicolons)).versionLocations).toEqual(['b/x y', 'b/z']);
   });
 
+  it('pyproject.toml [tool.alembic] (Alembic 1.16+): alone, or behind alembic.ini', async () => {
+    const toml = [
+      '[project]',
+      'name = "flow"',
+      '',
+      '[tool.alembic]',
+      'script_location = "%(here)s/db"',
+      'version_locations = ["%(here)s/db/versions", "%(here)s/extra"]',
+      'file_template = "%%(rev)s-%%(slug)s"',
+      'truncate_slug_length = 10',
+      'timezone = "UTC"',
+    ].join('\n');
+    const alone = await readBackend(
+      'b',
+      memoryTree({ 'b/pyproject.toml': toml, 'b/extra/1.py': revision('x1', null), 'b/db/versions/2.py': revision('x2', 'x1') }),
+    );
+    expect(alone).toMatchObject({
+      scriptLocation: 'b/db',
+      versionLocations: ['b/db/versions', 'b/extra'],
+      fileTemplate: '%(rev)s-%(slug)s',
+      truncateSlugLength: 10,
+      timezone: 'UTC',
+      heads: ['x2'],
+    });
+    // Alembic reads the ini's [alembic] first, then [tool.alembic].
+    const both = await readBackend(
+      'b',
+      memoryTree({ 'b/pyproject.toml': toml, 'b/alembic.ini': '[alembic]\nscript_location = migrations\ntruncate_slug_length = 30\n' }),
+    );
+    expect(both).toMatchObject({ scriptLocation: 'b/migrations', truncateSlugLength: 30, fileTemplate: '%(rev)s-%(slug)s' });
+
+    await expect(readBackend('b', memoryTree({ 'b/pyproject.toml': '[tool.alembic]\nscript_location = \n' }))).rejects.toMatchObject({
+      location: { file: 'b/pyproject.toml', line: 2 },
+    });
+    await expect(
+      readBackend('b', memoryTree({ 'b/pyproject.toml': '[tool.alembic]\nscript_location = "m"\nfile_template = "%(rev)s_%(nope)s"\n' })),
+    ).rejects.toMatchObject({ location: { file: 'b/pyproject.toml', line: 3 } });
+    // A pyproject.toml without [tool.alembic] configures nothing.
+    await expect(readBackend('b', memoryTree({ 'b/pyproject.toml': '[project]\nname = "x"\n' }))).rejects.toThrow(
+      /cannot read b\/alembic.ini: no such file/,
+    );
+  });
+
+  it('path_separator (Alembic 1.16+) splits version_locations, newline included', async () => {
+    const ini = '[alembic]\nscript_location = m\npath_separator = newline\nversion_locations =\n    %(here)s/a b\n    %(here)s/c\n';
+    expect((await readBackend('b', memoryTree({ 'b/alembic.ini': ini }))).versionLocations).toEqual(['b/a b', 'b/c']);
+  });
+
   it('habits count only when every revision shares them', async () => {
     const lock = "    op.execute(\"SET LOCAL lock_timeout = '3s'\")\n    op.create_index(op.f('ix_a_b'), 'a', ['b'])";
     const noLock = "    op.create_index('ix_a_c', 'a', ['c'])";
