@@ -59,7 +59,8 @@ export function renderRevisionFile(input: RevisionFileInput): RevisionFile {
     create_date: pythonDatetime(now, backend.timezone),
     // The message ends up inside a """docstring""": keep it from closing it.
     message: message.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
-    imports: body.imports.join('\n'),
+    // Alembic joins the sorted import lines.
+    imports: [...body.imports].sort().join('\n'),
     upgrades: body.upgrade.trimStart(),
     downgrades: body.downgrade.trimStart(),
     comma: (value) => (value === null ? '' : Array.isArray(value) ? value.join(', ') : String(value)),
