@@ -95,17 +95,21 @@ export function defaultCacheDir(): string {
 async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
   const name = newDatabaseName();
   const admin = await connect(serverUrl);
+  // Registered before the database exists, so an interruption during CREATE still drops it.
+  const unregister = onSignal(() => dropDatabase(serverUrl, name));
   try {
     await removeStaleDatabasesWith(admin);
     // template0 is never connected to, so concurrent runs cannot block each other on it.
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`).catch((e: Error) => {
       throw new Error(`cannot create a database on ${redactUrl(serverUrl)} (the role needs CREATEDB): ${e.message}`, { cause: e });
     });
+  } catch (e) {
+    unregister();
+    throw e;
   } finally {
     await admin.end();
   }
   const url = withDatabase(serverUrl, name);
-  const unregister = onSignal(() => dropDatabase(serverUrl, name));
   return {
     url,
     name,
@@ -130,24 +134,30 @@ export async function removeStaleDatabases(serverUrl: string): Promise<string[]>
 }
 
 async function removeStaleDatabasesWith(admin: pg.Client): Promise<string[]> {
-  const { rows } = await admin.query<{ datname: string }>(
-    `SELECT datname FROM pg_database WHERE datname LIKE $1`,
+  const { rows } = await admin.query<{ datname: string; sessions: number }>(
+    `SELECT d.datname, (SELECT count(*)::int FROM pg_stat_activity a WHERE a.datname = d.datname) AS sessions
+       FROM pg_database d WHERE d.datname LIKE $1`,
     [`${DATABASE_PREFIX.replace(/_/g, '\\_')}%`],
   );
-  const stale = rows.map((r) => r.datname).filter(isStale);
+  const stale = rows.filter((r) => isStale(r.datname, r.sessions)).map((r) => r.datname);
   for (const name of stale) {
     await dropWith(admin, name).catch(() => undefined);
   }
   return stale;
 }
 
-function isStale(name: string): boolean {
+/**
+ * Older than six hours; or made on this machine by a process that is gone, with nobody
+ * connected (a killed run's sessions end with it, and a process of another machine that
+ * happens to share the host name would still be connected).
+ */
+function isStale(name: string, sessions: number): boolean {
   const m = DATABASE_NAME.exec(name);
   if (!m) return false;
   const [, host, pid, created] = m;
   const age = Date.now() - parseInt(created!, 36);
   if (age > STALE_AFTER_MS) return true;
-  return host === hostHash() && Number(pid) !== process.pid && !processAlive(Number(pid));
+  return sessions === 0 && host === hostHash() && Number(pid) !== process.pid && !processAlive(Number(pid));
 }
 
 async function dropDatabase(serverUrl: string, name: string): Promise<void> {

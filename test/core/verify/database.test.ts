@@ -80,20 +80,27 @@ describe('openEphemeralDatabase on a given server', () => {
     const host = hostHash ?? template.name.split('_')[2]!;
     await template.close();
     const deadRun = `flow_migrate_${host}_${deadPid()}_${Date.now().toString(36)}_aaaaaa`;
+    // Same host name, pid unknown here, but someone is connected: another machine's live run.
+    const connectedRun = `flow_migrate_${host}_${deadPid()}_${Date.now().toString(36)}_dddddd`;
     const ancientRun = `flow_migrate_000000_1_${(Date.now() - 7 * 3600_000).toString(36)}_bbbbbb`;
     const otherMachineRecent = `flow_migrate_000000_1_${Date.now().toString(36)}_cccccc`;
     const lookalike = `flow_migrate_keep_me_${process.pid}`;
     const unrelated = `unrelated_${process.pid}`;
-    const created = [deadRun, ancientRun, otherMachineRecent, lookalike, unrelated];
+    const created = [deadRun, connectedRun, ancientRun, otherMachineRecent, lookalike, unrelated];
     for (const name of created) await runSql(databaseServerUrl(), `CREATE DATABASE "${name}" TEMPLATE template0`);
+    const url = new URL(databaseServerUrl());
+    url.pathname = `/${connectedRun}`;
+    const session = new pg.Client({ connectionString: url.toString() });
+    await session.connect();
     try {
       const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
       await db.close();
       const after = await databaseNames();
       expect(after).not.toContain(deadRun);
       expect(after).not.toContain(ancientRun);
-      expect(after).toEqual(expect.arrayContaining([otherMachineRecent, lookalike, unrelated]));
+      expect(after).toEqual(expect.arrayContaining([connectedRun, otherMachineRecent, lookalike, unrelated]));
     } finally {
+      await session.end();
       for (const name of created) await runSql(databaseServerUrl(), `DROP DATABASE IF EXISTS "${name}"`);
     }
   });
