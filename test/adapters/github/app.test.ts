@@ -14,6 +14,7 @@ import type {
 import {
   BACKEND_MAIN_SHA,
   BACKEND_MAIN_TREE,
+  BACKEND_INSTALLATION,
   BACKEND_REPO,
   MODELS_INSTALLATION,
   MODELS_REPO,
@@ -584,6 +585,59 @@ describe('failures', () => {
     expect(update.bodies[0]).toMatchObject({ conclusion: 'failure', output: { title: 'Invalid flow-migrate configuration' } });
     expect(update.bodies[0].output.summary).toMatch(/^\.github\/flow-migrate\.yml is not valid YAML: /);
     expect(engine.inputs).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('reads the configured backend branch, and says plainly when it does not exist', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, VALID_CONFIG.replace('  path: .', '  branch: develop\n  path: .'));
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 562 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
+    api.get('/repos/flow/flow-py-backend/installation').reply(200, { id: BACKEND_INSTALLATION });
+    mockInstallationToken(api, BACKEND_INSTALLATION);
+    // No default-branch lookup: the configured branch is read directly.
+    api.get('/repos/flow/flow-py-backend/git/ref/heads%2Fdevelop').reply(404, { message: 'Not Found' });
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/562', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'failure',
+        output: expect.objectContaining({
+          title: 'The backend repository cannot be read',
+          summary: 'Check `backend` in .github/flow-migrate.yml: flow/flow-py-backend has no branch "develop".',
+        }),
+      }),
+    ]);
+    expect(engine.inputs).toEqual([]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('asks for the app to be installed on the backend repository when it is not', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 563 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
+    api.get('/repos/flow/flow-py-backend/installation').reply(404, { message: 'Not Found' });
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/563', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies[0]).toMatchObject({ conclusion: 'failure', output: { title: 'The backend repository cannot be read' } });
+    expect(update.bodies[0].output.summary).toContain('the app is not installed on flow/flow-py-backend');
     expect(api.isDone()).toBe(true);
   });
 
