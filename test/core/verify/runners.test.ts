@@ -1,0 +1,205 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
+import { applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
+import { checkDrift, verifyChange, verifyRevision } from '../../../src/core/verify/verify.js';
+import { connectTo, databaseServerUrl, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
+
+describe('the sql runner', () => {
+  let db: EphemeralDatabase;
+  beforeAll(async () => {
+    db = await freshDatabase();
+  });
+  afterAll(() => db.close());
+
+  it('runs statements that cannot be in a transaction outside one, and times each', async () => {
+    const result = await applyStatements(db.url, [
+      { sql: "SET LOCAL lock_timeout = '5s'", transactional: true, lock: 'none' },
+      { sql: 'CREATE TABLE t (id integer, v text)', transactional: true, lock: 'none' },
+      { sql: 'CREATE INDEX CONCURRENTLY ix_t_v ON t (v)', transactional: false, lock: 'SHARE UPDATE EXCLUSIVE on t' },
+      { sql: 'ALTER TABLE t ADD COLUMN w text', transactional: true, lock: 'ACCESS EXCLUSIVE on t' },
+    ]);
+    expect(result.error).toBeNull();
+    expect(result.statements.map((s) => s.lock)).toEqual(['none', 'none', 'SHARE UPDATE EXCLUSIVE on t', 'ACCESS EXCLUSIVE on t']);
+    expect(result.statements.every((s) => typeof s.ms === 'number' && s.error === null)).toBe(true);
+  });
+
+  it('stops at the first error and rolls back the open transaction', async () => {
+    const result = await applyStatements(db.url, [
+      { sql: 'CREATE TABLE kept (id integer)', transactional: true, lock: 'none' },
+      { sql: 'CREATE INDEX CONCURRENTLY ix_kept ON kept (id)', transactional: false, lock: 'none' },
+      { sql: 'CREATE TABLE lost (id integer)', transactional: true, lock: 'none' },
+      { sql: 'ALTER TABLE nowhere ADD COLUMN x integer', transactional: true, lock: 'none' },
+      { sql: 'CREATE TABLE never (id integer)', transactional: true, lock: 'none' },
+    ]);
+    expect(result.error).toMatch(/relation "nowhere" does not exist/);
+    expect(result.statements.map((s) => s.error === null)).toEqual([true, true, true, false]);
+    const client = await connectTo(db.url);
+    const { rows } = await client.query("SELECT relname FROM pg_class WHERE relname IN ('kept', 'lost', 'never') ORDER BY 1");
+    await client.end();
+    expect(rows.map((r) => r.relname)).toEqual(['kept']);
+  });
+});
+
+describe('temporaryIni', () => {
+  const ini = [
+    '[alembic]',
+    'script_location = migrations',
+    'prepend_sys_path = %(here)s/src',
+    'version_locations = %(here)s/a',
+    '    %(here)s/b',
+    'sqlalchemy.url = postgresql://prod/flow',
+    '',
+    '[logger_root]',
+    'level = WARN',
+  ].join('\n');
+
+  it('points script_location and sqlalchemy.url at the copies, keeping everything else', () => {
+    const out = temporaryIni(ini, { here: '/srv/backend', scriptLocation: '/tmp/x/script', versionLocations: ['/tmp/x/v0', '/tmp/x/v1'], url: 'postgresql://u:p%40ss@h/db' });
+    expect(out.split('\n')).toEqual([
+      '[alembic]',
+      'script_location = /tmp/x/script',
+      'prepend_sys_path = /srv/backend/src',
+      'version_locations = /tmp/x/v0 /tmp/x/v1',
+      'sqlalchemy.url = postgresql://u:p%%40ss@h/db',
+      '',
+      'version_path_separator = space',
+      '[logger_root]',
+      'level = WARN',
+      '',
+    ]);
+  });
+
+  it('adds the options an ini leaves out', () => {
+    expect(temporaryIni('[alembic]\n', { here: '/b', scriptLocation: '/s', versionLocations: null, url: 'postgresql://h/d' })).toBe(
+      '[alembic]\n\nscript_location = /s\nsqlalchemy.url = postgresql://h/d\n',
+    );
+  });
+});
+
+const python = process.env.FLOW_MIGRATE_PYTHON ?? 'python3';
+const skipReason = (() => {
+  const probe = spawnSync(python, ['-c', 'import alembic, sqlalchemy, psycopg2'], { encoding: 'utf8' });
+  return probe.status === 0 ? null : `${python} cannot import alembic, sqlalchemy and psycopg2 (set FLOW_MIGRATE_PYTHON and PYTHONPATH)`;
+})();
+
+describe('checkAlembic', () => {
+  it('says plainly when the python cannot run or cannot import Alembic', async () => {
+    await expect(checkAlembic('/no/such/python3', process.env)).rejects.toThrow(RunnerUnavailableError);
+    await expect(checkAlembic('/no/such/python3', process.env)).rejects.toThrow(/could not be run/);
+    const bare = spawnSync('/usr/bin/python3', ['-c', 'pass']).status === 0;
+    if (bare) await expect(checkAlembic('/usr/bin/python3', { PATH: process.env.PATH })).rejects.toThrow(/cannot import them/);
+  });
+});
+
+const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/backends/flow-py-backend');
+
+describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKIPPED: ${skipReason}` : ''}`, () => {
+  let dir: string;
+  const environment = () => ({ databaseUrl: databaseServerUrl(), python, env: process.env });
+  const local = (p: string) => ({ tree: fileSystemTree(), dir: path.join(dir, p) });
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-runner-test-'));
+    cpSync(FIXTURE, path.join(dir, 'backend'), { recursive: true });
+    cpSync(path.join(FIXTURE, 'app/models'), path.join(dir, 'head'), { recursive: true });
+    const task = path.join(dir, 'head/task.py');
+    writeFileSync(task, `${readFileSync(task, 'utf8').trimEnd()}\n    notes: Mapped[Optional[str]] = mapped_column(String(500))\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('verifies a generated revision with Alembic, from the models and from the chain', async () => {
+    for (const fromChain of [false, true]) {
+      const result = await verifyChange({
+        ...environment(),
+        base: local('backend/app/models'),
+        head: local('head'),
+        backend: local('backend'),
+        renames: [],
+        allowDataLoss: false,
+        runner: 'alembic',
+        fromChain,
+      });
+      if (result.status !== 'done') throw new Error('unreadable');
+      const v = result.verification!;
+      expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
+      expect(v.passed).toBe(true);
+      expect(v.base).toBe(fromChain ? 'chain' : 'models');
+      expect(v.steps.find((s) => s.name === 'upgrade')!.statements.map((s) => s.sql)).toEqual(['alembic upgrade 004']);
+      expect(v.steps.find((s) => s.name === 'downgrade')!.statements.map((s) => s.sql)).toEqual(['alembic downgrade 003']);
+      expect(result.report.status).toBe('verified');
+    }
+  });
+
+  it('catches a hand-written revision whose downgrade forgets a column (verify --revision)', async () => {
+    const file = path.join(dir, 'backend/migrations/versions/004_add_notes.py');
+    writeFileSync(
+      file,
+      [
+        '"""add notes"""',
+        'from alembic import op',
+        'import sqlalchemy as sa',
+        '',
+        'revision = "004"',
+        'down_revision = "003"',
+        'branch_labels = None',
+        'depends_on = None',
+        '',
+        'def upgrade():',
+        '    op.add_column("tasks", sa.Column("notes", sa.String(500), nullable=True))',
+        '    op.add_column("tasks", sa.Column("estimate", sa.Integer(), nullable=True))',
+        '',
+        'def downgrade():',
+        '    op.drop_column("tasks", "notes")',
+        '',
+      ].join('\n'),
+    );
+    try {
+      const result = await verifyRevision({ ...environment(), backend: local('backend'), revisionPath: file, head: null });
+      const steps = result.verification.steps;
+      expect(steps.map((s) => `${s.name}:${s.status}`)).toEqual(['base:passed', 'seed:passed', 'upgrade:passed', 'downgrade:failed', 'upgrade-again:failed']);
+      expect(steps[3]!.differences.map((d) => d.message)).toEqual([expect.stringMatching(/tasks.*estimate/)]);
+      expect(result.revision).toMatchObject({ id: '004', downRevisions: ['003'] });
+    } finally {
+      rmSync(file);
+    }
+  });
+
+  it('checks drift between the chain and the models in both directions', async () => {
+    const inSync = await checkDrift({ ...environment(), models: local('backend/app/models'), backend: local('backend') });
+    expect(inSync).toEqual({ heads: ['003'], differences: [] });
+    const ahead = await checkDrift({ ...environment(), models: local('head'), backend: local('backend') });
+    expect(ahead.differences.map((d) => [d.direction, d.table, d.object])).toEqual([['models ahead of migrations', 'tasks', 'notes']]);
+  });
+});
+
+describe('ephemeral databases', () => {
+  it('leaves no database behind after a verification, also a failed one', async () => {
+    const list = async () => {
+      const client = await connectTo(databaseServerUrl());
+      const { rows } = await client.query("SELECT datname FROM pg_database WHERE datname LIKE 'flow\\_migrate\\_%' AND datname LIKE $1", [`%\\_${process.pid}\\_%`]);
+      await client.end();
+      return rows.map((r) => r.datname as string).sort();
+    };
+    const before = await list();
+    const models = path.resolve(import.meta.dirname, '../../fixtures/github/repositories/flowbot-commons');
+    const tree = fileSystemTree();
+    const run = (head: string) =>
+      verifyChange({
+        databaseUrl: databaseServerUrl(),
+        base: { tree, dir: path.join(models, 'base') },
+        head: { tree, dir: path.join(models, head) },
+        backend: null,
+        renames: [],
+        allowDataLoss: true,
+        runner: 'sql',
+        fromChain: false,
+      });
+    const passed = await run('add-notes');
+    expect(passed.status === 'done' && passed.report.status).toBe('verified');
+    await expect(run('syntax-error')).rejects.toThrow(/syntax error/);
+    expect(await list()).toEqual(before);
+  });
+});
