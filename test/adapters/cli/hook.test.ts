@@ -70,6 +70,20 @@ describe('flow-migrate hook run', () => {
     expect(strict.stderr).toContain('commit blocked (strict): data would be lost');
   });
 
+  it('lets a strict commit with data loss through once a migration confirming it is in the backend', async () => {
+    stage(DROP_STATUS);
+    expect((await hook('--strict')).code).toBe(3);
+    const backend = path.relative(ws.models.root, ws.backend.root);
+    const written = await runCli(
+      ['generate', '--base', 'HEAD', '--staged', '--backend', backend, '--write', '--allow-data-loss'],
+      ws.models.root,
+    );
+    expect(written.code).toBe(0);
+    const run = await hook('--strict');
+    expect(run.stderr).toMatch(/migration present in the backend: .*002_drop_status_from_tasks\.py \(written with the confirmations above\)/);
+    expect(run.code).toBe(0);
+  });
+
   it('suggests the command with a placeholder backend when none is configured', async () => {
     ws.models.commit('no backend', { 'flow-migrate.yml': 'models: flowbot_commons\n' });
     stage(ADD_NOTES);

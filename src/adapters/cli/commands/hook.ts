@@ -13,6 +13,7 @@ import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
 import { formatLocated, InputError } from '../../../core/errors.js';
 import type { DiffResult, GenerateResult, SourceDir } from '../../../core/generate.js';
+import { parseRename, type RenameRequest } from '../../../core/plan/index.js';
 import type { SourceTree } from '../../../core/source.js';
 
 const HELP = `Usage: flow-migrate hook <run|install|uninstall> [options]
@@ -174,12 +175,26 @@ async function check(repo: GitRepository, hook: HookSettings, io: CliIO): Promis
   const head = modelsSourceDir(gitTree(repo, { kind: 'index' }), repo.root, hook.models);
   const request = { base, head, renames: [], allowDataLoss: false };
   if (hook.backend) {
-    const backend = { tree: fileSystemTree(), dir: toPosix(hook.backend) };
-    return report(await generateRevision({ ...request, backend, message: null, downRevision: null }), hook, repo, io);
+    const generate = (confirm: { allowDataLoss: boolean; renames: RenameRequest[] }) =>
+      generateRevision({ ...request, ...confirm, backend: { tree: fileSystemTree(), dir: toPosix(hook.backend!) }, message: null, downRevision: null });
+    const result = await generate({ allowDataLoss: false, renames: [] });
+    let matching = result.status === 'ready' ? await findMatchingMigration(result) : null;
+    if (result.status === 'refused') {
+      // A migration written with the confirmations (drop + add, or the renames) settles the
+      // data loss: a person made that choice when generating it.
+      const renames = result.plan.possibleRenames.flatMap(({ confirmation: c }) =>
+        c.kind === 'rename' ? [parseRename(`${c.from}=${c.to}`)] : [],
+      );
+      for (const confirm of [{ allowDataLoss: true, renames: [] }, { allowDataLoss: true, renames }]) {
+        const confirmed = await generate(confirm);
+        matching ??= confirmed.status === 'ready' ? await findMatchingMigration(confirmed) : null;
+      }
+    }
+    return report(result, matching, hook, repo, io);
   }
   const diff = await diffModels(request);
   const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
-  return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, hook, repo, io);
+  return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, null, hook, repo, io);
 }
 
 const EMPTY_TREE: SourceTree = { list: async () => [], read: async () => null };
@@ -193,7 +208,14 @@ function emptyPackage(dir: string): SourceDir {
 /** What generate decided, or — with no backend configured — the plan alone. */
 type HookResult = GenerateResult | (DiffResult & { status: 'no-backend' });
 
-async function report(result: HookResult, hook: HookSettings, repo: GitRepository, io: CliIO): Promise<number> {
+/** `matching`: the backend's revision that already makes this change, when there is one. */
+async function report(
+  result: HookResult,
+  matching: string | null,
+  hook: HookSettings,
+  repo: GitRepository,
+  io: CliIO,
+): Promise<number> {
   const { formatDiagnostics, formatFinding } = await import('../plan-output.js');
   const color = pc.createColors(io.color);
   const out: string[] = [];
@@ -219,17 +241,13 @@ async function report(result: HookResult, hook: HookSettings, repo: GitRepositor
   }
 
   const command = generateCommand(hook, repo);
-  let missingMigration = true;
-  if (result.status === 'ready') {
-    const matching = await findMatchingMigration(result);
-    if (matching) {
-      missingMigration = false;
-      say(color.green(`migration present in the backend: ${shown(matching, io)}`));
-    } else {
-      say(color.bold(`no matching migration in ${shown(hook.backend!, io)} yet; the suggested upgrade():`));
-      for (const line of upgradeBody(result.revision.content)) say(`    ${line}`);
-      say(`write it with:\n  ${color.cyan(command)}`);
-    }
+  if (matching) {
+    const settles = result.plan.refused ? ' (written with the confirmations above)' : '';
+    say(color.green(`migration present in the backend: ${shown(matching, io)}${settles}`));
+  } else if (result.status === 'ready') {
+    say(color.bold(`no matching migration in ${shown(hook.backend!, io)} yet; the suggested upgrade():`));
+    for (const line of upgradeBody(result.revision.content)) say(`    ${line}`);
+    say(`write it with:\n  ${color.cyan(command)}`);
   } else if (result.status === 'refused') {
     say(color.red('data would be lost: confirm the changes above (or change the models), then write the migration with:'));
     say(`  ${color.cyan(`${command} <confirmation flags above>`)}`);
@@ -239,8 +257,8 @@ async function report(result: HookResult, hook: HookSettings, repo: GitRepositor
   }
 
   const blocking = [
-    result.plan.refused && 'data would be lost',
-    missingMigration && 'the backend has no matching migration yet',
+    result.plan.refused && !matching && 'data would be lost',
+    !matching && 'the backend has no matching migration yet',
   ].filter((r): r is string => Boolean(r));
   if (hook.strict && blocking.length) {
     say(color.red(color.bold(`commit blocked (strict): ${blocking.join('; ')}.`)) + color.dim(' `git commit --no-verify` skips the check once.'));
@@ -279,7 +297,7 @@ async function findMatchingMigration(result: Extract<GenerateResult, { status: '
   return null;
 }
 
-/** The lines of `def upgrade()`'s body, dedented, without the docstring-free blank lines. */
+/** The non-blank lines of `def upgrade()`'s body, dedented. */
 function upgradeBody(source: string): string[] {
   const lines = source.split('\n');
   const start = lines.findIndex((l) => /^def upgrade\s*\(/.test(l));
