@@ -3,6 +3,7 @@ import {
   qualifiedName,
   type Column,
   type ColumnType,
+  type Computed,
   type EnumType,
   type ForeignKey,
   type Index,
@@ -87,6 +88,8 @@ class Planner {
   private readonly enums: EnumType[];
   /** Primary keys and unique constraints dropped from kept tables (columns in head names). */
   private readonly droppedKeys: { table: Table; columns: string[] }[] = [];
+  /** `table.column` (head names) dropped and added again: what depends on it is re-created. */
+  private readonly recreatedColumns = new Set<string>();
   /** `table.column` (head names) whose default an enum rebuild sets. */
   private readonly defaultsSetByRebuild = new Set<string>();
 
@@ -691,6 +694,10 @@ class Planner {
     const q = qualifiedName(t);
     const where = { schema: t.schema, table: t.name };
     const name = `${t.name}.${target.name}`;
+    if (!sameComputed(old.computed, target.computed)) {
+      this.planComputedChange(t, old, target);
+      return;
+    }
     let cur = old;
     const step = (change: ColumnChange, why?: string): { op: Operation; next: Column } => {
       const op: Operation = { kind: 'alterColumn', ...where, existing: cur, change, ...(why ? { why } : {}) };
@@ -835,6 +842,67 @@ class Planner {
     }
   }
 
+  /**
+   * A generated column's expression cannot be altered in place before PostgreSQL 17: the
+   * column is dropped and added again, its values recomputed; indexes and constraints on it
+   * go with it and are re-created (see `touchesRecreated`). A generated column that becomes
+   * plain keeps its values (DROP EXPRESSION); a plain one that becomes generated loses them.
+   */
+  private planComputedChange(t: Table, old: Column, target: Column): void {
+    const q = qualifiedName(t);
+    const where = { schema: t.schema, table: t.name };
+    const name = `${t.name}.${target.name}`;
+    const recreate = (from: Column, to: Column, why: string): Operation[] => {
+      // A plain column comes back empty: a NOT NULL one needs a value for the rows there are.
+      const [add, ...rest] = to.computed ? [{ kind: 'addColumn', ...where, column: to } as Operation] : this.readdColumn(t, to);
+      return [{ kind: 'dropColumn', ...where, column: from, why }, { ...add!, why }, ...rest];
+    };
+    // Dropping and adding a column drops what depends on it, in the upgrade or the downgrade.
+    this.recreatedColumns.add(`${q}.${target.name}`);
+    if (old.computed && !target.computed) {
+      const keeps = { ...old, computed: null };
+      this.emit(Phase.Columns, {
+        summary: `make ${name} a plain column`,
+        table: q,
+        upgrade: [{ kind: 'dropExpression', ...where, column: target.name, why: `${name} keeps its current values as plain data` }],
+        downgrade: recreate(keeps, old, `restore the generated expression of ${name}`),
+      });
+      this.planColumnChanges(t, keeps, target);
+      return;
+    }
+    const findings: DraftFinding[] = [
+      risk('add-column-volatile-default', {
+        table: q,
+        column: target.name,
+        location: target.location,
+        message: `${name} is dropped and added again as a stored generated column: PostgreSQL rewrites the whole table under ACCESS EXCLUSIVE.`,
+      }),
+    ];
+    if (!old.computed) {
+      findings.push(
+        risk('drop-column', { table: q, column: target.name, location: target.location, message: `${name} becomes a generated column: its current values are dropped and recomputed.` }),
+      );
+    }
+    this.emit(
+      Phase.Columns,
+      {
+        summary: `change the generated expression of ${name}`,
+        table: q,
+        upgrade: recreate(old, target, `a generated expression cannot be altered in place: re-create ${name}`),
+        downgrade: recreate(target, old, `restore the previous definition of ${name}`),
+      },
+      findings,
+    );
+  }
+
+  /** Whether an index or constraint of a pair involves a column that is dropped and re-added. */
+  private touchesRecreated(pair: TablePair, columns: string[], expressions: string[]): boolean {
+    const q = qualifiedName(pair.head);
+    const recreated = pair.head.columns.filter((c) => this.recreatedColumns.has(`${q}.${c.name}`)).map((c) => c.name);
+    const mentioned = new Set(expressions.flatMap(identifiersIn));
+    return recreated.some((c) => columns.includes(c) || mentioned.has(c));
+  }
+
   // ---- constraints and indexes ----------------------------------------------------------
 
   private mapColumns(pair: TablePair, columns: string[]): string[] {
@@ -919,7 +987,9 @@ class Planner {
       const same = old.find((o) => o.name === n.name);
       if (same) {
         matched.add(same);
-        if (key(same) !== key(n)) changed.push([same, n]);
+        if (key(same) !== key(n) || this.touchesRecreated(pair, constraintColumns(same), same.kind === 'check' ? [same.expression] : [])) {
+          changed.push([same, n]);
+        }
         continue;
       }
       const renamed = old.find((o) => !matched.has(o) && !now.some((x) => x.name === o.name) && key(o) === key(n));
@@ -1029,7 +1099,7 @@ class Planner {
   private planIndexes(pair: TablePair): void {
     const { base: b, head: h } = pair;
     const q = qualifiedName(h);
-    const old = b.indexes.map((i) => ({
+    const old = b.indexes.map((i): Index => ({
       ...i,
       elements: i.elements.map((e) =>
         'column' in e ? { column: this.headColumnName(pair, e.column) } : { expression: renameColumnsIn(e.expression, pair.columnRenames) },
@@ -1045,7 +1115,9 @@ class Planner {
       const same = old.find((o) => o.name === n.name);
       if (same) {
         matched.add(same);
-        if (indexKey(same) !== indexKey(n)) {
+        const expressions = [...same.elements.flatMap((e) => ('expression' in e ? [e.expression] : [])), ...(same.where === null ? [] : [same.where])];
+        const columns = [...same.elements.flatMap((e) => ('column' in e ? [e.column] : [])), ...same.include];
+        if (indexKey(same) !== indexKey(n) || this.touchesRecreated(pair, columns, expressions)) {
           toDrop.push(same);
           toCreate.push(n);
         }
@@ -1118,16 +1190,37 @@ function unusableRename(r: RenameRequest, why: string): InputError {
  */
 function renameColumnsIn(expression: string, renames: Map<string, string>): string {
   if (!renames.size) return expression;
-  return expression.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*/g, (token) => {
-    if (token.startsWith("'")) return token;
-    const name = token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token;
-    const renamed = renames.get(name);
+  return expression.replace(SQL_TOKEN, (token) => {
+    const name = identifierOf(token);
+    const renamed = name === null ? undefined : renames.get(name);
     return renamed === undefined ? token : quoteIdent(renamed);
   });
 }
 
+/** String literals, quoted identifiers and bare words of an SQL expression. */
+const SQL_TOKEN = /'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*/g;
+
+/** The identifier a token names, or null for a string literal. */
+function identifierOf(token: string): string | null {
+  if (token.startsWith("'")) return null;
+  return token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token;
+}
+
+function identifiersIn(expression: string): string[] {
+  return (expression.match(SQL_TOKEN) ?? []).map(identifierOf).filter((x) => x !== null);
+}
+
 function tableIs(t: Table, name: string): boolean {
   return t.name === name || qualifiedName(t) === name;
+}
+
+function sameComputed(a: Computed | null, b: Computed | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.persisted === b.persisted && normalizeCheck(a.expression) === normalizeCheck(b.expression);
+}
+
+function constraintColumns(c: ConstraintDef): string[] {
+  return c.kind === 'check' ? [] : c.columns;
 }
 
 function numberingOf(c: Column): Numbering {

@@ -92,6 +92,8 @@ export type OperationBody =
   | { kind: 'dropColumn'; schema: string | null; table: string; column: Column }
   /** `existing` is the column as it is just before this step. */
   | { kind: 'alterColumn'; schema: string | null; table: string; existing: Column; change: ColumnChange }
+  /** `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values. */
+  | { kind: 'dropExpression'; schema: string | null; table: string; column: string }
   /** `UPDATE table SET column = value WHERE column IS NULL`. */
   | { kind: 'backfill'; schema: string | null; table: string; column: string; value: string }
   | { kind: 'createIndex'; schema: string | null; table: string; index: Index; concurrently: boolean }

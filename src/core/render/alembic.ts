@@ -96,6 +96,7 @@ class PythonWriter {
       case 'renameSequence':
       case 'setSequenceType':
       case 'changeNumbering':
+      case 'dropExpression':
       case 'backfill':
         return this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`);
       case 'createTable':

@@ -129,6 +129,8 @@ export class SqlWriter {
         return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP CONSTRAINT ${quoteIdent(op.constraint.name)}`, lockOn(op.table))];
       case 'renameConstraint':
         return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} RENAME CONSTRAINT ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`, lockOn(op.table))];
+      case 'dropExpression':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ALTER COLUMN ${quoteIdent(op.column)} DROP EXPRESSION`, lockOn(op.table))];
       case 'setSequenceType':
         return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.sequence)} AS ${this.type(op.type)}`, `ACCESS EXCLUSIVE on sequence ${op.sequence}`)];
       case 'changeNumbering':

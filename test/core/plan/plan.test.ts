@@ -49,6 +49,8 @@ function label(op: Operation): string {
       return `backfill:${op.table}.${op.column}=${op.value}`;
     case 'setTableComment':
       return `setTableComment:${op.table}`;
+    case 'dropExpression':
+      return `dropExpression:${op.table}.${op.column}`;
     case 'setSequenceType':
       return `setSequenceType:${op.sequence}`;
     case 'changeNumbering':
@@ -233,6 +235,33 @@ describe('plan: numbering', () => {
     const p = run(schema([serial]), schema([identity]));
     expect(steps(p)).toEqual(['changeNumbering:events.id:serial->identity']);
     expect(steps(p, 'downgrade')).toEqual(['changeNumbering:events.id:identity->serial']);
+  });
+});
+
+describe('plan: generated columns', () => {
+  const prices = (gross: ReturnType<typeof col>) =>
+    table('prices', [col('id', 'integer', { serial: true }), col('net', 'numeric'), gross], { indexes: [index('ix_prices_gross', ['gross'])] });
+
+  it('re-creates a column whose expression changed, with the index on it', () => {
+    const p = run(
+      schema([prices(col('gross', 'numeric', { computed: { expression: 'net * 1.2', persisted: true } }))]),
+      schema([prices(col('gross', 'numeric', { computed: { expression: 'net * 1.25', persisted: true } }))]),
+    );
+    expect(steps(p)).toEqual(['dropIndex:ix_prices_gross', 'dropColumn:prices.gross', 'addColumn:prices.gross', 'createIndex:ix_prices_gross']);
+    expect(rules(p)).toEqual(['info:drop-index', 'warning:add-column-volatile-default', 'warning:create-index']);
+    expect(p.refused).toBe(false);
+  });
+
+  it('keeps the values of a generated column that becomes plain', () => {
+    const p = run(schema([prices(col('gross', 'numeric', { computed: { expression: 'net * 1.2', persisted: true } }))]), schema([prices(col('gross', 'numeric'))]));
+    expect(steps(p)).toContain('dropExpression:prices.gross');
+    expect(steps(p, 'downgrade')).toContain('addColumn:prices.gross');
+  });
+
+  it('refuses a plain column becoming generated: its values are replaced', () => {
+    const p = run(schema([prices(col('gross', 'numeric'))]), schema([prices(col('gross', 'numeric', { computed: { expression: 'net * 1.2', persisted: true } }))]));
+    expect(rules(p)).toContain('error:drop-column');
+    expect(p.refused).toBe(true);
   });
 });
 

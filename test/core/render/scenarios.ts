@@ -372,6 +372,31 @@ export const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'generated columns: expression changed (with an index on it), generated to plain, plain to generated',
+    base: schema([
+      table('prices', [
+        id(),
+        col('net', 'numeric', { precision: 10, scale: 2, nullable: false }),
+        col('gross', 'numeric', { computed: { expression: 'net * 1.2', persisted: true } }),
+        col('label', 'text', { computed: { expression: "'net ' || net", persisted: true } }),
+        col('note', 'text', { nullable: false, serverDefault: "''" }),
+      ], { indexes: [index('ix_prices_gross', ['gross'])], checkConstraints: [check('ck_prices_gross', 'gross >= 0')] }),
+    ]),
+    head: schema([
+      table('prices', [
+        id(),
+        col('net', 'numeric', { precision: 10, scale: 2, nullable: false }),
+        col('gross', 'numeric', { computed: { expression: 'net * 1.25', persisted: true } }),
+        col('label', 'varchar', { length: 40 }),
+        col('note', 'text', { computed: { expression: "'n' || net", persisted: true } }),
+      ], { indexes: [index('ix_prices_gross', ['gross'])], checkConstraints: [check('ck_prices_gross', 'gross >= 0')] }),
+    ]),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO prices (net, note) VALUES (10, 'x')"],
+    probeBase: 'SELECT id, net, gross, label FROM prices',
+    probeHead: { sql: 'SELECT gross, label, note FROM prices', rows: [{ gross: '12.5000', label: 'net 10.00', note: 'n10.00' }] },
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([
