@@ -263,49 +263,81 @@ describe.skipIf(binSkip !== null)(`the real bin${binSkip ? ` (skipped: ${binSkip
   });
 });
 
+/** Rows seeded after the fixture's own revisions, and what each state must still hold. */
+const SEED = [
+  "INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada')",
+  "INSERT INTO bots (owner_id, name, status) SELECT id, 'helper', 'PAUSED' FROM users",
+  "INSERT INTO tasks (bot_id, title, done) SELECT id, 'write docs', true FROM bots",
+];
+const VARIANTS: { variant: string; flags: string[]; upgraded: string; downgraded: string }[] = [
+  {
+    variant: 'add-last-login',
+    flags: [],
+    upgraded: "SELECT u.email, u.name, u.last_login, b.status::text, t.done FROM users u JOIN bots b ON b.owner_id = u.id JOIN tasks t ON t.bot_id = b.id",
+    downgraded: "SELECT u.email, u.name, b.status::text, t.done FROM users u JOIN bots b ON b.owner_id = u.id JOIN tasks t ON t.bot_id = b.id",
+  },
+  {
+    variant: 'combined',
+    flags: ['--rename', 'tasks.done=completed', '--allow-data-loss'],
+    upgraded: "SELECT u.email, u.last_login, b.status::text, t.completed, t.title FROM users u JOIN flowbots b ON b.owner_id = u.id JOIN tasks t ON t.bot_id = b.id",
+    downgraded: "SELECT u.email, b.status::text, t.done, t.title FROM users u JOIN bots b ON b.owner_id = u.id JOIN tasks t ON t.bot_id = b.id",
+  },
+];
+
 describe.skipIf(oracleSkipReason !== null)(
   `flow-py-backend under real Alembic${oracleSkipReason ? ` (skipped: ${oracleSkipReason})` : ''}`,
   () => {
-    it('its revisions build the base models; the written 004 goes upgrade → downgrade → upgrade', async () => {
-      const backend = backendCopy();
-      const python = startOracle();
-      const databases = await Promise.all([freshDatabase(), freshDatabase(), freshDatabase()]);
-      const catalogOf = async (url: string) => {
-        const client = await connectTo(url);
+    for (const { variant, flags, upgraded, downgraded } of VARIANTS) {
+      it(`${variant}: the fixture's revisions build the base models; the written 004 goes upgrade → downgrade → upgrade`, async () => {
+        const backend = backendCopy();
+        const python = startOracle();
+        const databases = await Promise.all([freshDatabase(), freshDatabase(), freshDatabase()]);
+        const query = async (url: string, sql: string) => {
+          const client = await connectTo(url);
+          try {
+            return (await client.query(sql)).rows as Record<string, unknown>[];
+          } finally {
+            await client.end();
+          }
+        };
+        const catalogOf = async (url: string) => {
+          const client = await connectTo(url);
+          try {
+            return await catalog(client);
+          } finally {
+            await client.end();
+          }
+        };
         try {
-          return await catalog(client);
+          const [baseUrl, headUrl, url] = databases.map((d) => d.url) as [string, string, string];
+          await python.createAll(path.join(FLOW_PY_BACKEND, 'app/models'), baseUrl);
+          await python.createAll(head(variant), headUrl);
+          const ini = path.join(backend, 'alembic.ini');
+
+          await python.alembic('upgrade', ini, 'head', url);
+          expect(await catalogOf(url), 'the fixture’s own revisions').toEqual(await catalogOf(baseUrl));
+          for (const sql of SEED) await query(url, sql);
+          const before = await query(url, downgraded);
+          expect(before).toHaveLength(1);
+
+          const written = await run(generate(variant, '--write', ...flags), backend);
+          expect(written.code, written.stderr).toBe(0);
+          await python.alembic('upgrade', ini, 'head', url);
+          expect(await catalogOf(url), 'after upgrade').toEqual(await catalogOf(headUrl));
+          const after = await query(url, upgraded);
+          expect(after).toHaveLength(1);
+          await python.alembic('downgrade', ini, '-1', url);
+          expect(await catalogOf(url), 'after downgrade').toEqual(await catalogOf(baseUrl));
+          // The queries leave out a dropped column: its values cannot come back.
+          expect(await query(url, downgraded)).toEqual(before);
+          await python.alembic('upgrade', ini, 'head', url);
+          expect(await catalogOf(url), 'after the second upgrade').toEqual(await catalogOf(headUrl));
+          expect(await query(url, upgraded)).toEqual(after);
         } finally {
-          await client.end();
+          python.close();
+          await Promise.all(databases.map((d) => d.close()));
         }
-      };
-      try {
-        const [baseUrl, headUrl, url] = databases.map((d) => d.url) as [string, string, string];
-        await python.createAll(path.join(FLOW_PY_BACKEND, 'app/models'), baseUrl);
-        await python.createAll(head('add-last-login'), headUrl);
-        const ini = path.join(backend, 'alembic.ini');
-
-        await python.alembic('upgrade', ini, 'head', url);
-        expect(await catalogOf(url), 'the fixture’s own revisions').toEqual(await catalogOf(baseUrl));
-        const client = await connectTo(url);
-        await client.query("INSERT INTO users (email, name) VALUES ('ada@example.com', 'Ada')");
-        await client.end();
-
-        const written = await run(generate('add-last-login', '--write'), backend);
-        expect(written.code).toBe(0);
-        await python.alembic('upgrade', ini, 'head', url);
-        expect(await catalogOf(url), 'after upgrade').toEqual(await catalogOf(headUrl));
-        await python.alembic('downgrade', ini, '-1', url);
-        expect(await catalogOf(url), 'after downgrade').toEqual(await catalogOf(baseUrl));
-        await python.alembic('upgrade', ini, 'head', url);
-        expect(await catalogOf(url), 'after the second upgrade').toEqual(await catalogOf(headUrl));
-        const check = await connectTo(url);
-        const rows = (await check.query('SELECT email, name, last_login FROM users')).rows;
-        await check.end();
-        expect(rows).toEqual([{ email: 'ada@example.com', name: 'Ada', last_login: null }]);
-      } finally {
-        python.close();
-        await Promise.all(databases.map((d) => d.close()));
-      }
-    });
+      });
+    }
   },
 );
