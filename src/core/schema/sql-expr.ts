@@ -220,6 +220,7 @@ const PREC = {
   additive: 8,
   multiplicative: 9,
   power: 10,
+  at: 10.5,
   unary: 11,
   cast: 12,
   postfix: 13,
@@ -475,6 +476,12 @@ class Parser {
   }
 
   private parseWordInfix(left: Expr, minPrec: number, word: string): Expr | null {
+    if (word === 'at' && this.isWord('time', 1) && this.isWord('zone', 2)) {
+      // PostgreSQL up to 16 stores `x AT TIME ZONE z` as the call `timezone(z, x)`.
+      if (PREC.at <= minPrec) return null;
+      this.pos += 3;
+      return { k: 'call', name: 'timezone', args: [this.parseExpression(PREC.at), left], star: false };
+    }
     if (word === 'and' || word === 'or') {
       const prec = word === 'and' ? PREC.and : PREC.or;
       if (prec <= minPrec) return null;

@@ -28,6 +28,9 @@ const SAME_DEFAULT: [string, string][] = [
   ["'2020-01-01 00:00:00'", "'2020-01-01 00:00:00'::timestamp without time zone"],
   ["'it''s'", "'it''s'::text"],
   ['CURRENT_DATE', 'CURRENT_DATE'],
+  ["(now() at time zone 'utc')", "timezone('utc'::text, now())"],
+  ["now() AT TIME ZONE 'utc'", "(now() AT TIME ZONE 'utc'::text)"],
+  ["timezone('utc', CURRENT_TIMESTAMP)", "(now() AT TIME ZONE 'utc'::text)"],
 ];
 
 const DIFFERENT_DEFAULT: [string, string][] = [
@@ -35,6 +38,7 @@ const DIFFERENT_DEFAULT: [string, string][] = [
   ['0', '1'],
   ['true', 'false'],
   ['now()', 'CURRENT_DATE'],
+  ["now() AT TIME ZONE 'utc'", "now() AT TIME ZONE 'UTC'"],
   ["'a  b'", "'a b'"],
   ["'A'", "'a'"],
 ];

@@ -18,6 +18,8 @@ function modelSchema(): Schema {
           col('score', 'integer', { serverDefault: '-1' }),
           col('created_at', 'timestamptz', { nullable: false, serverDefault: 'CURRENT_TIMESTAMP' }),
           col('name', 'text'),
+          col('seen_utc', 'timestamp', { serverDefault: "timezone('utc', now())" }),
+          col('tags', 'text', { arrayDimensions: 1, serverDefault: "'{}'" }),
         ],
         {
           location: at(1),
@@ -47,6 +49,8 @@ CREATE TABLE users (
   score INTEGER DEFAULT -1,
   created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
   name TEXT,
+  seen_utc TIMESTAMP DEFAULT (now() AT TIME ZONE 'utc'),
+  tags TEXT[] DEFAULT '{}',
   CONSTRAINT uq_users_email UNIQUE (email),
   CONSTRAINT ck_users_score CHECK (score BETWEEN -1 AND 100)
 );
