@@ -207,7 +207,7 @@ async function reportFailure(
       title: configProblem ? 'The backend repository cannot be read' : 'The migration could not be checked',
       summary: configProblem
         ? `Check \`backend\` in .github/flow-migrate.yml: ${message}.`
-        : `The bot stopped before finishing, and changed nothing else: ${message}\n\nPush again or comment \`/migration regenerate\` to retry.`,
+        : `The bot stopped before finishing: ${message}\n\nPush again or comment \`/migration regenerate\` to retry; every step is safe to repeat.`,
       text: null,
       annotations: [],
       detailsUrl: null,
