@@ -1,5 +1,4 @@
 import { chooseDownRevision, readBackend, renderRevisionFile, type Backend, type RevisionFile } from './backend/index.js';
-import { InputError } from './errors.js';
 import { plan, type Plan, type PlannedOperation, type RenameRequest } from './plan/index.js';
 import { readModels } from './read/index.js';
 import { renderAlembic, renderSql, type SqlScript } from './render/index.js';
@@ -55,25 +54,13 @@ export type GenerateResult =
 
 /** Reads both model folders and plans the change between them. */
 export async function diffModels(request: DiffRequest): Promise<DiffResult> {
-  const base = await readModels(...(await modelsFolder(request.base, 'base')));
-  const head = await readModels(...(await modelsFolder(request.head, 'head')));
+  const base = await readModels(request.base.dir, request.base.tree);
+  const head = await readModels(request.head.dir, request.head.tree);
   const planned = plan(base.schema, head.schema, {
     renames: request.renames,
     allowDataLoss: request.allowDataLoss,
   });
   return { plan: planned, diagnostics: [...base.diagnostics, ...head.diagnostics], sql: renderSql(planned) };
-}
-
-/**
- * A folder with no Python file is a wrong path, not an empty schema: read as one, a typo
- * in --head would plan dropping every table.
- */
-async function modelsFolder(source: SourceDir, role: string): Promise<[string, SourceTree]> {
-  const files = await source.tree.list(source.dir);
-  if (!files.some((f) => f.endsWith('.py'))) {
-    throw new InputError(`the ${role} models folder ${source.dir} holds no Python files`);
-  }
-  return [source.dir, source.tree];
 }
 
 /**

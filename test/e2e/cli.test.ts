@@ -161,6 +161,10 @@ describe('flow-migrate generate', () => {
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/migrations\/versions\/004_broken\.py:2:1: revision 004 revises 999/);
 
+    const typo = await run(generate('add-last-login').map((a) => (a === 'app/models' ? 'app/modles' : a)), backend);
+    expect(typo).toMatchObject({ code: 2, stdout: '' });
+    expect(typo.stderr).toContain('--base app/modles: no such folder');
+
     for (const args of [
       [...generate('add-last-login'), '--frobnicate'],
       generate('add-last-login').filter((a, i, all) => a !== '--backend' && all[i - 1] !== '--backend'),
