@@ -74,7 +74,7 @@ async function readCatalog(client: pg.Client, schemaName: string): Promise<Schem
       comment: row.comment,
       columns: cols.map((c) => c.column),
       primaryKey: pk ? { name: pk.name, columns: pk.conkey.map(nameOf), location: null } : null,
-      foreignKeys: cons.filter((c) => c.contype === 'f').map((c) => foreignKey(c, nameOf, schemaName)),
+      foreignKeys: cons.filter((c) => c.contype === 'f').map((c) => foreignKey(c, nameOf)),
       uniqueConstraints: cons
         .filter((c) => c.contype === 'u')
         .map((c): UniqueConstraint => ({ name: c.name, columns: c.conkey.map(nameOf), location: null })),
@@ -266,11 +266,12 @@ const ACTIONS: Record<string, ReferentialAction | null> = {
   d: 'SET DEFAULT',
 };
 
-function foreignKey(c: ConstraintRow, nameOf: (attnum: number) => string, schemaName: string): ForeignKey {
+/** A reference into `public` has no schema, as a model's `ForeignKey("users.id")` has none. */
+function foreignKey(c: ConstraintRow, nameOf: (attnum: number) => string): ForeignKey {
   return {
     name: c.name,
     columns: c.conkey.map(nameOf),
-    referredSchema: c.ref_schema === schemaName && schemaName === 'public' ? null : c.ref_schema,
+    referredSchema: c.ref_schema === 'public' ? null : c.ref_schema,
     referredTable: c.ref_table ?? '',
     referredColumns: c.ref_columns ?? [],
     onDelete: ACTIONS[c.confdeltype] ?? null,

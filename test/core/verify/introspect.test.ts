@@ -53,7 +53,8 @@ CREATE INDEX ix_users_payload ON users USING gin (payload);
 CREATE INDEX ix_users_recent ON users (created_at DESC, name NULLS FIRST, lower(name) DESC NULLS LAST, email);
 CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);
 CREATE SCHEMA other;
-CREATE TABLE other.elsewhere (id INTEGER);
+CREATE TABLE other.anchor (id INTEGER PRIMARY KEY);
+CREATE TABLE other.elsewhere (id INTEGER, user_id INTEGER REFERENCES users (id), self_id INTEGER REFERENCES other.anchor (id));
 `;
 
 describe('introspectSchema', () => {
@@ -150,7 +151,17 @@ describe('introspectSchema', () => {
 
   it('reads another schema when asked, naming it', async () => {
     const other = await introspectSchema(db.url, 'other');
-    expect(other.tables).toEqual([{ ...table('elsewhere', [col('id', 'integer')], { pk: null }), schema: 'other' }]);
+    expect(other.tables.map((t) => t.name)).toEqual(['anchor', 'elsewhere']);
+    expect(other.tables[1]).toEqual({
+      ...table('elsewhere', [col('id', 'integer'), col('user_id', 'integer'), col('self_id', 'integer')], {
+        pk: null,
+        foreignKeys: [
+          fk('elsewhere_self_id_fkey', ['self_id'], 'anchor', ['id'], { referredSchema: 'other' }),
+          fk('elsewhere_user_id_fkey', ['user_id'], 'users', ['id']),
+        ],
+      }),
+      schema: 'other',
+    });
   });
 });
 
