@@ -360,8 +360,8 @@ describe('confirmations', () => {
     ]);
     const body = comment.bodies[0].body as string;
     expect(body).toContain('Dropping `tasks.status` deletes its data.');
-    expect(body).toContain('`/migration allow-data-loss`');
-    expect(body).toContain('`migration: allow data loss`');
+    expect(body).toContain('Someone with write access to this repository, by commenting one of the commands above');
+    expect(body).toContain('(or adding the label `migration: allow data loss` to allow data loss)');
     expect(update.bodies).toEqual([
       expect.objectContaining({
         conclusion: 'action_required',

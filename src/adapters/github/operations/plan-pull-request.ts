@@ -51,7 +51,6 @@ export type EventContext = Pick<Context, 'octokit' | 'log' | 'config'> & {
 
 /** Room left in the comment for what the bot adds around the report. */
 const COMMENT_FRAME = 4_000;
-const MAX_CONFIRMATIONS_LISTED = 20;
 
 /**
  * The bot's whole job for one pull request at one commit: read the configuration; if the
@@ -259,15 +258,12 @@ function commentBody(
   if (result.status === 'needs-confirmation' && result.confirmations.length) {
     const label = config.labels.allow_data_loss;
     const allowsDataLoss = result.confirmations.some((c) => c.kind === 'allow-data-loss');
-    const shown = result.confirmations.slice(0, MAX_CONFIRMATIONS_LISTED);
     after.push(
       [
-        '### How to confirm',
-        'Someone with write access to this repository comments one of:',
-        ...shown.map((c) => `- \`${confirmationCommand(c)}\``),
-        ...(result.confirmations.length > shown.length ? [`- …and ${result.confirmations.length - shown.length} more, listed in the check run`] : []),
-        ...(label && allowsDataLoss ? [`or adds the label \`${label}\` to allow data loss.`] : []),
-        'Confirmations stay valid on later pushes.',
+        '### Who can confirm',
+        'Someone with write access to this repository, by commenting one of the commands above' +
+          (label && allowsDataLoss ? ` (or adding the label \`${label}\` to allow data loss).` : '.'),
+        'Confirmations stay valid on later pushes; the risks table keeps showing what was confirmed.',
       ].join('\n'),
     );
   }
