@@ -3,20 +3,21 @@ import {
   qualifiedName,
   type Column,
   type ColumnType,
-  type Computed,
   type EnumType,
-  type ForeignKey,
   type Index,
   type PrimaryKey,
   type Schema,
   type Table,
 } from '../schema/model.js';
 import { formatType } from '../schema/format.js';
-import { normalizeCheck, normalizeDefault } from '../schema/sql-expr.js';
+import { normalizeCheck } from '../schema/sql-expr.js';
 import { formatRename } from './confirmation.js';
 import { creationOrder } from './order.js';
 import { risk, type DraftFinding } from './risk.js';
 import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
+import { applyChange, numberingOf, numberingText, ownsSequence, placeholder } from './columns.js';
+import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, sameColumns, sameComputed, sameDefault } from './compare.js';
+import { identifiersIn, renameColumnsIn } from './expressions.js';
 import { classifyTypeChange, sameType } from './type-change.js';
 import type {
   ColumnChange,
@@ -24,7 +25,6 @@ import type {
   ConstraintDef,
   EnumColumnUse,
   Finding,
-  Numbering,
   Operation,
   Plan,
   PlanOptions,
@@ -1183,132 +1183,6 @@ function unusableRename(r: RenameRequest, why: string): InputError {
   return new InputError(`--rename ${formatRename(r)}: ${why}`);
 }
 
-/**
- * A base SQL expression with renamed columns spelled by their new names (string literals
- * left alone), as PostgreSQL itself rewrites it on RENAME COLUMN: so a check or an index
- * over a renamed column is not taken for a changed one.
- */
-function renameColumnsIn(expression: string, renames: Map<string, string>): string {
-  if (!renames.size) return expression;
-  return expression.replace(SQL_TOKEN, (token) => {
-    const name = identifierOf(token);
-    const renamed = name === null ? undefined : renames.get(name);
-    return renamed === undefined ? token : quoteIdent(renamed);
-  });
-}
-
-/** String literals, quoted identifiers and bare words of an SQL expression. */
-const SQL_TOKEN = /'(?:[^']|'')*'|"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*/g;
-
-/** The identifier a token names, or null for a string literal. */
-function identifierOf(token: string): string | null {
-  if (token.startsWith("'")) return null;
-  return token.startsWith('"') ? token.slice(1, -1).replaceAll('""', '"') : token;
-}
-
-function identifiersIn(expression: string): string[] {
-  return (expression.match(SQL_TOKEN) ?? []).map(identifierOf).filter((x) => x !== null);
-}
-
 function tableIs(t: Table, name: string): boolean {
   return t.name === name || qualifiedName(t) === name;
 }
-
-function sameComputed(a: Computed | null, b: Computed | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.persisted === b.persisted && normalizeCheck(a.expression) === normalizeCheck(b.expression);
-}
-
-function constraintColumns(c: ConstraintDef): string[] {
-  return c.kind === 'check' ? [] : c.columns;
-}
-
-function numberingOf(c: Column): Numbering {
-  if (c.identity) return { kind: 'identity', identity: c.identity };
-  return c.serial ? { kind: 'serial' } : { kind: 'none' };
-}
-
-function numberingText(n: Numbering): string {
-  if (n.kind === 'identity') return `an identity column (GENERATED ${n.identity.always ? 'ALWAYS' : 'BY DEFAULT'})`;
-  return n.kind === 'serial' ? 'serial' : 'a plain column';
-}
-
-function ownsSequence(c: Column): boolean {
-  return c.serial || c.identity !== null;
-}
-
-function sameColumns(a: Table, b: Table): boolean {
-  return (
-    a.columns.length === b.columns.length &&
-    a.columns.every((c) => {
-      const other = b.columns.find((x) => x.name === c.name);
-      return other !== undefined && sameType(c.type, other.type);
-    })
-  );
-}
-
-function sameDefault(a: string | null, b: string | null): boolean {
-  if (a === null || b === null) return a === b;
-  return normalizeDefault(a) === normalizeDefault(b);
-}
-
-function applyChange(c: Column, change: ColumnChange): Column {
-  switch (change.kind) {
-    case 'type':
-      return { ...c, type: change.type };
-    case 'nullable':
-      return { ...c, nullable: change.nullable };
-    case 'serverDefault':
-      return { ...c, serverDefault: change.serverDefault };
-    case 'comment':
-      return { ...c, comment: change.comment };
-    case 'rename':
-      return { ...c, name: change.newName };
-  }
-}
-
-function fkTarget(fk: ForeignKey): string {
-  return `${fk.columns.join(',')}>${fk.referredSchema ?? ''}.${fk.referredTable}(${fk.referredColumns.join(',')})`;
-}
-
-function fkActions(fk: ForeignKey): string {
-  return `${fk.onDelete ?? 'NO ACTION'}/${fk.onUpdate ?? 'NO ACTION'}`;
-}
-
-function fkActionsText(fk: ForeignKey): string {
-  return `ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
-}
-
-function indexKey(i: Index): string {
-  const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}` : `e:${normalizeCheck(e.expression)}`));
-  return [
-    i.unique,
-    elements.join(','),
-    i.where === null ? '' : normalizeCheck(i.where),
-    i.using ?? 'btree',
-    i.include.join(','),
-  ].join('|');
-}
-
-/**
- * A stand-in for values a downgrade cannot bring back (the column was dropped), so a
- * re-added NOT NULL column is valid for the rows that exist; null when the type has none.
- */
-function placeholder(type: ColumnType, enums: EnumType[]): string | null {
-  if (type.arrayDimensions > 0) return "'{}'";
-  if (type.isEnum) {
-    const first = enums.find((e) => e.name === type.name)?.labels[0];
-    return first === undefined ? null : quoteLiteral(first);
-  }
-  const name = type.name;
-  if (['text', 'character varying', 'character', 'bytea'].includes(name)) return "''";
-  if (['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision', 'money'].includes(name)) return '0';
-  if (name === 'boolean') return 'false';
-  if (name.startsWith('timestamp') || name === 'date') return 'now()';
-  if (name.startsWith('time')) return "'00:00'";
-  if (name === 'interval') return "'0'";
-  if (name === 'uuid') return "'00000000-0000-0000-0000-000000000000'";
-  if (name === 'json' || name === 'jsonb') return "'{}'";
-  return null;
-}
-

@@ -1,0 +1,55 @@
+/** Keys and equalities by which the planner matches base and head elements. */
+import type { Computed, ForeignKey, Index, Table } from '../schema/model.js';
+import { normalizeCheck, normalizeDefault } from '../schema/sql-expr.js';
+import { sameType } from './type-change.js';
+import type { ConstraintDef } from './types.js';
+
+export function sameComputed(a: Computed | null, b: Computed | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.persisted === b.persisted && normalizeCheck(a.expression) === normalizeCheck(b.expression);
+}
+
+/** Same column names and types: a dropped and a created table that may be one rename. */
+export function sameColumns(a: Table, b: Table): boolean {
+  return (
+    a.columns.length === b.columns.length &&
+    a.columns.every((c) => {
+      const other = b.columns.find((x) => x.name === c.name);
+      return other !== undefined && sameType(c.type, other.type);
+    })
+  );
+}
+
+/** Server defaults compared as PostgreSQL would store them. */
+export function sameDefault(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return normalizeDefault(a) === normalizeDefault(b);
+}
+
+export function constraintColumns(c: ConstraintDef): string[] {
+  return c.kind === 'check' ? [] : c.columns;
+}
+
+export function fkTarget(fk: ForeignKey): string {
+  return `${fk.columns.join(',')}>${fk.referredSchema ?? ''}.${fk.referredTable}(${fk.referredColumns.join(',')})`;
+}
+
+export function fkActions(fk: ForeignKey): string {
+  return `${fk.onDelete ?? 'NO ACTION'}/${fk.onUpdate ?? 'NO ACTION'}`;
+}
+
+export function fkActionsText(fk: ForeignKey): string {
+  return `ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
+}
+
+/** Everything that makes two indexes the same index, whatever their names. */
+export function indexKey(i: Index): string {
+  const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}` : `e:${normalizeCheck(e.expression)}`));
+  return [
+    i.unique,
+    elements.join(','),
+    i.where === null ? '' : normalizeCheck(i.where),
+    i.using ?? 'btree',
+    i.include.join(','),
+  ].join('|');
+}
