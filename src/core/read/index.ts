@@ -87,7 +87,7 @@ export async function readModels(dir: string, tree: SourceTree): Promise<ReadRes
     ctx.diagnostics = single.inScan ? reported : new Diagnostics();
     const base = ctx.declarative.baseOf(single.info);
     const known = new Set(table.columns.map((c) => c.key));
-    for (const column of base ? reader.classColumns(single.info, base) : []) {
+    for (const column of base ? reader.classColumns(single.info, base, known) : []) {
       if (!known.has(column.key)) table.columns.push(column);
     }
     index.byClass.set(classKey(single.info.sym), table);

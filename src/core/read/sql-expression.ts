@@ -115,6 +115,7 @@ function renderCall(call: Node, ctx: SqlContext, depth: number): string | null {
     case 'text':
     case 'literal_column':
     case 'column':
+    case 'Column':
       return first ? stringValue(first) : null;
     case 'true':
     case 'expression.true':

@@ -61,6 +61,11 @@ export class Resolver {
       return this.member(this.resolve(object, scope, depth + 1), attribute, depth);
     }
     if (n.type === 'none') return { kind: 'external', name: 'None' };
+    // `TypeDecorator[Any]`, `Mapped[int]` as a base or an alias: the generic itself.
+    if (n.type === 'subscript' || n.type === 'generic_type') {
+      const head = n.type === 'subscript' ? n.childForFieldName('value') : namedChildren(n)[0];
+      return head ? this.resolve(head, scope, depth + 1) : { kind: 'unknown' };
+    }
     return { kind: 'unknown' };
   }
 
@@ -105,8 +110,14 @@ export class Resolver {
     if (node.type !== 'call') return false;
     const fn = node.childForFieldName('function');
     if (!fn) return false;
-    const callee = this.resolve(fn, { module: sym.module });
-    return callee.kind === 'external' && /^flask_sqlalchemy\.(SQLAlchemy|extension\.SQLAlchemy)$/.test(callee.name);
+    return this.derivesFromFlaskSqlAlchemy(this.resolve(fn, { module: sym.module }), 0);
+  }
+
+  /** `SQLAlchemy` itself, or a subclass of it in the tree (`class RedashSQLAlchemy(SQLAlchemy)`). */
+  private derivesFromFlaskSqlAlchemy(sym: Sym, depth: number): boolean {
+    if (sym.kind === 'external') return /^flask_sqlalchemy\.(SQLAlchemy|extension\.SQLAlchemy)$/.test(sym.name);
+    if (sym.kind !== 'class' || depth > 10) return false;
+    return classBases(sym.node).some((b) => this.derivesFromFlaskSqlAlchemy(this.resolve(b, { module: sym.module }), depth + 1));
   }
 
   private inModule(module: ModuleInfo, name: string, depth: number): Sym {
@@ -120,6 +131,12 @@ export class Resolver {
       if (v.type === 'identifier' || v.type === 'attribute') {
         const target = this.resolve(v, { module }, depth + 1);
         if (target.kind !== 'unknown') return target;
+      }
+      // So is `TypeDecorator = _TypeDecorator[Any]`; `Str50 = Annotated[str, 50]` stays an
+      // alias, since the type_annotation_map may name it.
+      if (v.type === 'subscript') {
+        const target = this.resolve(v, { module }, depth + 1);
+        if (target.kind === 'class' || (target.kind === 'external' && !target.name.startsWith('typing.'))) return target;
       }
       return { kind: 'value', module, node: value, name };
     }

@@ -112,7 +112,7 @@ export class TableReader {
   }
 
   /** The columns a mapped class declares itself (own, then its mixins' in MRO order). */
-  classColumns(info: ClassInfo, base: DeclarativeBaseInfo): ColumnDraft[] {
+  classColumns(info: ClassInfo, base: DeclarativeBaseInfo, existing: ReadonlySet<string> = new Set()): ColumnDraft[] {
     const skipped = this.skippedAncestors(info);
     const seen = new Set<string>();
     const columns: ColumnDraft[] = [];
@@ -121,14 +121,19 @@ export class TableReader {
       for (const attr of c.attributes) {
         if (seen.has(attr.name)) continue;
         seen.add(attr.name);
-        const column = this.attributeColumn(attr, c, base);
+        const column = this.attributeColumn(attr, c, base, existing);
         if (column) columns.push(column);
       }
     }
     return columns;
   }
 
-  private attributeColumn(attr: ClassAttribute, owner: ClassInfo, base: DeclarativeBaseInfo): ColumnDraft | null {
+  private attributeColumn(
+    attr: ClassAttribute,
+    owner: ClassInfo,
+    base: DeclarativeBaseInfo,
+    existing: ReadonlySet<string>,
+  ): ColumnDraft | null {
     if (attr.name.startsWith('__') && attr.name.endsWith('__')) return null;
     // The declarative base's own settings; its columns, though, are inherited like a mixin's.
     if (BASE_SETTINGS.has(attr.name) && this.ctx.declarative.isBaseClass(owner)) return null;
@@ -168,20 +173,23 @@ export class TableReader {
         );
         return null;
       } else {
-        // A plain helper call (`audit_column()`) may well make a column; a method chain or a
-        // class instantiation does not.
+        // A plain helper call (`primary_key()`) may well make a column; a method chain or a
+        // class instantiation does not. A helper defined in the tree (not followable) is as
+        // likely a column as not: an error, since a table read without it would lose it.
         const fn = n.childForFieldName('function')!;
         const target = dottedParts(fn) ? this.ctx.resolver.resolve(fn, scope) : null;
-        if (target && (target.kind === 'unknown' || (target.kind === 'external' && !target.name.startsWith('sa.')))) {
-          this.ctx.diagnostics.warning(
-            'unknown-attribute',
-            `${owner.name}.${attr.name} = ${excerpt(n.childForFieldName('function'))}(...) may be a column; it cannot be read statically and is left out`,
-            location,
-          );
+        const call = `${owner.name}.${attr.name} = ${excerpt(fn)}(...)`;
+        if (target?.kind === 'unknown') {
+          this.ctx.diagnostics.error('unknown-column', `${call} may make a column, and what it makes cannot be read statically`, location);
+        } else if (target?.kind === 'external' && !target.name.startsWith('sa.')) {
+          this.ctx.diagnostics.warning('unknown-attribute', `${call} may be a column; it cannot be read statically and is left out`, location);
         }
         return null;
       }
     } else if (annotation.kind !== 'column') return null;
+    // A single-table subclass re-annotating its parent's column for typing only.
+    const reuse = call ? callArguments(call).keywords.get('use_existing_column') : undefined;
+    if (reuse && unwrap(reuse).type === 'true' && existing.has(attr.name)) return null;
     return readColumn(this.ctx, { key: attr.name, call, scope, annotation, typeMap: base.typeMap, location });
   }
 

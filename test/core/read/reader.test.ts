@@ -312,6 +312,29 @@ describe('patterns found in real projects', () => {
     expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unknown-attribute models/t.py:13']);
     expect(result.diagnostics[0]!.message).toBe('T.audited = audit_column(...) may be a column; it cannot be read statically and is left out');
   });
+
+  it('is an error when a helper defined in the tree may make a column', async () => {
+    const result = await read({
+      'models/base.py': `
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import declarative_base
+        Base = declarative_base()
+        def primary_key():
+            return Column(Integer, primary_key=True)
+      `,
+      'models/t.py': `
+        from .base import Base, primary_key
+        class T(Base):
+            __tablename__ = "t"
+            id = primary_key()
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual([
+      'error unknown-column models/t.py:4',
+      'warning no-primary-key models/t.py:2',
+    ]);
+    expect(result.diagnostics[0]!.message).toBe('T.id = primary_key(...) may make a column, and what it makes cannot be read statically');
+  });
 });
 
 describe('column arguments', () => {
