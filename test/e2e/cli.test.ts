@@ -341,7 +341,7 @@ describe.skipIf(oracleSkipReason !== null)(
           python.close();
           await Promise.all(databases.map((d) => d.close()));
         }
-      });
+      }, 180_000);
     }
   },
 );
