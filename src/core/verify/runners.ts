@@ -157,6 +157,7 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
     const inScript = (p: string) => !posix.relative(backend.scriptLocation, p).startsWith('..');
     const versionDirs = backend.versionLocations.map((loc, i) => (inScript(loc) ? copy(loc) : path.join(dir, `versions-${i}`)));
     await copyFolder(tree, backend.scriptLocation, path.join(dir, 'script'));
+    await fs.writeFile(path.join(dir, 'script', 'env.py'), ENV_PY);
     for (const [i, loc] of backend.versionLocations.entries()) {
       if (!inScript(loc)) await copyFolder(tree, loc, versionDirs[i]!);
       await fs.mkdir(versionDirs[i]!, { recursive: true });
@@ -179,13 +180,17 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
         }),
       );
       const command = `alembic ${args.join(' ')}`;
+      const log = path.join(dir, 'statements.jsonl');
+      await fs.rm(log, { force: true });
       const started = performance.now();
       const result = await runProcess(python, ['-m', 'alembic', '-c', iniPath, ...args], {
         cwd: backendDir,
-        env: { ...env, DATABASE_URL: url },
+        env: { ...env, DATABASE_URL: url, [STATEMENT_LOG]: log },
       });
+      const ms = elapsed(started);
       const error = result.code === 0 ? null : `${command} failed (exit ${result.code}):\n${tail(result.stderr || result.stdout)}`;
-      return { statements: [{ sql: command, ms: elapsed(started), lock: null, error }], error };
+      // The command with its whole time, then every statement Alembic ran, each with its own.
+      return { statements: [{ sql: command, ms, lock: null, error }, ...(await readStatementLog(log))], error };
     };
 
     return {
@@ -200,6 +205,72 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
     await fs.rm(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+const STATEMENT_LOG = 'FLOW_MIGRATE_STATEMENT_LOG';
+
+/**
+ * The env.py the copied migrations run with, instead of the backend's: it connects to the
+ * ephemeral database only, needs nothing of the application (the backend's env.py often
+ * imports its models for autogenerate), and logs every statement with its time. Like
+ * Alembic's default, a revision runs in one transaction; `autocommit_block()` steps outside it.
+ */
+const ENV_PY = `"""env.py written by flow-migrate verify: runs the revisions on the ephemeral database."""
+import json
+import os
+import time
+
+from alembic import context
+from sqlalchemy import create_engine, event, pool
+
+engine = create_engine(context.config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+log_path = os.environ.get("${STATEMENT_LOG}")
+BOOKKEEPING = ("alembic_version", "pg_catalog.", "select current_schema", "show ")
+
+
+def record(entry):
+    if log_path and not any(part in entry["sql"].lower() for part in BOOKKEEPING):
+        with open(log_path, "a", encoding="utf-8") as log:
+            log.write(json.dumps(entry) + "\\n")
+
+
+@event.listens_for(engine, "before_cursor_execute")
+def before(conn, cursor, statement, parameters, context_, executemany):
+    conn.info.setdefault("flow_started", []).append(time.perf_counter())
+
+
+@event.listens_for(engine, "after_cursor_execute")
+def after(conn, cursor, statement, parameters, context_, executemany):
+    started = conn.info["flow_started"].pop()
+    record({"sql": statement, "ms": round((time.perf_counter() - started) * 1000, 2), "error": None})
+
+
+@event.listens_for(engine, "handle_error")
+def failed(exception_context):
+    stack = exception_context.connection.info.get("flow_started") if exception_context.connection else None
+    started = stack.pop() if stack else time.perf_counter()
+    record({
+        "sql": exception_context.statement or "",
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+        "error": str(exception_context.original_exception).strip(),
+    })
+
+
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+`;
+
+async function readStatementLog(file: string): Promise<StatementRun[]> {
+  const text = await fs.readFile(file, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const entry = JSON.parse(line) as { sql: string; ms: number; error: string | null };
+      return { sql: entry.sql.trim(), ms: entry.ms, lock: null, error: entry.error };
+    });
 }
 
 /** Fails with a plain sentence when the python cannot run or cannot import Alembic. */

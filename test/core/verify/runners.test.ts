@@ -127,8 +127,17 @@ describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKI
       expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
       expect(v.passed).toBe(true);
       expect(v.base).toBe(fromChain ? 'chain' : 'models');
-      expect(v.steps.find((s) => s.name === 'upgrade')!.statements.map((s) => s.sql)).toEqual(['alembic upgrade 004']);
-      expect(v.steps.find((s) => s.name === 'downgrade')!.statements.map((s) => s.sql)).toEqual(['alembic downgrade 003']);
+      // The command, then each statement Alembic ran (timed by our env.py).
+      expect(v.steps.find((s) => s.name === 'upgrade')!.statements.map((s) => s.sql)).toEqual([
+        'alembic upgrade 004',
+        "SET LOCAL lock_timeout = '5s'",
+        'ALTER TABLE tasks ADD COLUMN notes VARCHAR(500)',
+      ]);
+      expect(v.steps.find((s) => s.name === 'downgrade')!.statements.map((s) => s.sql)).toEqual([
+        'alembic downgrade 003',
+        "SET LOCAL lock_timeout = '5s'",
+        'ALTER TABLE tasks DROP COLUMN notes',
+      ]);
       expect(result.report.status).toBe('verified');
     }
   });
