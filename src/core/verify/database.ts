@@ -56,6 +56,8 @@ const RUN_DIR_PREFIX = 'flow-migrate-pg-';
 /** A run folder without an owner record is only assumed abandoned after this long. */
 const ORPHAN_AFTER_MS = 10 * 60 * 1000;
 const SUPERUSER = 'postgres';
+/** A server that has not said "ready to accept connections" by then is not going to. */
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * A new empty database, created on `databaseUrl`'s server or on an embedded one.
@@ -266,10 +268,13 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
         onLog: (m) => keepTail(log, m),
         onError: (m) => keepTail(log, String(m)),
       });
-      try {
-        await server.start();
-      } catch {
-        // Another process took the port between our probe and the server's bind: try another.
+      const started = await withTimeout(server.start(), START_TIMEOUT_MS).then(
+        (ok) => ok,
+        () => false,
+      );
+      if (!started) {
+        await server.stop().catch(() => undefined);
+        // Most likely another process took the port between our probe and the server's bind.
         if (attempt < 3) continue;
         throw new Error(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
       }
@@ -481,6 +486,19 @@ function freePort(): Promise<number> {
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** True when `promise` settles in time; false when it does not (its rejection passes through). */
+async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function keepTail(log: string[], message: string): void {
