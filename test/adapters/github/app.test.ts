@@ -641,6 +641,24 @@ describe('failures', () => {
     expect(api.isDone()).toBe(true);
   });
 
+  it('never writes the database password into a check', async () => {
+    const url = 'postgresql://bot:hunter22@db.internal:5432/postgres';
+    const engine = fakeEngine(new Error(`could not connect to ${url}: timeout`));
+    const probot = await testProbot({ pipeline: engine.pipeline, databaseUrl: url });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPlanningStart(api);
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', update.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(update.bodies[0]).toMatchObject({ conclusion: 'failure', output: { title: 'The migration could not be checked' } });
+    expect(update.bodies[0].output.summary).toContain('could not connect to postgresql://bot:***@db.internal:5432/postgres: timeout');
+    expect(JSON.stringify(update.bodies)).not.toContain('hunter22');
+    expect(api.isDone()).toBe(true);
+  });
+
   it('reports a model syntax error on its line, in the check and the comment', async () => {
     const error = new InputError('invalid syntax: "(" was never closed', { file: 'flowbot_commons/models.py', line: 14, column: 53 });
     const engine = fakeEngine(error);
