@@ -42,6 +42,22 @@ export function fkActionsText(fk: ForeignKey): string {
   return `ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
 }
 
+/** What deleting a referenced row does under the key's ON DELETE, for a reviewer. */
+export function onDeleteEffect(fk: ForeignKey, table: string): string {
+  const deleting = `Deleting a row of ${fk.referredTable} now`;
+  const columns = fk.columns.join(', ');
+  switch (fk.onDelete) {
+    case 'CASCADE':
+      return `${deleting} deletes the rows of ${table} that reference it.`;
+    case 'SET NULL':
+      return `${deleting} sets ${columns} to NULL in the rows of ${table} that reference it.`;
+    case 'SET DEFAULT':
+      return `${deleting} sets ${columns} to their default in the rows of ${table} that reference it.`;
+    default:
+      return `${deleting} fails while rows of ${table} reference it.`;
+  }
+}
+
 /** Everything that makes two indexes the same index, whatever their names. */
 export function indexKey(i: Index): string {
   const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}` : `e:${normalizeCheck(e.expression)}`));

@@ -16,7 +16,7 @@ import { creationOrder } from './order.js';
 import { risk, type DraftFinding } from './risk.js';
 import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
 import { applyChange, numberingOf, numberingText, ownsSequence, placeholder } from './columns.js';
-import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, sameColumns, sameComputed, sameDefault } from './compare.js';
+import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, onDeleteEffect, sameColumns, sameComputed, sameDefault } from './compare.js';
 import { identifiersIn, renameColumnsIn } from './expressions.js';
 import { classifyTypeChange, sameType } from './type-change.js';
 import type {
@@ -1072,7 +1072,7 @@ class Planner {
       findings.push(
         risk('change-fk-action', {
           ...at,
-          message: `Foreign key ${c.name} changes from ${fkActionsText(old)} to ${fkActionsText(c)}: it is dropped and re-added, checking every row under SHARE ROW EXCLUSIVE on ${t.name} and ${c.referredTable}.`,
+          message: `Foreign key ${c.name} changes from ${fkActionsText(old)} to ${fkActionsText(c)}: it is dropped and re-added, checking every row under SHARE ROW EXCLUSIVE on ${t.name} and ${c.referredTable}. ${onDeleteEffect(c, t.name)}`,
         }),
       );
     } else if (c.kind === 'foreignKey') {

@@ -416,6 +416,7 @@ describe('plan: tables and ordering', () => {
     expect(steps(p)).toEqual(['dropConstraint:teams_org_id_fkey', 'addConstraint:teams_org_id_fkey']);
     expect(rules(p)).toEqual(['warning:change-fk-action']);
     expect(p.findings[0]!.message).toMatch(/ON DELETE NO ACTION .* to ON DELETE CASCADE/);
+    expect(p.findings[0]!.message).toContain('Deleting a row of orgs now deletes the rows of teams that reference it.');
   });
 
   it('compares check expressions, not only names', () => {
