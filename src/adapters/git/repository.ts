@@ -8,16 +8,23 @@ export interface GitRepository {
   git: SimpleGit;
 }
 
+/**
+ * simple-git drops every ambient `GIT_*` variable unless told otherwise, but git itself
+ * honours these, and git sets GIT_INDEX_FILE for hooks: `git commit -a` (or `commit <paths>`)
+ * stages into a temporary index, and that is the index the pre-commit hook must read.
+ */
+const GIT_ENVIRONMENT = ['GIT_INDEX_FILE', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES'];
+
 /** The repository holding `dir`; InputError when `dir` is not inside one. */
 export async function openRepository(dir: string): Promise<GitRepository> {
-  const probe = simpleGit({ baseDir: path.resolve(dir) });
+  const probe = simpleGit({ baseDir: path.resolve(dir), allowEnvironment: GIT_ENVIRONMENT });
   let root: string;
   try {
     root = (await probe.revparse(['--show-toplevel'])).trim();
   } catch {
     throw new InputError(`${dir} is not inside a git repository`);
   }
-  return { root: toPosix(root), git: simpleGit({ baseDir: root }) };
+  return { root: toPosix(root), git: simpleGit({ baseDir: root, allowEnvironment: GIT_ENVIRONMENT }) };
 }
 
 /** The commit a revision names (`HEAD`, a branch, a tag, a sha), or InputError. */

@@ -78,8 +78,8 @@ describe('the installed hook script in a real git commit', () => {
     rmSync(bin, { recursive: true, force: true });
   });
 
-  const commit = (pathDirs: string[]) =>
-    spawnSync('git', ['commit', '-q', '-m', 'add notes'], {
+  const commit = (pathDirs: string[], ...args: string[]) =>
+    spawnSync('git', ['commit', '-q', '-m', 'add notes', ...args], {
       cwd: ws.models.root,
       env: { ...process.env, ...GIT_ENV, PATH: [...pathDirs, '/usr/bin', '/bin'].join(':') },
       encoding: 'utf8',
@@ -106,13 +106,16 @@ describe('the installed hook script in a real git commit', () => {
   });
 
   const built = existsSync(path.join(PACKAGE_ROOT, 'dist/adapters/cli/main.js'));
-  it.skipIf(!built)('blocks a strict commit end to end with the built CLI (skipped: dist/ not built; `npm run build`)', () => {
+  it.skipIf(!built)('blocks a strict `git commit -a` end to end with the built CLI (skipped: dist/ not built; `npm run build`)', () => {
     shim(`exec node ${path.join(PACKAGE_ROOT, 'bin/flow-migrate.js')} "$@"`);
-    ws.models.write('flow-migrate.yml', `models: flowbot_commons\nbackend: ${ws.backend.root}\nstrict: true\n`);
-    ws.models.git('add', '-A');
-    const run = commit([bin]);
+    ws.models.git('reset', '-q', '--hard');
+    ws.models.commit('strict', { 'flow-migrate.yml': `models: flowbot_commons\nbackend: ${ws.backend.root}\nstrict: true\n` });
+    // Not staged: `commit -a` stages it into a temporary index (GIT_INDEX_FILE) that the hook must read.
+    ws.models.write('flowbot_commons/models.py', ADD_NOTES);
+    const run = commit([bin], '-a');
     expect(run.stderr).toContain('commit blocked (strict)');
     expect(run.status).not.toBe(0);
+    expect(ws.models.git('log', '--format=%s', '-1').trim()).toBe('strict');
   });
 });
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -82,6 +83,22 @@ describe('gitTree', () => {
     expect(fixture.git('status', '--porcelain=v2')).toBe(before);
     expect(readFileSync(path.join(fixture.root, '.git/index'))).toEqual(indexBefore);
     expect(readFileSync(path.join(fixture.root, 'pkg/models.py'), 'utf8')).toBe('unstaged\n');
+  });
+
+  it('reads the index git names in GIT_INDEX_FILE, as `git commit -a` hands it to hooks', async () => {
+    const temporary = path.join(fixture.root, '.git', 'index.hook');
+    fixture.git('read-tree', `--index-output=${temporary}`, 'HEAD');
+    fixture.write('pkg/models.py', 'in the temporary index\n');
+    execFileSync('git', ['add', 'pkg/models.py'], { cwd: fixture.root, env: { ...process.env, GIT_INDEX_FILE: temporary } });
+    process.env.GIT_INDEX_FILE = temporary;
+    try {
+      const hooked = await openRepository(fixture.root);
+      expect(await gitTree(hooked, { kind: 'index' }).read(at('pkg/models.py'))).toBe('in the temporary index\n');
+      expect(await stagedChanges(hooked, 'pkg')).toEqual(['pkg/models.py']);
+    } finally {
+      delete process.env.GIT_INDEX_FILE;
+    }
+    expect(await stagedChanges(repo, 'pkg')).toEqual([]);
   });
 
   it('names a revision that does not exist', async () => {
