@@ -75,7 +75,8 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
       else if (callee === 'sa.CheckConstraint') checkCalls.push({ node: n, scope: source.scope });
       else if (callee === 'sa.Sequence') {
         ctx.diagnostics.warning('sequence-ignored', `Sequence(...) on column ${spec.key} is not part of the schema model; the column is read as a plain one`, at(source.scope, n));
-      } else if (callee === 'sa.FetchedValue' || callee === 'sa.DefaultClause') {
+      } else if (callee === 'sa.FetchedValue' || callee === 'sa.DefaultClause' || n.type === 'none') {
+        // `Column(None, ForeignKey(...))`: no type, so the referenced column's.
         continue;
       } else typeArg = { node: n, scope: source.scope };
     }

@@ -24,6 +24,8 @@ export interface TypeMapEntry {
 export interface DeclarativeBaseInfo {
   metadata: MetadataInfo;
   typeMap: TypeMapEntry[];
+  /** Flask-SQLAlchemy's `db.Model`, whose metaclass adds rules of its own. */
+  flask: boolean;
 }
 
 const BASE_CLASSES = new Set(['sa.DeclarativeBase', 'sa.DeclarativeBaseNoMeta']);
@@ -84,7 +86,7 @@ export class Declarative {
     if (c.decorators.some((d) => d.kind === 'external' && BASE_DECORATORS.has(d.name))) return this.fromClassBody(c);
     for (const b of c.bases) {
       if (b.kind === 'external' && BASE_CLASSES.has(b.name)) return this.fromClassBody(c);
-      if (b.kind === 'external' && b.name === FLASK_MODEL) return { metadata: defaultMetadata(), typeMap: [] };
+      if (b.kind === 'external' && b.name === FLASK_MODEL) return { metadata: defaultMetadata(), typeMap: [], flask: true };
       if (b.kind === 'value') {
         const made = this.fromFactory(b);
         if (made) return made;
@@ -101,6 +103,7 @@ export class Declarative {
     return {
       metadata: metadata ? this.metadataOf(metadata, scope) : defaultMetadata(),
       typeMap: typeMap ? this.typeMapOf(typeMap, scope) : [],
+      flask: false,
     };
   }
 
@@ -119,6 +122,7 @@ export class Declarative {
       return {
         metadata: metadata ? this.metadataOf(metadata, scope) : defaultMetadata(),
         typeMap: typeMap ? this.typeMapOf(typeMap, scope) : [],
+        flask: false,
       };
     }
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'generate_base') {
@@ -130,6 +134,7 @@ export class Declarative {
       return {
         metadata: metadata ? this.metadataOf(metadata, registry.scope) : defaultMetadata(),
         typeMap: typeMap ? this.typeMapOf(typeMap, registry.scope) : [],
+        flask: false,
       };
     }
     return null;

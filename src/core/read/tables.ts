@@ -59,6 +59,8 @@ export class TableReader {
       const name = this.tableName(attr, c, info);
       if (name === undefined) break;
       if (name === null) return { kind: 'none' };
+      // Flask-SQLAlchemy makes a subclass with no primary key of its own single-table.
+      if (base.flask && mappedParent && !info.attributes.some((a) => /\bprimary_key\s*=\s*True\b/.test(a.value?.text ?? ''))) break;
       return { kind: 'table', base, name };
     }
     if (mappedParent) {

@@ -313,6 +313,35 @@ describe('patterns found in real projects', () => {
     expect(result.diagnostics[0]!.message).toBe('T.audited = audit_column(...) may be a column; it cannot be read statically and is left out');
   });
 
+  it('reads Flask-SQLAlchemy models, a subclassed SQLAlchemy() and its single-table subclasses included', async () => {
+    const result = await read({
+      'models/base.py': `
+        from flask_sqlalchemy import SQLAlchemy
+        class AppSQLAlchemy(SQLAlchemy):
+            pass
+        db = AppSQLAlchemy()
+      `,
+      'models/m.py': `
+        from .base import db
+        class Submissions(db.Model):
+            __tablename__ = "submissions"
+            id = db.Column(db.Integer, primary_key=True)
+            type = db.Column(db.String(32))
+        class Solves(Submissions):
+            __tablename__ = "solves"
+            id = db.Column(None, db.ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True)
+        class Fails(Submissions):
+            __tablename__ = "fails"
+            reason = db.Column(db.Text)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({
+      submissions: ['id integer NOT NULL serial', 'type character varying(32) NULL', 'reason text NULL', 'PK submissions_pkey (id)'],
+      solves: ['id integer NOT NULL', 'PK solves_pkey (id)', 'FK solves_id_fkey (id) -> submissions(id) ON DELETE CASCADE'],
+    });
+  });
+
   it('is an error when a helper defined in the tree may make a column', async () => {
     const result = await read({
       'models/base.py': `
