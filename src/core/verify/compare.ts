@@ -182,10 +182,25 @@ function compareColumn(where: string, t: string, e: Column, a: Column, out: Sche
   if (formatType(e.type) !== formatType(a.type)) add('type', formatType(e.type), formatType(a.type), 'type');
   if (e.nullable !== a.nullable) add('nullability', nullability(e), nullability(a), 'nullability');
   if (e.serial !== a.serial) add('serial', String(e.serial), String(a.serial), 'serial');
-  if (normalizeDefault(e.serverDefault) !== normalizeDefault(a.serverDefault)) add('default', e.serverDefault, a.serverDefault, 'server default');
+  if (comparableDefault(e) !== comparableDefault(a)) add('default', e.serverDefault, a.serverDefault, 'server default');
   if (describeIdentity(e) !== describeIdentity(a)) add('identity', describeIdentity(e), describeIdentity(a), 'identity');
   if (describeComputed(e) !== describeComputed(a)) add('computed', e.computed && describeComputedRaw(e), a.computed && describeComputedRaw(a), 'generated expression');
   if (e.comment !== a.comment) add('comment', e.comment, a.comment, 'comment');
+}
+
+const BOOLEAN_SPELLINGS: Record<string, string> = {
+  true: 'TRUE', t: 'TRUE', yes: 'TRUE', y: 'TRUE', on: 'TRUE', '1': 'TRUE',
+  false: 'FALSE', f: 'FALSE', no: 'FALSE', n: 'FALSE', off: 'FALSE', '0': 'FALSE',
+};
+
+/**
+ * The default in canonical form. A boolean column's `'0'`, `'t'`, `'off'`… are stored by
+ * PostgreSQL as `false`/`true`, so they are compared as such.
+ */
+function comparableDefault(c: Column): string | null {
+  const sql = normalizeDefault(c.serverDefault);
+  if (sql === null || c.type.name !== 'boolean' || c.type.arrayDimensions > 0) return sql;
+  return BOOLEAN_SPELLINGS[sql.replace(/^'(.*)'$/, '$1').toLowerCase()] ?? sql;
 }
 
 function nullability(c: Column): string {

@@ -173,6 +173,17 @@ describe('compareSchemas', () => {
     expect(compareSchemas(expected, actual)).toEqual([]);
   });
 
+  it('compares a boolean default by its value, as PostgreSQL stores it', () => {
+    const withDefault = (d: string, typeName = 'boolean') => schema([table('t', [col('id', 'integer'), col('b', typeName, { serverDefault: d })])]);
+    expect(compareSchemas(withDefault("'0'"), withDefault('false'))).toEqual([]);
+    expect(compareSchemas(withDefault("'t'"), withDefault('true'))).toEqual([]);
+    expect(compareSchemas(withDefault('1'), withDefault('true'))).toEqual([]);
+    expect(compareSchemas(withDefault('1'), withDefault('false')).map((d) => d.message)).toEqual([
+      'column t.b: server default is false, expected 1',
+    ]);
+    expect(compareSchemas(withDefault("'t'", 'text'), withDefault("'true'::text", 'text'))).toHaveLength(1);
+  });
+
   it('reports primary key and index definition changes', () => {
     const expected = schema([
       table('t', [col('id', 'integer'), col('r', 'integer')], {
