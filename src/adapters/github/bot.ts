@@ -10,12 +10,14 @@ export interface BotOptions {
   pipeline: MigrationPipeline;
   /** A PostgreSQL server for verification databases; null starts an embedded one. */
   databaseUrl: string | null;
+  /** Where runs wait their turn; one per app by default. */
+  queue?: PullRequestQueue;
 }
 
 /** The pull-request bot as a Probot app; this file only routes events to operations. */
 export function flowMigrateBot(options: BotOptions): ApplicationFunction {
   return (app) => {
-    const deps: BotDependencies = { ...options, app, queue: new PullRequestQueue() };
+    const deps: BotDependencies = { ...options, app, queue: options.queue ?? new PullRequestQueue() };
 
     app.on(
       ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],

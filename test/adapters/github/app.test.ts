@@ -1,6 +1,7 @@
 import nock from 'nock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Probot } from 'probot';
+import { PullRequestQueue } from '../../../src/adapters/github/utils/pull-request-queue.js';
 import { InputError } from '../../../src/core/errors.js';
 import { corePipeline } from '../../../src/adapters/github/core-pipeline.js';
 import { verifyMigration } from '../../../src/adapters/github/verify-migration.js';
@@ -816,7 +817,15 @@ describe('superseded runs', () => {
       }
       return result;
     };
-    const probot = await testProbot({ pipeline });
+    // The older run is released once the newer one is queued behind it.
+    const queue = new (class extends PullRequestQueue {
+      override run(key: string, task: (isSuperseded: () => boolean) => Promise<void>): Promise<void> {
+        const queued = super.run(key, task);
+        if (inner.inputs.length === 1) release();
+        return queued;
+      }
+    })();
+    const probot = await testProbot({ pipeline, queue });
     const api = github();
     mockInstallationToken(api, MODELS_INSTALLATION);
     mockInstallationToken(api, MODELS_INSTALLATION, true);
@@ -839,14 +848,7 @@ describe('superseded runs', () => {
 
     // The newer push arrives while the older one is in the engine.
     mockConfig(api, COMMENT_ONLY);
-    api
-      .get('/repos/flow/flowbot-commons/pulls/42/files')
-      .query({ per_page: 100 })
-      .reply(200, () => {
-        // The newer run queues right after this listing; let the older run finish then.
-        setTimeout(release, 50);
-        return [{ filename: 'flowbot_commons/models.py', status: 'modified', sha: 'x', additions: 1, deletions: 0, changes: 1 }];
-      });
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs', created.match).reply(201, { id: 556 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
     mockMergeBase(api, newHead);

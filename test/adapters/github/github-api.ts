@@ -6,6 +6,7 @@ import { Probot, ProbotOctokit } from 'probot';
 import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
 import { flowMigrateBot } from '../../../src/adapters/github/bot.js';
 import type { MigrationPipeline } from '../../../src/adapters/github/pipeline.js';
+import type { PullRequestQueue } from '../../../src/adapters/github/utils/pull-request-queue.js';
 
 /** Helpers that stand in for github.com in the bot's tests: every call is a nock interceptor. */
 
@@ -44,6 +45,7 @@ export interface TestProbotOptions {
   retry?: boolean;
   /** A GitHub Enterprise Server API, as Probot derives it from GHE_HOST. */
   baseUrl?: string;
+  queue?: PullRequestQueue;
 }
 
 export async function testProbot(options: TestProbotOptions): Promise<Probot> {
@@ -54,7 +56,9 @@ export async function testProbot(options: TestProbotOptions): Promise<Probot> {
     Octokit: testOctokit(options.retry ?? false),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
-  await probot.load(flowMigrateBot({ pipeline: options.pipeline, databaseUrl: options.databaseUrl ?? null }));
+  await probot.load(
+    flowMigrateBot({ pipeline: options.pipeline, databaseUrl: options.databaseUrl ?? null, queue: options.queue }),
+  );
   return probot;
 }
 
