@@ -213,7 +213,14 @@ export class TableReader {
       cls: info,
     };
     this.tableArgs(info, table);
+    this.reportMetadataProblem(table);
     return table;
+  }
+
+  /** A MetaData the reader could not fully read matters once per table that uses it. */
+  private reportMetadataProblem(table: TableDraft): void {
+    const problem = table.metadata.problem;
+    if (problem) this.ctx.diagnostics.warning('unreadable-metadata', problem.reason, locationOf(problem.file, problem.node));
   }
 
   private tableArgs(info: ClassInfo, table: TableDraft): void {
@@ -342,6 +349,7 @@ export class TableReader {
       }
     }
     for (const [key, valueNode] of args.keywords) this.tableOption(table, key, valueNode, scope);
+    this.reportMetadataProblem(table);
     return table;
   }
 }

@@ -105,12 +105,30 @@ export class TypeReader {
         const target = isPostgres ? args.positional[0] : fn.childForFieldName('object');
         return target ? this.fromExpression(target, scope, depth + 1) : unknownType(n);
       }
-      return this.fromSymbol(this.resolver.resolve(fn, scope), argsOf(n, scope), n, depth);
+      const args = this.expandedArgs(n, scope);
+      if (!args) return { ok: false, reason: `the *arguments of ${excerpt(n)} are not a constant list` };
+      return this.fromSymbol(this.resolver.resolve(fn, scope), args, n, depth);
     }
     if (n.type === 'identifier' || n.type === 'attribute') {
       return this.fromSymbol(this.resolver.resolve(n, scope), NO_ARGS, n, depth);
     }
     return unknownType(n);
+  }
+
+  /** A type call's arguments, `Enum(*STATUSES, name="status")` spread out; null when a splat is not constant. */
+  private expandedArgs(call: Node, scope: Scope): TypeArgs | null {
+    const args = argsOf(call, scope);
+    const list = call.childForFieldName('arguments');
+    const splats = list ? namedChildren(list).filter((a) => a.type === 'list_splat' || a.type === 'dictionary_splat') : [];
+    for (const splat of splats) {
+      const inner = namedChildren(splat)[0];
+      const sym = inner && splat.type === 'list_splat' ? this.resolver.resolve(inner, scope) : null;
+      const items = sym?.kind === 'value' ? unwrap(sym.node) : null;
+      if (!sym || sym.kind !== 'value' || !items || !['list', 'tuple'].includes(items.type)) return null;
+      // Spread after the plain positional arguments: `Enum(*VALUES, name=...)` in practice.
+      args.positional.push(...namedChildren(items).map((node) => ({ node, scope: { module: sym.module } })));
+    }
+    return args;
   }
 
   private fromSymbol(sym: Sym, args: TypeArgs, node: Node, depth: number): TypeResult {

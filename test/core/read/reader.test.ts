@@ -342,6 +342,42 @@ describe('patterns found in real projects', () => {
     });
   });
 
+  it('spreads Enum(*VALUES) from a module-level constant', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_1X,
+      'models/t.py': `
+        import sqlalchemy as sa
+        from .base import Base
+        STATES = ("queued", "running", "done")
+        class Job(Base):
+            __tablename__ = "jobs"
+            id = sa.Column(sa.Integer, primary_key=True)
+            state = sa.Column(sa.Enum(*STATES, name="job_state"), nullable=False)
+      `,
+    });
+    expect(lines[1]).toBe('state job_state NOT NULL');
+  });
+
+  it('warns when the naming convention cannot be read, at the MetaData line', async () => {
+    const result = await read({
+      'models/base.py': `
+        from sqlalchemy import MetaData
+        from sqlalchemy.orm import DeclarativeBase
+        from .conventions import CONVENTION
+        class Base(DeclarativeBase):
+            metadata = MetaData(naming_convention=CONVENTION)
+      `,
+      'models/t.py': `
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class T(Base):
+            __tablename__ = "t"
+            id: Mapped[int] = mapped_column(primary_key=True)
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unreadable-metadata models/base.py:5']);
+  });
+
   it('is an error when a helper defined in the tree may make a column', async () => {
     const result = await read({
       'models/base.py': `
