@@ -145,22 +145,22 @@ export const scenarios: Scenario[] = [
     },
   },
   {
-    name: 'nullability: SET NOT NULL with backfill, DROP NOT NULL with downgrade backfill',
+    name: 'nullability: SET NOT NULL with backfill, DROP NOT NULL with downgrade backfill; indexes built concurrently',
     base: schema([
       table('orders', [
         id(),
         col('state', 'varchar', { length: 20 }),
         col('note', 'text', { nullable: false, serverDefault: "''" }),
-      ]),
+      ], { indexes: [index('ix_orders_note', ['note'])] }),
     ]),
     head: schema([
       table('orders', [
         id(),
         col('state', 'varchar', { length: 20, nullable: false, serverDefault: "'new'" }),
         col('note', 'text', { serverDefault: "''" }),
-      ]),
+      ], { indexes: [index('ix_orders_state', ['state'], { unique: true })] }),
     ]),
-    options: options(),
+    options: options({ concurrentIndexes: true }),
     seed: ["INSERT INTO orders (state) VALUES (NULL), ('paid')"],
     probeHead: {
       sql: 'SELECT state FROM orders ORDER BY id',

@@ -4,12 +4,47 @@
  */
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { plan } from '../../../src/core/plan/index.js';
+import { plan, type OperationKind } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import { emptySchema, type Schema } from '../../../src/core/schema/model.js';
 import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 import { applySql, catalog } from './catalog.js';
 import { scenarios } from './scenarios.js';
+
+/** Every kind, so the compiler says when a new one needs a scenario. */
+const KINDS: Record<OperationKind, true> = {
+  createEnum: true,
+  dropEnum: true,
+  addEnumValue: true,
+  rebuildEnum: true,
+  createTable: true,
+  dropTable: true,
+  renameTable: true,
+  setTableComment: true,
+  addColumn: true,
+  dropColumn: true,
+  alterColumn: true,
+  dropExpression: true,
+  backfill: true,
+  createIndex: true,
+  dropIndex: true,
+  renameIndex: true,
+  addConstraint: true,
+  dropConstraint: true,
+  renameConstraint: true,
+  renameSequence: true,
+  setSequenceType: true,
+  changeNumbering: true,
+};
+
+it('the scenarios exercise every operation kind, both ways', () => {
+  const kinds = (side: 'upgrade' | 'downgrade') =>
+    new Set(scenarios.flatMap((s) => plan(s.base, s.head, s.options).operations.flatMap((o) => o[side].map((op) => op.kind))));
+  expect([...kinds('upgrade')].sort()).toEqual(Object.keys(KINDS).sort());
+  // No downgrade adds an enum value (it restores one by a rebuild) or makes a column plain.
+  const upgradeOnly = ['addEnumValue', 'dropExpression'];
+  expect([...kinds('downgrade')].sort()).toEqual(Object.keys(KINDS).filter((k) => !upgradeOnly.includes(k)).sort());
+});
 
 describe('rendered SQL on PostgreSQL', () => {
   const databases: EphemeralDatabase[] = [];
