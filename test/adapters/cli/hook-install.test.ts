@@ -105,6 +105,16 @@ describe('the installed hook script in a real git commit', () => {
     expect(commit([bin]).status).toBe(0);
   });
 
+  it('does not even start flow-migrate when no Python file is staged', () => {
+    const log = path.join(bin, 'calls');
+    shim(`echo "$@" >> ${log}\nexit 3`);
+    ws.models.git('reset', '-q');
+    ws.models.write('README.md', '# changed\n');
+    ws.models.git('add', 'README.md');
+    expect(commit([bin]).status).toBe(0);
+    expect(existsSync(log)).toBe(false);
+  });
+
   const built = existsSync(path.join(PACKAGE_ROOT, 'dist/adapters/cli/main.js'));
   it.skipIf(!built)('blocks a strict `git commit -a` end to end with the built CLI (skipped: dist/ not built; `npm run build`)', () => {
     shim(`exec node ${path.join(PACKAGE_ROOT, 'bin/flow-migrate.js')} "$@"`);
