@@ -40,60 +40,65 @@ async function checkRows(url: string, checks: PlanCase['afterUpgrade'], when: st
 describe.skipIf(oracleSkipReason !== null)(
   `generated revisions under real Alembic${oracleSkipReason ? ` (skipped: ${oracleSkipReason})` : ''}`,
   () => {
-    const cleanups: (() => Promise<void> | void)[] = [];
-    afterAll(async () => {
-      for (const cleanup of cleanups.reverse()) await cleanup();
-    });
-    const database = async (): Promise<string> => {
+    // Importing SQLAlchemy and Alembic is the slow part: two interpreters serve every case.
+    const pool: Oracle[] = [];
+    afterAll(() => pool.forEach((o) => o.close()));
+    let turn = 0;
+    const oracle = (): Oracle => {
+      if (pool.length < 2) pool.push(startOracle());
+      return pool[turn++ % pool.length]!;
+    };
+
+    type Cleanups = (() => Promise<void> | void)[];
+    const database = async (cleanups: Cleanups): Promise<string> => {
       const db: EphemeralDatabase = await freshDatabase();
       cleanups.push(() => db.close());
       return db.url;
     };
-    // Importing SQLAlchemy and Alembic is the slow part: two interpreters serve every case.
-    const pool: Oracle[] = [];
-    let turn = 0;
-    const oracle = (): Oracle => {
-      if (pool.length < 2) {
-        const started = startOracle();
-        cleanups.push(() => started.close());
-        pool.push(started);
-      }
-      return pool[turn++ % pool.length]!;
-    };
+
+    async function roundTrip(c: PlanCase, cleanups: Cleanups): Promise<void> {
+      const backend = mkdtempSync(path.join(tmpdir(), `flow-migrate-${c.name}-`));
+      cleanups.push(() => rmSync(backend, { recursive: true, force: true }));
+      cpSync(PLANS_BACKEND, backend, { recursive: true });
+      const result = await generateRevision(caseRequest(c, backend));
+      expect(result.status).toBe('ready');
+      if (result.status !== 'ready') return;
+      writeFileSync(result.revision.path, result.revision.content);
+
+      const python = oracle();
+      const [baseUrl, headUrl, url] = await Promise.all([database(cleanups), database(cleanups), database(cleanups)]);
+      await python.createAll(c.base, baseUrl);
+      await python.createAll(c.head, headUrl);
+      const [baseCatalog, headCatalog] = await Promise.all([catalogOf(baseUrl), catalogOf(headUrl)]);
+
+      await python.createAll(c.base, url);
+      for (const sql of c.seed) await rowsOf(url, sql);
+      const ini = path.join(backend, 'alembic.ini');
+      await python.alembic('stamp', ini, PLANS_BACKEND_HEAD, url);
+
+      await python.alembic('upgrade', ini, 'head', url);
+      expect(await catalogOf(url), 'after upgrade').toEqual(headCatalog);
+      await checkRows(url, c.afterUpgrade, 'after upgrade');
+
+      await python.alembic('downgrade', ini, '-1', url);
+      expect(await catalogOf(url), 'after downgrade').toEqual(baseCatalog);
+      await checkRows(url, c.afterDowngrade, 'after downgrade');
+
+      await python.alembic('upgrade', ini, 'head', url);
+      expect(await catalogOf(url), 'after the second upgrade').toEqual(headCatalog);
+      await checkRows(url, c.afterUpgrade, 'after the second upgrade');
+    }
 
     for (const c of cases) {
       it.concurrent(c.name, async () => {
-        const backend = mkdtempSync(path.join(tmpdir(), `flow-migrate-${c.name}-`));
-        cleanups.push(() => rmSync(backend, { recursive: true, force: true }));
-        cpSync(PLANS_BACKEND, backend, { recursive: true });
-        const result = await generateRevision(caseRequest(c, backend));
-        expect(result.status).toBe('ready');
-        if (result.status !== 'ready') return;
-        writeFileSync(result.revision.path, result.revision.content);
-
-        const python = oracle();
-        const [baseUrl, headUrl, url] = await Promise.all([database(), database(), database()]);
-        await python.createAll(c.base, baseUrl);
-        await python.createAll(c.head, headUrl);
-        const [baseCatalog, headCatalog] = await Promise.all([catalogOf(baseUrl), catalogOf(headUrl)]);
-
-        await python.createAll(c.base, url);
-        for (const sql of c.seed) await rowsOf(url, sql);
-        const ini = path.join(backend, 'alembic.ini');
-        await python.alembic('stamp', ini, PLANS_BACKEND_HEAD, url);
-
-        await python.alembic('upgrade', ini, 'head', url);
-        expect(await catalogOf(url), 'after upgrade').toEqual(headCatalog);
-        await checkRows(url, c.afterUpgrade, 'after upgrade');
-
-        await python.alembic('downgrade', ini, '-1', url);
-        expect(await catalogOf(url), 'after downgrade').toEqual(baseCatalog);
-        await checkRows(url, c.afterDowngrade, 'after downgrade');
-
-        await python.alembic('upgrade', ini, 'head', url);
-        expect(await catalogOf(url), 'after the second upgrade').toEqual(headCatalog);
-        await checkRows(url, c.afterUpgrade, 'after the second upgrade');
-        // Cases queue for the two interpreters, so a case's time includes its wait.
+        // Each case cleans up after itself: dropping every database at the end is too slow a hook.
+        const cleanups: Cleanups = [];
+        try {
+          await roundTrip(c, cleanups);
+        } finally {
+          for (const cleanup of cleanups.reverse()) await cleanup();
+        }
+        // Cases queue for the two interpreters: a case's time includes its wait.
       }, 300_000);
     }
   },
