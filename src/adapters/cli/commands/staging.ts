@@ -92,7 +92,11 @@ export const stagingCommand: Command = {
         io.stderr(`flow-migrate staging: ${scrub(err.message, staging.password)}\n`);
         return ExitCode.failure;
       }
-      if (err instanceof Error && !(err instanceof InputError)) err.message = scrub(err.message, staging.password);
+      // Whatever else fails is printed with its stack: neither may carry the password.
+      if (err instanceof Error) {
+        err.message = scrub(err.message, staging.password);
+        if (err.stack) err.stack = scrub(err.stack, staging.password);
+      }
       throw err;
     }
   },
