@@ -13,7 +13,7 @@
  */
 import pg from 'pg';
 import type { Plan } from '../plan/types.js';
-import type { Schema } from '../schema/model.js';
+import { qualifiedName, type Schema } from '../schema/model.js';
 import { compareSchemas } from './compare.js';
 import { introspectSchema } from './introspect.js';
 import {
@@ -135,7 +135,7 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     // 2. Seed.
     started = performance.now();
     const planned = input.plan ? rowMappingFromPlan(input.plan, actualBase) : null;
-    seedPlan = planSeed(actualBase, { ...input.seed, ...(input.plan && planned ? seedHints(input.plan, actualBase, planned) : {}) });
+    seedPlan = planSeed(actualBase, { ...input.seed, ...(input.plan && planned ? seedHints(input.plan, actualBase, input.head, planned) : {}) });
     const seeding = await runSeed(client, seedPlan);
     seededCounts = seedPlan.tables.map((t) => ({ table: t.table, rows: t.rows.length }));
     steps.push(step('seed', started, seeding.statements, seeding.error ? [failedStatement(seeding)] : []));
@@ -263,7 +263,12 @@ async function upgradedRowDifferences(
  * What the seed must know of the plan: the columns it converts to another type (their
  * values must survive the cast) and the enum labels it removes (no rows may hold them).
  */
-function seedHints(plan: Plan, base: Schema, mapping: RowMapping): Pick<SeedOptions, 'convertedTo' | 'removedLabels'> {
+function seedHints(
+  plan: Plan,
+  base: Schema,
+  head: Schema | null,
+  mapping: RowMapping,
+): Pick<SeedOptions, 'convertedTo' | 'removedLabels' | 'uniqueAfter'> {
   const convertedTo: NonNullable<SeedOptions['convertedTo']> = {};
   for (const fate of mapping.tables) {
     for (const [column, f] of Object.entries(fate.columns)) {
@@ -276,7 +281,18 @@ function seedHints(plan: Plan, base: Schema, mapping: RowMapping): Pick<SeedOpti
     const before = base.enums.find((e) => e.name === op.enum.name && e.schema === op.enum.schema);
     removedLabels[op.enum.name] = (before?.labels ?? []).filter((l) => !op.labels.includes(l));
   }
-  return { convertedTo, removedLabels };
+  const uniqueAfter: NonNullable<SeedOptions['uniqueAfter']> = {};
+  for (const fate of mapping.tables) {
+    const after = head?.tables.find((t) => qualifiedName(t) === fate.to);
+    if (!after) continue;
+    const baseName = new Map(Object.entries(fate.columns).flatMap(([from, f]) => (f.kind === 'kept' ? [[f.to, from] as const] : [])));
+    const sets = [
+      ...after.uniqueConstraints.map((u) => u.columns),
+      ...after.indexes.filter((i) => i.unique && i.elements.every((e) => 'column' in e)).map((i) => i.elements.map((e) => (e as { column: string }).column)),
+    ];
+    uniqueAfter[fate.from] = sets.filter((set) => set.every((c) => baseName.has(c))).map((set) => set.map((c) => baseName.get(c)!));
+  }
+  return { convertedTo, removedLabels, uniqueAfter };
 }
 
 /** Runs the seed's statements in one transaction, timing each. */

@@ -5,7 +5,7 @@
  *   `autocommit_block()` does);
  * - `alembic`: the real revision files, by `python3 -m alembic` against the ephemeral database.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -168,6 +168,8 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
     const iniText = (await tree.read(backend.iniPath)) ?? '[alembic]\n';
     const backendDir = (await isDirectory(backend.dir)) ? path.resolve(backend.dir) : dir;
     const iniPath = path.join(dir, 'alembic.ini');
+    // One interpreter for every command: importing SQLAlchemy and Alembic is the slow part.
+    let driver: Driver | null = null;
 
     const run = async (url: string, args: string[]): Promise<RunResult> => {
       await fs.writeFile(
@@ -183,12 +185,10 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
       const log = path.join(dir, 'statements.jsonl');
       await fs.rm(log, { force: true });
       const started = performance.now();
-      const result = await runProcess(python, ['-m', 'alembic', '-c', iniPath, ...args], {
-        cwd: backendDir,
-        env: { ...env, DATABASE_URL: url, [STATEMENT_LOG]: log },
-      });
+      driver ??= startDriver(python, backendDir, env);
+      const reply = await driver.run({ ini: iniPath, command: args[0]!, target: args[1]!, url, log });
       const ms = elapsed(started);
-      const error = result.code === 0 ? null : `${command} failed (exit ${result.code}):\n${tail(result.stderr || result.stdout)}`;
+      const error = reply.ok ? null : `${command} failed:\n${tail(reply.error)}`;
       // The command with its whole time, then every statement Alembic ran, each with its own.
       return { statements: [{ sql: command, ms, lock: null, error }, ...(await readStatementLog(log))], error };
     };
@@ -199,7 +199,10 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
       downgrade: (url) => run(url, ['downgrade', options.downgradeTo]),
       upgradeTo: (url, revision) => run(url, ['upgrade', revision]),
       stamp: (url, revision) => run(url, ['stamp', revision]),
-      close: () => fs.rm(dir, { recursive: true, force: true }),
+      close: async () => {
+        driver?.stop();
+        await fs.rm(dir, { recursive: true, force: true });
+      },
     };
   } catch (e) {
     await fs.rm(dir, { recursive: true, force: true });
@@ -261,6 +264,67 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
 `;
+
+const REPLY = 'FLOW-MIGRATE-REPLY ';
+
+/**
+ * Runs Alembic commands read from stdin as JSON, one per line, in one interpreter; each reply
+ * is one line starting with REPLY, so anything else a revision prints is ignored.
+ */
+const DRIVER_PY = `
+import json, os, sys, traceback
+from alembic import command
+from alembic.config import Config
+for line in sys.stdin:
+    request = json.loads(line)
+    os.environ["DATABASE_URL"] = request["url"]
+    os.environ["${STATEMENT_LOG}"] = request["log"]
+    try:
+        getattr(command, request["command"])(Config(request["ini"]), request["target"])
+        reply = {"ok": True, "error": ""}
+    except BaseException:
+        reply = {"ok": False, "error": traceback.format_exc()}
+    sys.stdout.write("${REPLY}" + json.dumps(reply) + "\\n")
+    sys.stdout.flush()
+`;
+
+interface Driver {
+  run(request: { ini: string; command: string; target: string; url: string; log: string }): Promise<{ ok: boolean; error: string }>;
+  stop(): void;
+}
+
+function startDriver(python: string, cwd: string, env: NodeJS.ProcessEnv): Driver {
+  const child = spawn(python, ['-c', DRIVER_PY], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  let buffer = '';
+  const waiting: ((reply: { ok: boolean; error: string }) => void)[] = [];
+  const fail = (why: string) => {
+    for (const resolve of waiting.splice(0)) resolve({ ok: false, error: `${why}\n${stderr}` });
+  };
+  child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, newline);
+      buffer = buffer.slice(newline + 1);
+      if (line.startsWith(REPLY)) waiting.shift()?.(JSON.parse(line.slice(REPLY.length)));
+    }
+  });
+  child.on('error', (e) => fail(`could not run ${python}: ${e.message}`));
+  child.on('exit', (code) => fail(`${python} exited (${code})`));
+  return {
+    run: (request) =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        child.stdin.write(`${JSON.stringify(request)}\n`);
+      }),
+    stop: () => {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
 
 async function readStatementLog(file: string): Promise<StatementRun[]> {
   const text = await fs.readFile(file, 'utf8').catch(() => '');

@@ -25,6 +25,11 @@ export interface SeedOptions {
   convertedTo?: Record<string, ColumnType>;
   /** Enum name → labels the migration removes: rows holding them must be migrated first, so none are seeded. */
   removedLabels?: Record<string, string[]>;
+  /**
+   * Table → column sets the migration makes unique: kept unique here too, a NULL counting as
+   * a value (a backfill turns every NULL into the same one).
+   */
+  uniqueAfter?: Record<string, string[][]>;
 }
 
 /** A value as PostgreSQL's text input accepts it, or null for SQL NULL. */
@@ -66,7 +71,11 @@ export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
   const rowsPerTable = options.rowsPerTable ?? DEFAULT_ROWS;
   const random = mulberry32(options.seed ?? 1);
   const notes: SeedNote[] = [];
-  const hints: Hints = { convertedTo: options.convertedTo ?? {}, removedLabels: options.removedLabels ?? {} };
+  const hints: Hints = {
+    convertedTo: options.convertedTo ?? {},
+    removedLabels: options.removedLabels ?? {},
+    uniqueAfter: options.uniqueAfter ?? {},
+  };
   const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
   const seeded = new Map<string, SeededTable>();
   const statements: SeedStatement[] = [];
@@ -204,13 +213,16 @@ function planTable(
   }
 
   const rows: SeedValue[][] = [];
-  const seen = uniqueSets(table).map((set) => ({ at: set.map((c) => columns.findIndex((col) => col.name === c)), tuples: new Set<string>() }));
+  const seen = [
+    ...uniqueSets(table).map((set) => ({ set, nullsEqual: false })),
+    ...(hints.uniqueAfter[name] ?? []).map((set) => ({ set, nullsEqual: true })),
+  ].map(({ set, nullsEqual }) => ({ at: set.map((c) => columns.findIndex((col) => col.name === c)), nullsEqual, tuples: new Set<string>() }));
   for (let row = 0; row < rowsPerTable; row++) {
     const planned = columns.map((column) => fkValues.get(column.name)?.(row) ?? (fkValues.has(column.name) ? null : columnValue(table, column, row, schema, checks, random, hints)));
     const values = planned.map((v) => resolveSelf(v, columns, rows, planned));
-    const keys = seen.map(({ at, tuples }) => {
-      const tuple = at.map((i) => (i < 0 ? null : values[i]));
-      return { tuples, key: tuple.some((v) => v === null || v === undefined) ? null : JSON.stringify(tuple) };
+    const keys = seen.map(({ at, nullsEqual, tuples }) => {
+      const tuple = at.map((i) => (i < 0 ? null : (values[i] ?? null)));
+      return { tuples, key: !nullsEqual && tuple.some((v) => v === null) ? null : JSON.stringify(tuple) };
     });
     // A row repeating a unique tuple is left out rather than failing the insert.
     if (keys.some(({ tuples, key }) => key !== null && tuples.has(key))) continue;
@@ -321,6 +333,7 @@ const WORDS = ['alpha', 'bravo', 'delta', 'echo', 'harbor', 'maple', 'orbit', 'p
 interface Hints {
   convertedTo: Record<string, ColumnType>;
   removedLabels: Record<string, string[]>;
+  uniqueAfter: Record<string, string[][]>;
 }
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);

@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
-import { applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
-import { checkDrift, verifyChange, verifyRevision } from '../../../src/core/verify/verify.js';
+import { readBackend, renderRevisionFile } from '../../../src/core/backend/index.js';
+import { plan } from '../../../src/core/plan/index.js';
+import { renderAlembic } from '../../../src/core/render/index.js';
+import { roundTrip } from '../../../src/core/verify/round-trip.js';
+import { alembicRunner, applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
+import { baseStatements, checkDrift, verifyChange, verifyRevision } from '../../../src/core/verify/verify.js';
+import { scenarios } from '../render/scenarios.js';
 import { connectTo, databaseServerUrl, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 
 describe('the sql runner', () => {
@@ -210,5 +215,48 @@ describe('ephemeral databases', () => {
     expect(passed.status === 'done' && passed.report.status).toBe('verified');
     await expect(run('syntax-error')).rejects.toThrow(/syntax error/);
     expect(await list()).toEqual(before);
+  });
+});
+
+describe.skipIf(skipReason !== null).concurrent(`every planner scenario verifies with the alembic runner${skipReason ? ` — SKIPPED: ${skipReason}` : ''}`, () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-scenario-'));
+    const db = await freshDatabase();
+    try {
+      writeFileSync(path.join(dir, 'alembic.ini'), '[alembic]\nscript_location = migrations\n');
+      mkdirSync(path.join(dir, 'migrations/versions'), { recursive: true });
+      const tree = fileSystemTree();
+      const backend = await readBackend(dir, tree);
+      const planned = plan(scenario.base, scenario.head, scenario.options);
+      const revision = renderRevisionFile({ backend, body: renderAlembic(planned, backend.style), message: 'change', downRevision: null, now: new Date(0), randomId: () => 'a1b2c3d4e5f6' });
+      const runner = await alembicRunner({
+        backend,
+        tree,
+        extraRevision: { fileName: path.basename(revision.path), content: revision.content },
+        upgradeTo: revision.id,
+        downgradeTo: 'base',
+        python,
+      });
+      try {
+        const v = await roundTrip({
+          url: db.url,
+          base: scenario.base,
+          head: scenario.head,
+          buildBase: async (url) => {
+            const setup = await applyStatements(url, (scenario.setup ?? []).map((sql) => ({ sql, transactional: true, lock: 'none' })));
+            return setup.error ? setup : applyStatements(url, baseStatements(scenario.base));
+          },
+          baseSource: 'models',
+          runner,
+          plan: planned,
+        });
+        expect(v.steps.filter((s) => s.status !== 'passed').map((s) => ({ step: s.name, differences: s.differences }))).toEqual([]);
+      } finally {
+        await runner.close();
+      }
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
