@@ -81,7 +81,7 @@ async function heldLocks(client: pg.ClientBase): Promise<LockTaken[]> {
        FROM pg_locks l
        JOIN pg_class c ON c.oid = l.relation
        JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation'
+      WHERE l.pid = pg_backend_pid() AND l.granted AND l.locktype = 'relation' AND c.relkind IN ('r', 'p')
         AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'`,
   );
   const strongest = new Map<string, string>();

@@ -194,7 +194,7 @@ describe.skipIf(!DATABASE_URL)(`flow-migrate staging on a real PostgreSQL (${DAT
     const run = await cli('--dry-run', path.join(backend.dir, 'migrations/versions/002_status_not_null.py'));
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/ok +\d+ ms {2}ALTER TABLE tasks ALTER COLUMN status SET NOT NULL/);
-    expect(run.stdout).toContain('locks held until commit:\n  ACCESS EXCLUSIVE on public.tasks');
+    expect(run.stdout).toContain('table locks held until commit:\n  ACCESS EXCLUSIVE on public.tasks\n  ROW EXCLUSIVE on public.alembic_version\n');
     expect(run.stdout).toContain("the upgrade applies to staging's data");
     expect(await statusNullable()).toBe('YES');
     expect(await version()).toEqual(['001']);

@@ -219,12 +219,15 @@ async function dryRunCommand(file: string, backend: Backend, staging: StagingUrl
     if (step.error) out(color.red(step.error.replace(/^/gm, '         ')));
   }
   if (result.locks.length) {
-    out('locks held until commit:');
+    out('table locks held until commit:');
     for (const lock of result.locks) out(`  ${lock.mode} on ${lock.relation}`);
   }
   out(`total ${result.ms} ms; rolled back: staging is unchanged`);
   if (result.failed) {
-    const why = result.failed.code === '55P03' ? 'a table it needs is busy (lock_timeout)' : 'it fails on staging’s data';
+    const why =
+      result.failed.code === '55P03'
+        ? `a table it needs stayed locked longer than lock_timeout ${options['lock-timeout']}: retry when staging is quieter`
+        : "staging's data does not allow it, and production's may not either";
     out(color.red(color.bold(`the upgrade would fail on staging: ${why}`)));
     return ExitCode.failure;
   }
