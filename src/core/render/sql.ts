@@ -288,10 +288,16 @@ function serialType(type: ColumnType): string {
   return type.name === 'bigint' ? 'BIGSERIAL' : type.name === 'smallint' ? 'SMALLSERIAL' : 'SERIAL';
 }
 
-/** Index expressions other than a bare function call need their own parentheses. */
+/**
+ * An index element as CREATE INDEX takes it: an expression other than a column or a bare
+ * function call needs its own parentheses, and its ordering (`DESC NULLS LAST`) stays outside.
+ */
 export function indexExpression(expression: string): string {
-  const e = expression.trim();
-  return isFunctionCall(e) ? e : `(${e})`;
+  const m = /^(.*?)((?:\s+(?:ASC|DESC))?(?:\s+NULLS\s+(?:FIRST|LAST))?)$/is.exec(expression.trim())!;
+  const core = m[1]!;
+  const ordering = m[2]!;
+  const bare = /^(?:[A-Za-z_][A-Za-z0-9_$]*|"(?:[^"]|"")+")$/.test(core) || isFunctionCall(core);
+  return `${bare ? core : `(${core})`}${ordering}`;
 }
 
 /** `lower(email)` is; `lower(a) || b` is not: the first call's parenthesis must close at the end. */

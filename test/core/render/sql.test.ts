@@ -93,4 +93,11 @@ describe('renderSql', () => {
       'CREATE INDEX ix_ab ON users ((a || b), b)',
     ]);
   });
+
+  it('keeps an index element ordering outside the parentheses', () => {
+    const t = (indexes: ReturnType<typeof index>[]) => ({ ...users(col('a', 'text'), col('b', 'text')), indexes });
+    const elements = [{ expression: 'a DESC' }, { expression: 'lower(b) desc nulls last' }, { expression: 'a || b ASC' }];
+    const script = sql(schema([t([])]), schema([t([index('ix_ab', [], { elements })])]));
+    expect(script.upgrade.at(-1)!.sql).toBe('CREATE INDEX ix_ab ON users (a DESC, lower(b) desc nulls last, (a || b) ASC)');
+  });
 });
