@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { databaseServerUrl } from '../../support/database.js';
+import { runCli } from './run-cli.js';
+
+const MODELS = path.resolve(import.meta.dirname, '../../fixtures/github/repositories/flowbot-commons');
+const BACKEND = path.resolve(import.meta.dirname, '../../fixtures/backends/flow-py-backend');
+const env = () => ({ DATABASE_URL: databaseServerUrl(), PATH: process.env.PATH });
+const verify = (...args: string[]) => runCli(['verify', '--base', 'base', ...args], MODELS, env());
+
+describe('flow-migrate verify', () => {
+  it('verifies a change with the sql runner and prints the report (exit 0)', async () => {
+    const run = await verify('--head', 'add-notes');
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^verified on PostgreSQL/);
+    expect(run.stdout).toContain('✓ 5. Upgrade again and compare with the head models');
+  });
+
+  it('prints the pull-request markdown and the JSON report', async () => {
+    const markdown = await verify('--head', 'add-notes', '--format', 'markdown');
+    expect(markdown.stdout).toMatch(/^## Database migration\n/);
+    const json = await verify('--head', 'add-notes', '--json');
+    const report = JSON.parse(json.stdout);
+    expect(report.status).toBe('verified');
+    expect(report.verification.steps.map((s: { status: string }) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
+  });
+
+  it('refuses a change that loses data, naming the confirmation (exit 3)', async () => {
+    const run = await verify('--head', 'drop-status');
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain('--allow-data-loss');
+  });
+
+  it('says plainly that the alembic runner needs Python with Alembic (exit 2)', async () => {
+    const run = await runCli(['verify', '--base', 'base', '--head', 'add-notes', '--backend', BACKEND, '--runner', 'alembic'], MODELS, {
+      ...env(),
+      FLOW_MIGRATE_PYTHON: '/no/such/python3',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^flow-migrate verify: the alembic runner needs Python, but "\/no\/such\/python3" could not be run/);
+    const check = await runCli(['check', '--models', path.join(BACKEND, 'app/models'), '--backend', BACKEND], MODELS, { ...env(), FLOW_MIGRATE_PYTHON: '/no/such/python3' });
+    expect(check.code).toBe(2);
+  });
+
+  it('rejects bad flags (exit 2)', async () => {
+    expect((await verify('--head', 'add-notes', '--runner', 'flyway')).code).toBe(2);
+    expect((await verify('--head', 'add-notes', '--from-chain')).stderr).toMatch(/--from-chain .* needs --runner alembic/);
+    expect((await runCli(['verify', '--revision', 'x.py'], MODELS, env())).stderr).toMatch(/--revision needs --backend/);
+  });
+});
