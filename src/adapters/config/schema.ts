@@ -8,18 +8,23 @@ import { z } from 'zod';
  */
 export const projectConfigSchema = z
   .object({
-    /** The models package folder (`flowbot_commons`) or a glob of model files, relative to the root. */
     models: z
       .string()
       .min(1)
       .refine((p) => !posix.isAbsolute(p) && !posix.normalize(p).startsWith('..'), {
         message: 'must be a path inside the repository, relative to its root',
       })
-      .optional(),
-    /** The flow-py-backend checkout (the folder holding alembic.ini), relative to the root or absolute. */
-    backend: z.string().min(1).optional(),
-    /** Block commits that lose data or have no matching migration in the backend yet. */
-    strict: z.boolean().optional(),
+      .optional()
+      .describe('The models package folder (flowbot_commons) or a glob of model files, relative to the repository root.'),
+    backend: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The flow-py-backend checkout (the folder holding alembic.ini), relative to the repository root or absolute.'),
+    strict: z
+      .boolean()
+      .optional()
+      .describe('The pre-commit hook blocks commits that would lose data or have no matching migration in the backend yet.'),
   })
   .strict();
 

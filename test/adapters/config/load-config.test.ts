@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { loadProjectConfig } from '../../../src/adapters/config/load-config.js';
 import { modelsSourceDir, parseModelsPath } from '../../../src/adapters/config/models-path.js';
+import { projectConfigSchema } from '../../../src/adapters/config/schema.js';
 import { InputError } from '../../../src/core/errors.js';
 
 describe('loadProjectConfig', () => {
@@ -105,5 +108,15 @@ describe('models path', () => {
     const source = modelsSourceDir(tree, '/r', parseModelsPath('pkg/**/models*.py'));
     expect(source.dir).toBe('/r/pkg');
     expect(await source.tree.list('/r/pkg')).toEqual(['/r/pkg/models.py', '/r/pkg/models_extra.py', '/r/pkg/sub/models.py']);
+  });
+});
+
+describe('flow-migrate.schema.json', () => {
+  const file = fileURLToPath(new URL('../../../src/adapters/config/flow-migrate.schema.json', import.meta.url));
+  const generated = `${JSON.stringify(z.toJSONSchema(projectConfigSchema, { io: 'input' }), null, 2)}\n`;
+
+  it('is the zod schema as JSON Schema, for editors (UPDATE_SCHEMA=1 rewrites it)', () => {
+    if (process.env.UPDATE_SCHEMA === '1') writeFileSync(file, generated);
+    expect(readFileSync(file, 'utf8')).toBe(generated);
   });
 });
