@@ -8,6 +8,9 @@ import type { RunCounts, WorkerResult, WorkerSpec } from './worker.js';
 export interface Measured extends Summary {
   warmup: number;
   firstMs: number | null;
+  /** Median CPU milliseconds of this process (in-process measurements only). */
+  cpuMedian: number | null;
+  warnings: string[];
   /** Largest RSS of the measured process (the worker, or the command's largest process). */
   peakRssBytes: number | null;
 }
@@ -30,7 +33,14 @@ export function measureInWorker(spec: WorkerSpec, timeoutMs: number): Promise<Me
         return;
       }
       const r: WorkerResult = result;
-      resolve({ ...summarize(r.samples), warmup: spec.warmup, firstMs: r.firstMs, peakRssBytes: r.peakRssBytes });
+      resolve({
+        ...summarize(r.samples),
+        warmup: spec.warmup,
+        firstMs: r.firstMs,
+        cpuMedian: summarize(r.cpuSamples).median,
+        peakRssBytes: r.peakRssBytes,
+        warnings: r.warnings,
+      });
     });
   });
 }
@@ -73,7 +83,7 @@ export function measureCommand(spec: CommandSpec): Measured {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { ...summarize(samples), warmup: spec.warmup, firstMs, peakRssBytes };
+  return { ...summarize(samples), warmup: spec.warmup, firstMs, cpuMedian: null, peakRssBytes, warnings: [] };
 }
 
 function runOnce(spec: CommandSpec, argv: string[]): number {

@@ -63,10 +63,14 @@ export interface BenchRecord {
   warmup: number;
   /** The first run of the process, before any warm-up (in-process measurements). */
   firstMs: number | null;
+  /** Median CPU time of the measuring process per run (in-process measurements; excludes the database server). */
+  cpuMedianMs: number | null;
   peakRssMb: number | null;
   cpus: number;
   node: string;
   note: string | null;
+  /** Reported with the figure: e.g. a verification that found differences (timed anyway). */
+  warnings: string[];
   error: string | null;
 }
 
@@ -283,16 +287,18 @@ function toRecord(p: Planned, m: Measured | null, error: string | null, options:
     runs: m?.runs ?? 0,
     warmup: m?.warmup ?? options.warmup,
     firstMs: round(m?.firstMs ?? null),
+    cpuMedianMs: round(m?.cpuMedian ?? null),
     peakRssMb: m?.peakRssBytes ? Math.round(m.peakRssBytes / 1024 / 1024) : null,
     cpus: os.availableParallelism(),
     node: process.version,
     note: p.note ?? null,
+    warnings: m?.warnings ?? [],
     error,
   };
 }
 
 function printTable(records: BenchRecord[], targets: TargetResult[]): void {
-  const header = ['measurement', 'tables', 'how', 'median ms', 'min', 'max', 'runs', 'first ms', 'peak RSS MB'];
+  const header = ['measurement', 'tables', 'how', 'median ms', 'min', 'max', 'runs', 'first ms', 'cpu ms', 'peak RSS MB'];
   const rows = records.map((r) =>
     r.error
       ? [r.measurement + (r.variant ? ` (${r.variant})` : ''), String(r.tables ?? ''), r.how, `failed: ${r.error.split('\n')[0]}`]
@@ -305,6 +311,7 @@ function printTable(records: BenchRecord[], targets: TargetResult[]): void {
           String(r.max),
           String(r.runs),
           r.firstMs === null ? '' : String(r.firstMs),
+          r.cpuMedianMs === null ? '' : String(r.cpuMedianMs),
           r.peakRssMb === null ? '' : String(r.peakRssMb),
         ],
   );
@@ -313,6 +320,7 @@ function printTable(records: BenchRecord[], targets: TargetResult[]): void {
   const line = (cells: string[]) => cells.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(r.length === header.length ? line(r) : `${line(r.slice(0, 3))}  ${r[3]}`);
+  for (const r of records) for (const w of r.warnings) console.log(`! ${r.id}: ${w}`);
   console.log('');
   for (const t of targets) console.log(`${t.met === null ? 'n/a ' : t.met ? 'met ' : 'MISS'}  ${t.target}: ${t.figure}`);
 }

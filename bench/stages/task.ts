@@ -6,6 +6,8 @@ export interface Task {
   run(): Promise<void>;
   /** Untimed, after every run (dropping what the run created). */
   afterEach?(): Promise<void>;
+  /** Filled by the runs: what makes the figure less than clean (reported, not thrown). */
+  warnings?: string[];
   /** Untimed, once at the end. */
   close?(): Promise<void>;
 }
