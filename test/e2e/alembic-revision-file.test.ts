@@ -4,7 +4,7 @@
  * generic template.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,6 +52,42 @@ function copy(dir: string): string {
 /** The create dates differ by the time between the two runs; their form (and offset) must not. */
 const withoutDate = (text: string) =>
   text.replace(/^Create Date: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?/m, 'Create Date: <date>');
+
+describe.skipIf(oracleSkipReason !== null)(
+  `the revision graph equals Alembic's${oracleSkipReason ? ` (skipped: ${oracleSkipReason})` : ''}`,
+  () => {
+    it('heads of a graph with branches, merges, depends_on and two version locations', async () => {
+      const backend = mkdtempSync(path.join(tmpdir(), 'flow-migrate-graph-'));
+      temporary.push(backend);
+      cpSync(path.join(PLANS_BACKEND, 'migrations/env.py'), path.join(backend, 'migrations/env.py'));
+      writeFileSync(
+        path.join(backend, 'alembic.ini'),
+        '[alembic]\nscript_location = migrations\nversion_locations = %(here)s/migrations/versions %(here)s/billing\n',
+      );
+      const revision = (dir: string, id: string, down: string, extra = '') =>
+        writeFileSync(
+          path.join(backend, dir, `${id}_r.py`),
+          `revision = '${id}'\ndown_revision = ${down}\n${extra}\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n`,
+        );
+      mkdirSync(path.join(backend, 'migrations/versions'), { recursive: true });
+      mkdirSync(path.join(backend, 'billing'));
+      revision('migrations/versions', 'a', 'None');
+      revision('migrations/versions', 'b', "'a'");
+      revision('billing', 'c', "'a'", "branch_labels = ('billing',)");
+      revision('migrations/versions', 'm', "('b', 'c')");
+      revision('migrations/versions', 'd', "'m'");
+      revision('billing', 'e', "'m'");
+      revision('migrations/versions', 'f', "'a'", "depends_on = 'b'");
+
+      const script = 'from alembic.config import Config\nfrom alembic.script import ScriptDirectory\nprint(" ".join(sorted(ScriptDirectory.from_config(Config("alembic.ini")).get_heads())))';
+      const theirs = spawnSync(python, ['-c', script], { cwd: backend, encoding: 'utf8' });
+      expect(theirs.status, theirs.stderr).toBe(0);
+      const mine = await readBackend(backend, fileSystemTree());
+      expect([...mine.heads].sort().join(' ')).toBe(theirs.stdout.trim());
+      expect(mine.heads.sort()).toEqual(['d', 'e', 'f']);
+    });
+  },
+);
 
 describe.skipIf(oracleSkipReason !== null)(
   `the revision file equals alembic revision's${oracleSkipReason ? ` (skipped: ${oracleSkipReason})` : ''}`,
