@@ -107,6 +107,11 @@ describe('flow-migrate generate', () => {
     });
     expect(json.operations.map((o) => o.summary)).toContain('add last_login to users');
     expect(json.sql?.upgrade.length).toBeGreaterThan(0);
+
+    const backend = backendCopy();
+    const written = generateJsonSchema.parse(JSON.parse((await run(generate('add-last-login', '--json', '--write'), backend)).stdout));
+    expect(written.revision).toMatchObject({ written: true, path: 'migrations/versions/004_add_last_login_to_users.py' });
+    expect(readFileSync(path.join(backend, written.revision!.path), 'utf8')).toBe(written.revision!.content);
   });
 
   it('refuses data loss: exit 3, nothing written, each finding with the flag that confirms it', async () => {
