@@ -134,7 +134,15 @@ function stringList(ctx: ReaderContext, node: Node | undefined, scope: Scope, ta
  * ForeignKeyConstraint, PrimaryKeyConstraint) to the table; false when it is none of them.
  */
 export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, scope: Scope): boolean {
-  const call = unwrap(node);
+  let call = unwrap(node);
+  // `Index(...).ddl_if(dialect="postgresql")`: the item, made on PostgreSQL.
+  const fn = call.type === 'call' ? call.childForFieldName('function') : null;
+  if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'ddl_if') {
+    const dialect = callArguments(call).keywords.get('dialect');
+    const target = dialect ? stringValue(dialect) : 'postgresql';
+    if (target !== 'postgresql') return true;
+    call = unwrap(fn.childForFieldName('object')!);
+  }
   const kind = calleeName(ctx, call, scope);
   if (!kind) return false;
   const args = callArguments(call);

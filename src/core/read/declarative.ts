@@ -98,8 +98,12 @@ export class Declarative {
   /** `class Base(DeclarativeBase): metadata = MetaData(...); type_annotation_map = {...}`. */
   private fromClassBody(c: ClassInfo): DeclarativeBaseInfo {
     const scope = { module: c.module };
-    const metadata = c.byName.get('metadata')?.value;
-    const typeMap = c.byName.get('type_annotation_map')?.value;
+    // `registry = registry(metadata=..., type_annotation_map=...)` configures both at once.
+    const registry = c.byName.get('registry')?.value;
+    const registryCall = registry ? this.registryCall(registry, scope) : null;
+    const registryArgs = registryCall ? callArguments(registryCall.call).keywords : new Map<string, Node>();
+    const metadata = c.byName.get('metadata')?.value ?? registryArgs.get('metadata');
+    const typeMap = c.byName.get('type_annotation_map')?.value ?? registryArgs.get('type_annotation_map');
     return {
       metadata: metadata ? this.metadataOf(metadata, scope) : defaultMetadata(),
       typeMap: typeMap ? this.typeMapOf(typeMap, scope) : [],

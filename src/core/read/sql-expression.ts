@@ -23,6 +23,12 @@ const BARE_FUNCTIONS: Record<string, string> = {
   user: 'USER',
 };
 
+/** SQLAlchemy's generic functions (`sqlalchemy.sql.functions`), importable by name. */
+const GENERIC_FUNCTIONS = new Set([
+  'coalesce', 'concat', 'count', 'max', 'min', 'sum', 'now', 'random', 'char_length', 'array_agg', 'percentile_cont',
+  'current_date', 'current_time', 'current_timestamp', 'current_user', 'localtime', 'localtimestamp', 'session_user',
+]);
+
 const COMPARISONS: Record<string, string> = { '==': '=', '!=': '!=', '<': '<', '>': '>', '<=': '<=', '>=': '>=' };
 
 /**
@@ -47,6 +53,11 @@ export function renderClause(node: Node, ctx: SqlContext, depth = 0): string | n
   if (n.type === 'identifier' || n.type === 'attribute') {
     if (n.type === 'identifier') {
       const col = ctx.column(n.text);
+      if (col !== null) return col;
+    }
+    // `cls.created` inside a `@declared_attr` `__table_args__`.
+    if (n.type === 'attribute' && n.childForFieldName('object')?.text === 'cls') {
+      const col = ctx.column(n.childForFieldName('attribute')!.text);
       if (col !== null) return col;
     }
     const sym = ctx.resolver.resolve(n, ctx.scope);
@@ -100,8 +111,9 @@ function renderCall(call: Node, ctx: SqlContext, depth: number): string | null {
   if (sym.kind !== 'external' || !sym.name.startsWith('sa.')) return null;
   const name = sym.name.slice(3);
   const first = args.positional[0];
-  if (name.startsWith('func.')) {
-    const fname = name.slice(5);
+  // `from sqlalchemy.sql.functions import coalesce` is `func.coalesce`.
+  const fname = name.startsWith('func.') ? name.slice(5) : GENERIC_FUNCTIONS.has(name) ? name : null;
+  if (fname !== null) {
     if (args.positional.length === 0 && BARE_FUNCTIONS[fname.toLowerCase()]) return BARE_FUNCTIONS[fname.toLowerCase()]!;
     const rendered: string[] = [];
     for (const a of args.positional) {

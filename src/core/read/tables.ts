@@ -2,6 +2,7 @@ import type { Node } from 'web-tree-sitter';
 import { mappedAnnotation, type MappedAnnotation } from './annotations.js';
 import { classKey, type ClassInfo, type ClassAttribute } from './classes.js';
 import { COLUMN_FACTORIES, readColumn } from './columns.js';
+import { evaluateTableName } from './table-name.js';
 import { addTableItem } from './constraints.js';
 import { at, calleeName, infoDict, literal, type ReaderContext } from './context.js';
 import { defaultMetadata, type DeclarativeBaseInfo } from './declarative.js';
@@ -73,15 +74,15 @@ export class TableReader {
 
   /**
    * A `__tablename__`: the string, null when it is None (no table), undefined (with an
-   * error) when it cannot be determined. `@declared_attr` returning `cls.__name__.lower()`
-   * is common enough to evaluate.
+   * error) when it cannot be determined. A `@declared_attr` one is evaluated for the class
+   * being mapped, as SQLAlchemy calls it.
    */
   private tableName(attr: ClassAttribute, owner: ClassInfo, mapped: ClassInfo): string | null | undefined {
     const scope = { module: owner.module };
     if (attr.isFunction && attr.value) {
       const ret = singleReturn(attr.value);
-      const m = ret ? /^cls\.__name__(\.lower\(\))?$/.exec(ret.text.replace(/\s+/g, '')) : null;
-      if (m) return undefined === m[1] ? mapped.name : mapped.name.toLowerCase();
+      const name = ret ? evaluateTableName(this.ctx, ret, scope, mapped.name) : null;
+      if (name !== null) return name;
       this.ctx.diagnostics.error(
         'unknown-table-name',
         `the table name computed by ${owner.name}.__tablename__ cannot be determined statically`,
@@ -183,7 +184,9 @@ export class TableReader {
         const call = `${owner.name}.${attr.name} = ${excerpt(fn)}(...)`;
         if (target?.kind === 'unknown') {
           this.ctx.diagnostics.error('unknown-column', `${call} may make a column, and what it makes cannot be read statically`, location);
-        } else if (target?.kind === 'external' && !target.name.startsWith('sa.')) {
+        } else if (target?.kind === 'external' && !target.name.startsWith('sa.') && /alchemy/i.test(target.name)) {
+          // From an SQLAlchemy add-on (sqlalchemy_utils, geoalchemy2): maybe a column. Other
+          // libraries' calls (pydantic's ConfigDict) are class settings.
           this.ctx.diagnostics.warning('unknown-attribute', `${call} may be a column; it cannot be read statically and is left out`, location);
         }
         return null;

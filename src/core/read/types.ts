@@ -154,6 +154,8 @@ export class TypeReader {
    * TypeDecorator.__init__, or through a custom __init__'s `super().__init__(...)` call.
    */
   private typeDecorator(info: ClassInfo, args: TypeArgs, node: Node, depth: number): TypeResult {
+    const dialectImpl = this.postgresqlDialectImpl(info);
+    if (dialectImpl) return this.fromExpression(dialectImpl.node, dialectImpl.scope, depth + 1);
     const impl = this.classes.lookup(info, 'impl');
     if (!impl?.attribute.value) return { ok: false, reason: `TypeDecorator ${info.name} has no readable impl` };
     const implNode = unwrap(impl.attribute.value);
@@ -167,6 +169,31 @@ export class TypeReader {
       forwarded = bound;
     }
     return this.fromSymbol(this.resolver.resolve(implNode, implScope), forwarded, node, depth + 1);
+  }
+
+  /**
+   * SQLAlchemy's documented platform-independent pattern: `load_dialect_impl()` returning
+   * `dialect.type_descriptor(X)` under `if dialect.name == "postgresql":` means PostgreSQL
+   * gets X, whatever `impl` says.
+   */
+  private postgresqlDialectImpl(info: ClassInfo): Arg | null {
+    const method = this.classes.lookup(info, 'load_dialect_impl');
+    if (!method?.attribute.isFunction || !method.attribute.value) return null;
+    const fn = method.attribute.value.type === 'decorated_definition'
+      ? method.attribute.value.childForFieldName('definition')
+      : method.attribute.value;
+    for (const branch of fn?.descendantsOfType('if_statement') ?? []) {
+      const condition = branch?.childForFieldName('condition')?.text.replace(/\s+/g, '') ?? '';
+      if (!/^dialect\.name==["']postgresql["']$/.test(condition)) continue;
+      const ret = branch!.childForFieldName('consequence')?.descendantsOfType('return_statement')[0];
+      const value = ret ? namedChildren(ret)[0] : undefined;
+      const call = value ? unwrap(value) : null;
+      const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+      if (callee?.type !== 'attribute' || callee.childForFieldName('attribute')?.text !== 'type_descriptor') continue;
+      const arg = callArguments(call!).positional[0];
+      if (arg) return { node: arg, scope: { module: method.owner.module } };
+    }
+    return null;
   }
 
   private literal(arg: Arg | undefined): JsonValue | typeof NOT_CONSTANT | undefined {

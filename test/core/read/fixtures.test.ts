@@ -320,6 +320,27 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
       "FK product_category_id_fkey (category_id) -> category(id)"
     ]
   },
+  'registry-base': {
+    "flow_run": [
+      "name character varying NOT NULL",
+      "expected_start_time timestamp with time zone NULL",
+      "start_time timestamp with time zone NULL",
+      "id uuid NOT NULL DEFAULT gen_random_uuid()",
+      "created timestamp with time zone NOT NULL DEFAULT now()",
+      "PK pk_flow_run (id)",
+      "INDEX ix_flow_run__coalesce_start_time (coalesce(start_time, expected_start_time) DESC)",
+      "INDEX ix_flow_run__created_desc (created DESC)"
+    ],
+    "task_run_states": [
+      "flow_run_id uuid NOT NULL",
+      "message text NULL",
+      "id uuid NOT NULL DEFAULT gen_random_uuid()",
+      "created timestamp with time zone NOT NULL DEFAULT now()",
+      "PK pk_task_run_states (id)",
+      "FK fk_task_run_states__flow_run_id__flow_run (flow_run_id) -> flow_run(id) ON DELETE CASCADE",
+      "INDEX ix_task_run_states__flow_run_id (flow_run_id)"
+    ]
+  },
 };
 
 describe('fixture packages', () => {

@@ -289,14 +289,15 @@ describe('patterns found in real projects', () => {
     expect(describeSchema(result.schema)).toEqual({ ids: ['nextid integer NOT NULL'] });
   });
 
-  it('warns about a helper call that may make a column, but not about method chains or relationships', async () => {
+  it('warns about an add-on call that may make a column, but not about method chains, relationships or other settings', async () => {
     const result = await read({
       'models/base.py': BASE_2,
       'models/t.py': `
         from sqlalchemy import select
         from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
         from .base import Base
-        from .helpers import audit_column
+        from pydantic import ConfigDict
+        from sqlalchemy_audit import audit_column
         class HasOwner:
             @declared_attr
             def owner(cls):
@@ -307,9 +308,10 @@ describe('patterns found in real projects', () => {
             id: Mapped[int] = mapped_column(primary_key=True)
             audited = audit_column()
             ids = select(id).alias()
+            model_config = ConfigDict(from_attributes=True)
       `,
     });
-    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unknown-attribute models/t.py:13']);
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unknown-attribute models/t.py:14']);
     expect(result.diagnostics[0]!.message).toBe('T.audited = audit_column(...) may be a column; it cannot be read statically and is left out');
   });
 
@@ -752,11 +754,11 @@ describe('diagnostics', () => {
         from sqlalchemy import Column, Integer, String
         from sqlalchemy.orm import Mapped, declared_attr, mapped_column
         from .base import Base
-        from .helpers import make_type, audit_column
+        from .helpers import make_type, audit_column, resolve_table_name
         class Dyn(Base):
             @declared_attr
             def __tablename__(cls):
-                return "t_" + cls.__name__
+                return resolve_table_name(cls.__name__)
             id = Column(Integer, primary_key=True)
         class T(Base):
             __tablename__ = "t"
