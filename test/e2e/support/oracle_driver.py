@@ -20,6 +20,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+# The fixture packages live in the repository: leave no __pycache__ behind in them.
+sys.dont_write_bytecode = True
+
 
 def create_all(models_dir, url):
     parent, name = os.path.split(os.path.normpath(models_dir))
