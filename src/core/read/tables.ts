@@ -61,8 +61,13 @@ export class TableReader {
       if (name === undefined) break;
       if (name === null) return { kind: 'none' };
       // Flask-SQLAlchemy makes a subclass with no primary key of its own single-table.
-      if (base.flask && mappedParent && !info.attributes.some((a) => /\bprimary_key\s*=\s*True\b/.test(a.value?.text ?? ''))) break;
+      if (base.flask && mappedParent && !ownPrimaryKey(info)) break;
       return { kind: 'table', base, name };
+    }
+    // Flask-SQLAlchemy names the table of a model that names none, unless it is single-table.
+    const explicit = mro.some((c) => !skipped.has(classKey(c.sym)) && c.byName.has('__tablename__'));
+    if (base.flask && !explicit && (!mappedParent || ownPrimaryKey(info))) {
+      return { kind: 'table', base, name: flaskTableName(info.name) };
     }
     if (mappedParent) {
       const parentKind = this.classify(mappedParent);
@@ -355,6 +360,15 @@ export class TableReader {
     this.reportMetadataProblem(table);
     return table;
   }
+}
+
+function ownPrimaryKey(info: ClassInfo): boolean {
+  return info.attributes.some((a) => /\bprimary_key\s*=\s*True\b/.test(a.value?.text ?? ''));
+}
+
+/** Flask-SQLAlchemy's `camel_to_snake_case`: `HTTPRequestLog` → `http_request_log`. */
+export function flaskTableName(className: string): string {
+  return className.replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, '_$1').toLowerCase().replace(/^_+/, '');
 }
 
 /** The expression of a function whose body is `return <expr>` (docstring allowed). */

@@ -380,6 +380,42 @@ describe('patterns found in real projects', () => {
     expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unreadable-metadata models/base.py:5']);
   });
 
+  it('names Flask-SQLAlchemy tables after their class when __tablename__ is not given', async () => {
+    const result = await read({
+      'models/m.py': `
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+        class HTTPRequestLog(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+        class UserAPIKey(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.schema.tables.map((t) => t.name)).toEqual(['http_request_log', 'user_api_key']);
+  });
+
+  it('evaluates declared_attr table names built with re.sub', async () => {
+    const result = await read({
+      'models/base.py': `
+        import re
+        from sqlalchemy.orm import DeclarativeBase, declared_attr
+        class Base(DeclarativeBase):
+            @declared_attr.directive
+            def __tablename__(cls):
+                return re.sub(r"([a-z0-9])([A-Z])", r"\\1_\\2", cls.__name__).lower() + "s"
+      `,
+      'models/m.py': `
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class TaskRun(Base):
+            id: Mapped[int] = mapped_column(primary_key=True)
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.schema.tables.map((t) => t.name)).toEqual(['task_runs']);
+  });
+
   it('is an error when a helper defined in the tree may make a column', async () => {
     const result = await read({
       'models/base.py': `
