@@ -7,6 +7,8 @@ import type { CliIO } from '../../../src/adapters/cli/io.js';
 import { resolveModelSource, resolveModelSources } from '../../../src/adapters/cli/model-source.js';
 import type { SourceDir } from '../../../src/core/generate.js';
 import { tempRepo, type TempRepo } from '../git/temp-repo.js';
+import { ADD_NOTES, DROP_STATUS, workspace, type Workspace } from './hook-fixtures.js';
+import { runCli } from './run-cli.js';
 
 const io = (cwd: string): CliIO => ({ stdout: () => {}, stderr: () => {}, cwd, env: {}, color: false });
 const defaults = { staged: false, worktree: false };
@@ -75,4 +77,36 @@ describe('model sources from --base/--head/--models', () => {
     );
     await expect(resolveModelSource({ ...defaults, staged: true }, io(tmpdir()))).rejects.toThrow(/--staged: .* pass --repo DIR/);
   });
+});
+
+describe('commands on git sources', () => {
+  let ws: Workspace;
+  beforeEach(() => {
+    ws = workspace();
+    ws.models.commit('notes', { 'flowbot_commons/models.py': ADD_NOTES });
+    ws.models.write('flowbot_commons/models.py', DROP_STATUS);
+    ws.models.git('add', '-A');
+  });
+  afterEach(() => ws.remove());
+
+  it('diff compares two revisions, and a revision with the staged models', async () => {
+    const revisions = await runCli(['diff', '--base', 'HEAD~1', '--head', 'HEAD'], ws.models.root);
+    expect(revisions.code).toBe(0);
+    expect(revisions.stdout).toMatch(/1 change:\n {2}1\. add notes to tasks\n/);
+    const staged = await runCli(['diff', '--base', 'HEAD', '--staged', '--json'], ws.models.root);
+    expect(JSON.parse(staged.stdout).operations.map((o: { summary: string }) => o.summary).sort()).toEqual([
+      'drop notes from tasks',
+      'drop status from tasks',
+    ]);
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)(
+    `verify proves the staged change on PostgreSQL${process.env.DATABASE_URL ? '' : ' (skipped: DATABASE_URL is not set)'}`,
+    async () => {
+      const run = await runCli(['verify', '--base', 'HEAD', '--staged', '--allow-data-loss'], ws.models.root, { DATABASE_URL: process.env.DATABASE_URL });
+      expect(run.stdout).toContain('verified on PostgreSQL');
+      expect(run.stdout).toMatch(/Upgrade, compare with the head models/);
+      expect(run.code).toBe(0);
+    },
+  );
 });

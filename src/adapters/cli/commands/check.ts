@@ -3,10 +3,11 @@ import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { checkDrift } from '../../../core/verify/verify.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSource } from '../model-source.js';
 import { modelsDir } from './diff.js';
 import { verifyEnvironment } from './verify.js';
 
-const HELP = `Usage: flow-migrate check --models DIR --backend DIR [--database-url URL] [--json]
+const HELP = `Usage: flow-migrate check (--models DIR|REF | --staged | --worktree) --backend DIR [--database-url URL] [--json]
 
 The drift guard a CI job runs: replays the backend's whole migration chain with Alembic on
 an ephemeral PostgreSQL database and compares the result with the models. Lists every
@@ -15,7 +16,7 @@ migration creates), "migration not reflected in models" (a migration creates som
 models lack), or "models and migrations disagree" (both have it, differently).
 
 Options:
-  --models DIR          the models package
+  --models DIR|REF      the models package
   --backend DIR         the folder holding alembic.ini
   --database-url URL    a server where databases may be created (default: DATABASE_URL,
                         else an embedded PostgreSQL)
@@ -23,12 +24,14 @@ Options:
 
 Needs Python with Alembic and SQLAlchemy (FLOW_MIGRATE_PYTHON picks the python).
 
+${MODEL_SOURCE_HELP}
+
 Exit codes: 0 in sync, 1 drift found (or the chain does not apply), 2 bad input
 (syntax error, bad flag, Python or Alembic missing).
 `;
 
-const optionsSchema = z.object({
-  models: z.string({ error: 'is required' }).min(1),
+const optionsSchema = modelSourceOptionsSchema.extend({
+  models: z.string().min(1).optional(),
   backend: z.string({ error: 'is required' }).min(1),
   'database-url': z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -41,12 +44,19 @@ export const checkCommand: Command = {
   async run(args, io) {
     const { options } = parseOptions(
       args,
-      { models: { type: 'string' }, backend: { type: 'string' }, 'database-url': { type: 'string' }, json: { type: 'boolean' } },
+      {
+        ...modelSourceParseConfig,
+        models: { type: 'string' },
+        backend: { type: 'string' },
+        'database-url': { type: 'string' },
+        json: { type: 'boolean' },
+      },
       optionsSchema,
     );
     let result;
     try {
-      result = await checkDrift({ ...verifyEnvironment(options, io), models: modelsDir(options.models, io), backend: modelsDir(options.backend, io) });
+      const models = await resolveModelSource(options, io);
+      result = await checkDrift({ ...verifyEnvironment(options, io), models, backend: modelsDir(options.backend, io) });
     } catch (err) {
       if (err instanceof RunnerUnavailableError) {
         io.stderr(`flow-migrate check: ${err.message}\n`);

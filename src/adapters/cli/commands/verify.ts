@@ -7,9 +7,10 @@ import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
 import { displayPath, formatDiagnostics } from '../plan-output.js';
+import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSources } from '../model-source.js';
 import { modelsDir } from './diff.js';
 
-const HELP = `Usage: flow-migrate verify --base DIR --head DIR [--backend DIR] [options]
+const HELP = `Usage: flow-migrate verify --base DIR|REF (--head DIR|REF | --staged | --worktree) [--backend DIR] [options]
        flow-migrate verify --revision FILE --backend DIR [--head DIR] [options]
 
 Plans and renders the change between two versions of the models, then proves it on an
@@ -22,8 +23,8 @@ With --revision, verifies an existing revision file instead (one a person wrote 
 edited), with Alembic, on a base replayed from the chain before it.
 
 Options:
-  --base DIR            the models package before the change
-  --head DIR            the models package after the change
+  --base DIR|REF        the models package before the change
+  --head DIR|REF        the models package after the change
   --backend DIR         the folder holding alembic.ini (needed by --runner alembic and --revision)
   --revision FILE       verify this revision file instead of planning one
   --database-url URL    a server where databases may be created (default: DATABASE_URL,
@@ -39,6 +40,8 @@ Options:
   --format FORMAT       text (default), markdown (what the pull-request comment shows) or json
   --json                the same as --format json
 
+${MODEL_SOURCE_HELP}
+
 Exit codes: 0 verified (or no schema changes), 1 verification failed, 2 bad input
 (syntax error, bad flag, Python or Alembic missing for the alembic runner), 3 refused
 for data safety (nothing was verified).
@@ -46,6 +49,7 @@ for data safety (nothing was verified).
 
 const optionsSchema = z
   .object({
+    ...modelSourceOptionsSchema.shape,
     base: z.string().min(1).optional(),
     head: z.string().min(1).optional(),
     backend: z.string().min(1).optional(),
@@ -65,6 +69,7 @@ const optionsSchema = z
 type Options = z.infer<typeof optionsSchema>;
 
 export const verifyParseConfig = {
+  ...modelSourceParseConfig,
   base: { type: 'string' },
   head: { type: 'string' },
   backend: { type: 'string' },
@@ -108,11 +113,10 @@ export function verifyEnvironment(options: { 'database-url'?: string | undefined
 }
 
 async function runChange(options: Options, format: Format, io: CliIO): Promise<number> {
-  if (!options.base || !options.head) throw new UsageError('--base and --head are required (or --revision FILE)');
+  if (!options.base) throw new UsageError('--base is required (or --revision FILE)');
   const result = await verifyChange({
     ...verifyEnvironment(options, io),
-    base: modelsDir(options.base, io),
-    head: modelsDir(options.head, io),
+    ...(await resolveModelSources(options, io)),
     backend: options.backend ? modelsDir(options.backend, io) : null,
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
