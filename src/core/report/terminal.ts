@@ -35,6 +35,7 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
       const mark = s.status === 'passed' ? c.green('✓') : s.status === 'failed' ? c.red('✗') : c.dim('-');
       out.push(`  ${mark} ${i + 1}. ${capitalise(s.title)}${s.status === 'skipped' ? c.dim(' (not run)') : c.dim(` ${s.ms} ms`)}`);
       for (const d of s.differences) out.push(`      ${c.red(d.kind)} ${d.subject}: ${d.message.replace(/\n/g, '\n        ')}`);
+      for (const n of s.notes) out.push(c.dim(`      note: ${n}`));
       for (const st of s.statements) {
         if (s.name !== 'seed') out.push(c.dim(`      ${st.ms} ms  ${st.sql.replace(/\s+/g, ' ').slice(0, 120)}`));
       }

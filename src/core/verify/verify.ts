@@ -144,6 +144,8 @@ export interface VerifyRevisionRequest extends VerifyEnvironment {
   backend: SourceDir;
   /** The revision file, in `backend.tree`; inside the versions folder or not. */
   revisionPath: string;
+  /** The file's text when it is not (yet) in the tree, as the PR bot has it. */
+  revisionContent?: string;
   /** The head models, to compare the upgraded schema with; null → only the round trip's own consistency. */
   head: SourceDir | null;
 }
@@ -160,7 +162,7 @@ export interface VerifyRevisionResult {
  */
 export async function verifyRevision(request: VerifyRevisionRequest): Promise<VerifyRevisionResult> {
   const backend = await readBackend(request.backend.dir, request.backend.tree);
-  const text = await request.backend.tree.read(request.revisionPath);
+  const text = request.revisionContent ?? (await request.backend.tree.read(request.revisionPath));
   if (text === null) throw new InputError(`no revision file ${request.revisionPath}`);
   const revision = await readRevision(text, request.revisionPath);
   const known = backend.revisions.find((r) => r.id === revision.id);
