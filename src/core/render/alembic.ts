@@ -287,8 +287,43 @@ class PythonWriter {
   private call(fn: string, args: string[], multiline = false): string[] {
     const one = `${fn}(${args.join(', ')})`;
     if (!multiline && this.style.indent.length + one.length <= LINE_LENGTH) return [one];
-    return [`${fn}(`, ...args.map((a) => `${this.style.indent}${a},`), ')'];
+    return [`${fn}(`, ...args.flatMap((a) => this.fit(a, 1)), ')'];
   }
+
+  /** One argument at `level` indents inside the body; a call too long for the line is split the same way. */
+  private fit(arg: string, level: number): string[] {
+    const pad = this.style.indent.repeat(level);
+    const parts = this.style.indent.length * (level + 1) + arg.length + 1 > LINE_LENGTH ? splitCall(arg) : null;
+    if (!parts) return [`${pad}${arg},`];
+    return [`${pad}${parts.fn}(`, ...parts.args.flatMap((a) => this.fit(a, level + 1)), `${pad}),`];
+  }
+}
+
+/** `fn(a, [b, c], d='x, y')` (or `key=fn(...)`) → `fn` and its top-level arguments; null for anything else. */
+function splitCall(text: string): { fn: string; args: string[] } | null {
+  const m = /^((?:\w+=)?[A-Za-z_][\w.]*)\((.*)\)$/s.exec(text);
+  if (!m) return null;
+  const args: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  const inner = m[2]!;
+  for (let i = 0; i < inner.length; i++) {
+    const ch = inner[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if ('([{'.includes(ch)) depth++;
+    else if (')]}'.includes(ch)) depth--;
+    else if (ch === ',' && depth === 0) {
+      args.push(inner.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  if (depth !== 0 || quote) return null;
+  args.push(inner.slice(start).trim());
+  return args.length > 1 ? { fn: m[1]!, args } : null;
 }
 
 function optional(keyword: string, value: string | null): string[] {
