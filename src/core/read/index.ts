@@ -1,4 +1,5 @@
 import type { Node } from 'web-tree-sitter';
+import { InputError } from '../errors.js';
 import type { Diagnostic, Schema } from '../schema/model.js';
 import type { SourceTree } from '../source.js';
 import { assembleSchema, type DraftIndex } from './assemble.js';
@@ -30,6 +31,8 @@ export interface ReadResult {
  */
 export async function readModels(dir: string, tree: SourceTree): Promise<ReadResult> {
   const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
+  // A mistyped folder must not read as "every table was dropped".
+  if (!files.length) throw new InputError(`no Python files under ${dir}`);
   const modules = await ModuleIndex.forDirectory(tree, dir);
   const scanned: ModuleInfo[] = [];
   for (const file of files) {

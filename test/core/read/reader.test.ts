@@ -832,6 +832,12 @@ describe('diagnostics', () => {
     expect(result.diagnostics[0]!.message).toContain('Base');
   });
 
+  it('refuses a folder with no Python file, rather than reading it as an empty schema', async () => {
+    const error = await read({ 'other/m.py': BASE_2 }, 'modles').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe('no Python files under modles');
+  });
+
   it('stops at a Python syntax error with path:line:column', async () => {
     const files = {
       'models/ok.py': BASE_2,
