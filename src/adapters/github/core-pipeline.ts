@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { formatLocated } from '../../core/errors.js';
-import { generateRevision, type GenerateResult } from '../../core/generate.js';
-import { confirmationCommand, type Confirmation } from '../../core/plan/index.js';
+import { generateRevision, type GenerateRequest, type GenerateResult } from '../../core/generate.js';
+import { confirmationCommand, type Confirmation, type Finding } from '../../core/plan/index.js';
 import { readModels } from '../../core/read/index.js';
 import { lockTimeoutFor } from '../../core/render/sql.js';
 import { buildReport, renderMarkdownReport } from '../../core/report/index.js';
 import type { Verification } from '../../core/verify/round-trip.js';
 import type { MigrationPipeline, MigrationPipelineInput, MigrationStatus, Verifier } from './pipeline.js';
+import { dataLossFingerprint, isDataLoss } from './utils/data-loss.js';
 import { redact } from './utils/redact.js';
 
 /**
@@ -16,16 +17,18 @@ import { redact } from './utils/redact.js';
  */
 export function corePipeline(verify: Verifier | null): MigrationPipeline {
   return async (input) => {
-    const generated = await generateRevision({
+    const request: GenerateRequest = {
       base: input.baseModels,
       head: input.headModels,
       backend: input.backend,
       renames: input.renames,
-      allowDataLoss: input.allowDataLoss,
+      allowDataLoss: false,
       message: null,
       downRevision: null,
       randomId: () => stableRevisionId(input.revisionKey),
-    });
+    };
+    let generated = await generateRevision(request);
+    if (generated.status === 'refused') generated = await applyConfirmedDataLoss(generated, request, input.confirmedDataLoss);
     const common = { findings: generated.plan.findings, diagnostics: generated.diagnostics };
     if (generated.status === 'unreadable') {
       return { ...common, status: 'unreadable', markdown: unreadableReport(generated), revisionFile: null, confirmations: [] };
@@ -59,6 +62,27 @@ export function corePipeline(verify: Verifier | null): MigrationPipeline {
       confirmations: status === 'needs-confirmation' ? openConfirmations(generated) : [],
     };
   };
+}
+
+/**
+ * The planner has one switch for data loss; the bot confirms finding by finding. When every
+ * refusing finding is a data-loss one a person confirmed, the plan is made again with the
+ * switch on, and kept only if that confirms nothing more. Otherwise the plan stays refused,
+ * its confirmed findings marked so, and the report says what still awaits a confirmation.
+ */
+async function applyConfirmedDataLoss(
+  refused: GenerateResult & { status: 'refused' },
+  request: GenerateRequest,
+  confirmedDataLoss: ReadonlySet<string>,
+): Promise<GenerateResult> {
+  const isConfirmed = (finding: Finding) => isDataLoss(finding) && confirmedDataLoss.has(dataLossFingerprint(finding));
+  const open = refused.plan.findings.filter((f) => f.severity === 'error' && !f.confirmed && !isConfirmed(f));
+  if (open.length === 0) {
+    const allowed = await generateRevision({ ...request, allowDataLoss: true });
+    if (allowed.plan.findings.every((f) => !f.confirmed || isConfirmed(f))) return allowed;
+  }
+  const findings = refused.plan.findings.map((f) => (isConfirmed(f) ? { ...f, confirmed: true } : f));
+  return { ...refused, plan: { ...refused.plan, findings } };
 }
 
 async function runVerification(

@@ -17,7 +17,11 @@ export interface MigrationPipelineInput {
   /** The folder holding `alembic.ini`. */
   backend: SourceFolder;
   renames: RenameRequest[];
-  allowDataLoss: boolean;
+  /**
+   * Fingerprints (`dataLossFingerprint`) of the data-loss findings a person with write access
+   * confirmed. Only these are allowed: a drop that appears later stays refused until confirmed.
+   */
+  confirmedDataLoss: ReadonlySet<string>;
   /** A server where databases may be created; null starts an embedded PostgreSQL. */
   databaseUrl: string | null;
   /** The longest `markdown` may be, in characters (it becomes most of a PR comment). */

@@ -7,6 +7,7 @@ import { corePipeline } from '../../../src/adapters/github/core-pipeline.js';
 import { verifyMigration } from '../../../src/adapters/github/verify-migration.js';
 import { databaseServerUrl } from '../../support/database.js';
 import type { Finding } from '../../../src/core/plan/types.js';
+import { dataLossFingerprint, formatDataLossState } from '../../../src/adapters/github/utils/data-loss.js';
 import type {
   MigrationPipeline,
   MigrationPipelineInput,
@@ -220,7 +221,7 @@ describe('pull request opened', () => {
     const [input] = engine.inputs;
     expect(input).toMatchObject({
       renames: [],
-      allowDataLoss: false,
+      confirmedDataLoss: new Set(),
       databaseUrl: 'postgresql://postgres@127.0.0.1:5432/postgres',
       baseModels: { dir: 'flowbot_commons' },
       headModels: { dir: 'flowbot_commons' },
@@ -313,6 +314,19 @@ const DROP_STATUS: Finding = {
   operation: 0,
 };
 
+const DROP_TITLE: Finding = {
+  ...DROP_STATUS,
+  column: 'title',
+  location: { file: 'flowbot_commons/models.py', line: 12, column: 5 },
+  message: 'Dropping tasks.title deletes its data.',
+};
+
+/** The sticky comment as the run that first showed `findings` left it, at `shownAt`. */
+function stickyShowing(findings: Finding[], shownAt: string): typeof STICKY & { updated_at: string } {
+  const state = formatDataLossState(new Map(findings.map((f) => [dataLossFingerprint(f), null])));
+  return { ...STICKY, body: `<!-- flow-migrate -->\n${state}\nold report`, updated_at: shownAt };
+}
+
 /** A run started by a comment or label: the pull request is fetched, then planned as on a push. */
 function mockCommandRun(api: nock.Scope, options: { comments: unknown[]; labels?: string[]; config?: string }): void {
   api.get('/repos/flow/flowbot-commons/pulls/42').reply(200, pullRequest(42, HEAD, options.labels));
@@ -388,10 +402,11 @@ describe('confirmations', () => {
     const engine = fakeEngine({});
     const probot = await testProbot({ pipeline: engine.pipeline });
     const api = github();
+    // Shown at 06:00, allowed at 06:05 (the fixture comment's time).
     const command = commentEvent('/migration allow-data-loss', 'alice');
     mockInstallationToken(api, MODELS_INSTALLATION);
     mockPermission(api, 'alice', 'write');
-    mockCommandRun(api, { comments: [STICKY, command.comment] });
+    mockCommandRun(api, { comments: [stickyShowing([DROP_STATUS], '2026-11-25T06:00:00Z'), command.comment] });
     const update = recorder();
     api.patch('/repos/flow/flowbot-commons/issues/comments/901', update.match).reply(200, STICKY);
     const check = recorder();
@@ -399,7 +414,9 @@ describe('confirmations', () => {
 
     await probot.receive({ name: 'issue_comment', payload: command } as any);
 
-    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: true, renames: [] })]);
+    expect(engine.inputs).toEqual([
+      expect.objectContaining({ confirmedDataLoss: new Set([dataLossFingerprint(DROP_STATUS)]), renames: [] }),
+    ]);
     expect(update.bodies[0].body).toContain('Comment-only mode');
     expect(check.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
     expect(api.isDone()).toBe(true);
@@ -430,13 +447,13 @@ describe('confirmations', () => {
     mockInstallationToken(api, MODELS_INSTALLATION);
     mockPermission(api, 'alice', 'admin');
     mockPermission(api, 'mallory', 'none');
-    mockCommandRun(api, { comments: [earlier, command.comment] });
-    api.post('/repos/flow/flowbot-commons/issues/42/comments').reply(201, STICKY);
+    mockCommandRun(api, { comments: [stickyShowing([DROP_STATUS], '2026-11-25T06:00:00Z'), earlier, command.comment] });
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901').reply(200, STICKY);
     api.patch('/repos/flow/flowbot-commons/check-runs/557').reply(200, {});
 
     await probot.receive({ name: 'issue_comment', payload: command } as any);
 
-    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: false, renames: [] })]);
+    expect(engine.inputs).toEqual([expect.objectContaining({ confirmedDataLoss: new Set(), renames: [] })]);
     expect(api.isDone()).toBe(true);
   });
 
@@ -455,7 +472,7 @@ describe('confirmations', () => {
 
     expect(engine.inputs).toEqual([
       expect.objectContaining({
-        allowDataLoss: false,
+        confirmedDataLoss: new Set(),
         renames: [{ kind: 'column', table: 'tasks', from: 'status', to: 'current_status' }],
       }),
     ]);
@@ -479,8 +496,14 @@ describe('confirmations', () => {
     expect(api.isDone()).toBe(true);
   });
 
-  it('treats the configured label, added by a writer, as allow-data-loss', async () => {
-    const engine = fakeEngine({});
+  it('treats the configured label, added by a writer, as allow-data-loss for the risks shown before it was added', async () => {
+    const engine = fakeEngine({
+      status: 'needs-confirmation',
+      markdown: '### Risks\nDropping `tasks.status` and `tasks.title` deletes their data.',
+      revisionFile: null,
+      findings: [{ ...DROP_STATUS, confirmed: true }, DROP_TITLE],
+      confirmations: [{ kind: 'allow-data-loss' }],
+    });
     const probot = await testProbot({ pipeline: engine.pipeline });
     const api = github();
     mockInstallationToken(api, MODELS_INSTALLATION);
@@ -491,25 +514,40 @@ describe('confirmations', () => {
       .get('/repos/flow/flowbot-commons/issues/42/events')
       .query({ per_page: 100 })
       .reply(200, [
-        { id: 1, event: 'labeled', actor: { login: 'mallory' }, label: { name: 'migration: allow data loss' } },
-        { id: 2, event: 'unlabeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' } },
-        { id: 3, event: 'labeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' } },
+        { id: 1, event: 'labeled', actor: { login: 'mallory' }, label: { name: 'migration: allow data loss' }, created_at: '2026-11-25T06:01:00Z' },
+        { id: 2, event: 'unlabeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' }, created_at: '2026-11-25T06:02:00Z' },
+        { id: 3, event: 'labeled', actor: { login: 'alice' }, label: { name: 'migration: allow data loss' }, created_at: '2026-11-25T06:10:00Z' },
       ]);
+    // tasks.status shown at 06:00, before the label; tasks.title first shown by the comment's last version, at 06:20.
+    const state = formatDataLossState(
+      new Map([
+        [dataLossFingerprint(DROP_STATUS), new Date('2026-11-25T06:00:00Z')],
+        [dataLossFingerprint(DROP_TITLE), null],
+      ]),
+    );
+    const sticky = { ...STICKY, body: `<!-- flow-migrate -->\n${state}\nold report`, updated_at: '2026-11-25T06:20:00Z' };
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 558 });
-    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY]);
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [sticky]);
     mockMergeBase(api, HEAD);
     mockBackendConnection(api);
     mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
     mockTree(api, MODELS_REPO, HEAD, models.head!, ['flowbot_commons/models.py']);
     mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, ['alembic.ini']);
     mockHead(api, 42, HEAD);
-    api.patch('/repos/flow/flowbot-commons/issues/comments/901').reply(200, STICKY);
-    api.patch('/repos/flow/flowbot-commons/check-runs/558').reply(200, {});
+    const update = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', update.match).reply(200, STICKY);
+    const check = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/558', check.match).reply(200, {});
 
     await probot.receive({ name: 'pull_request', payload: labeledEvent('migration: allow data loss') } as any);
 
-    expect(engine.inputs).toEqual([expect.objectContaining({ allowDataLoss: true })]);
+    expect(check.bodies).toEqual([expect.objectContaining({ conclusion: 'action_required' })]);
+    expect(engine.inputs).toEqual([expect.objectContaining({ confirmedDataLoss: new Set([dataLossFingerprint(DROP_STATUS)]) })]);
+    const body = update.bodies[0].body as string;
+    expect(body).toMatch(/\*\*Data loss awaiting confirmation\*\*\n- `drop-column` tasks\.title \(`flowbot_commons\/models\.py:12`\): `\/migration allow-data-loss`/);
+    expect(body).toMatch(/\*\*Data loss already confirmed\*\*\n- `drop-column` tasks\.status \(`flowbot_commons\/models\.py:13`\)\n/);
+    expect(body).toContain('(the label: remove it and add it again)');
     expect(api.isDone()).toBe(true);
   });
 
@@ -874,26 +912,61 @@ describe('superseded runs', () => {
 });
 
 describe('with the real engine and PostgreSQL', () => {
+  const sync = webhook('pull_request.synchronize');
+  const NEW_HEAD = sync.pull_request.head.sha as string;
+
+  /** A comment body sent to GitHub, returned as GitHub stores it: edited at `at`. */
+  function storedSticky(at: string) {
+    return (_uri: string, body: Record<string, any>) => ({ ...STICKY, body: body.body, updated_at: at });
+  }
+
+  /**
+   * One run of the real engine on #42 at `head`, after a push or (`command`) a writer's
+   * comment, with `comments` on the pull request; the backend pull request and the sticky
+   * comment's write are left to the test.
+   */
+  function mockRealRun(
+    api: nock.Scope,
+    options: { head: string; headFiles: Record<string, string>; comments: unknown[]; checkRun: number; command: boolean; cached: boolean },
+  ): void {
+    mockInstallationToken(api, MODELS_INSTALLATION, options.cached);
+    // Asked once per event, whenever alice's commands are read.
+    if (options.comments.some((c) => (c as { user?: { login?: string } }).user?.login === 'alice')) mockPermission(api, 'alice', 'write');
+    if (options.command) {
+      api.get('/repos/flow/flowbot-commons/pulls/42').reply(200, pullRequest(42, options.head));
+    }
+    mockConfig(api);
+    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: options.checkRun });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments);
+    mockMergeBase(api, options.head);
+    mockBackendConnection(api, options.cached);
+    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
+    mockTree(api, MODELS_REPO, options.head, options.headFiles, ['flowbot_commons/models.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
+    mockHead(api, 42, options.head);
+  }
+
+  function mockBackendPullRequestOutdated(api: nock.Scope, pullNumber: number | null): ReturnType<typeof recorder> {
+    api
+      .get('/repos/flow/flow-py-backend/pulls')
+      .query({ head: 'flow:flow-migrate/flowbot-commons-pr-42', state: 'open' })
+      .reply(200, pullNumber === null ? [] : [{ number: pullNumber }]);
+    const outdated = recorder();
+    if (pullNumber !== null) api.patch(`/repos/flow/flow-py-backend/pulls/${pullNumber}`, outdated.match).reply(200, { number: pullNumber, html_url: '' });
+    return outdated;
+  }
+
   it('refuses a dropped column, then a writer allows data loss: verified migration, backend pull request', async () => {
     const dropStatus = await repositoryFiles('flowbot-commons/drop-status');
     const probot = await testProbot({ pipeline: corePipeline(verifyMigration), databaseUrl: databaseServerUrl() });
     const api = github();
 
     // The push: refused.
-    mockInstallationToken(api, MODELS_INSTALLATION);
-    mockConfig(api);
-    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
-    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
-    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
-    mockMergeBase(api, HEAD);
-    mockBackendConnection(api);
-    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
-    mockTree(api, MODELS_REPO, HEAD, dropStatus, ['flowbot_commons/models.py']);
-    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
-    mockHead(api, 42, HEAD);
-    api.get('/repos/flow/flow-py-backend/pulls').query({ head: 'flow:flow-migrate/flowbot-commons-pr-42', state: 'open' }).reply(200, []);
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [], checkRun: 555, command: false, cached: false });
+    mockBackendPullRequestOutdated(api, null);
     const created = recorder();
-    api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, STICKY);
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, storedSticky('2026-11-25T06:00:00Z'));
     const refusedCheck = recorder();
     api.patch('/repos/flow/flowbot-commons/check-runs/555', refusedCheck.match).reply(200, {});
 
@@ -912,21 +985,10 @@ describe('with the real engine and PostgreSQL', () => {
     expect(created.bodies[0].body).toContain('`/migration allow-data-loss`');
     expect(api.isDone()).toBe(true);
 
-    // The writer's confirmation: verified, proposed to the backend, the same comment updated.
+    // The writer's confirmation, at 06:05: verified, proposed to the backend, the same comment updated.
     const command = commentEvent('/migration allow-data-loss', 'alice');
-    mockInstallationToken(api, MODELS_INSTALLATION, true);
-    mockPermission(api, 'alice', 'write');
-    api.get('/repos/flow/flowbot-commons/pulls/42').reply(200, pullRequest(42, HEAD));
-    mockConfig(api);
-    mockPullFiles(api, 42, ['flowbot_commons/models.py']);
-    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 556 });
-    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [STICKY, command.comment]);
-    mockMergeBase(api, HEAD);
-    mockBackendConnection(api, true);
-    mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
-    mockTree(api, MODELS_REPO, HEAD, dropStatus, ['flowbot_commons/models.py']);
-    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
-    mockHead(api, 42, HEAD);
+    const sticky = { ...STICKY, body: created.bodies[0].body, updated_at: '2026-11-25T06:00:00Z' };
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [sticky, command.comment], checkRun: 556, command: true, cached: true });
     const backend = bodies();
     mockBackendPullRequest(api, { branch: false, pullNumber: null }, backend);
     const updated = recorder();
@@ -944,6 +1006,101 @@ describe('with the real engine and PostgreSQL', () => {
     expect(verifiedCheck.bodies).toEqual([
       expect.objectContaining({ conclusion: 'success', output: expect.objectContaining({ text: expect.stringContaining(file.content) }) }),
     ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('a confirmation covers only the drops shown when it was given: a later push adding one asks again', async () => {
+    const dropStatus = await repositoryFiles('flowbot-commons/drop-status');
+    const dropStatusAndTitle = {
+      ...dropStatus,
+      'flowbot_commons/models.py': dropStatus['flowbot_commons/models.py']!.replace(/^ +title: .*\n/m, ''),
+    };
+    expect(dropStatusAndTitle['flowbot_commons/models.py']).not.toContain('title');
+    const probot = await testProbot({ pipeline: corePipeline(verifyMigration), databaseUrl: databaseServerUrl() });
+    const api = github();
+
+    // 06:00, the push dropping tasks.status (A): refused, A shown.
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [], checkRun: 555, command: false, cached: false });
+    mockBackendPullRequestOutdated(api, null);
+    const shownA = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', shownA.match).reply(201, storedSticky('2026-11-25T06:00:00Z'));
+    api.patch('/repos/flow/flowbot-commons/check-runs/555').reply(200, {});
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+    expect(api.isDone()).toBe(true);
+
+    // 06:05, alice allows data loss: A confirmed, migration verified and proposed.
+    const first = commentEvent('/migration allow-data-loss', 'alice', 950);
+    const stickyA = { ...STICKY, body: shownA.bodies[0].body, updated_at: '2026-11-25T06:00:00Z' };
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [stickyA, first.comment], checkRun: 556, command: true, cached: true });
+    mockBackendPullRequest(api, { branch: false, pullNumber: null }, bodies());
+    const confirmedA = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', confirmedA.match).reply(200, storedSticky('2026-11-25T06:06:00Z'));
+    const checkA = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/556', checkA.match).reply(200, {});
+    await probot.receive({ name: 'issue_comment', payload: first } as any);
+    expect(checkA.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(api.isDone()).toBe(true);
+
+    // 06:10, a push that also drops tasks.title (B): the old confirmation does not cover B.
+    const stickyConfirmedA = { ...STICKY, body: confirmedA.bodies[0].body, updated_at: '2026-11-25T06:06:00Z' };
+    mockRealRun(api, {
+      head: NEW_HEAD,
+      headFiles: dropStatusAndTitle,
+      comments: [stickyConfirmedA, first.comment],
+      checkRun: 557,
+      command: false,
+      cached: true,
+    });
+    const outdated = mockBackendPullRequestOutdated(api, 7);
+    const shownB = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', shownB.match).reply(200, storedSticky('2026-11-25T06:10:00Z'));
+    const checkB = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/557', checkB.match).reply(200, {});
+    await probot.receive({ name: 'pull_request', payload: sync } as any);
+
+    expect(checkB.bodies).toEqual([
+      expect.objectContaining({
+        conclusion: 'action_required',
+        output: expect.objectContaining({
+          annotations: expect.arrayContaining([
+            expect.objectContaining({ title: 'drop-column', annotation_level: 'failure', message: expect.stringContaining('tasks.title') }),
+            expect.objectContaining({ title: 'drop-column', annotation_level: 'warning', message: expect.stringContaining('tasks.status') }),
+          ]),
+        }),
+      }),
+    ]);
+    const bodyB = shownB.bodies[0].body as string;
+    expect(bodyB).toMatch(/\*\*Data loss awaiting confirmation\*\*\n- `drop-column` tasks\.title \([^)]*\): `\/migration allow-data-loss`\n/);
+    expect(bodyB).toMatch(/\*\*Data loss already confirmed\*\*\n- `drop-column` tasks\.status \(/);
+    expect(bodyB).not.toMatch(/awaiting confirmation\*\*\n[^*]*tasks\.status/);
+    expect(outdated.bodies).toEqual([{ body: expect.stringContaining('**Do not merge.**') }]);
+    expect(api.isDone()).toBe(true);
+
+    // 06:15, alice allows data loss again: A and B confirmed, the migration drops both.
+    const second = { ...commentEvent('/migration allow-data-loss', 'alice', 951) };
+    second.comment = { ...second.comment, created_at: '2026-11-25T06:15:00Z', updated_at: '2026-11-25T06:15:00Z' };
+    const stickyB = { ...STICKY, body: bodyB, updated_at: '2026-11-25T06:10:00Z' };
+    mockRealRun(api, {
+      head: NEW_HEAD,
+      headFiles: dropStatusAndTitle,
+      comments: [stickyB, first.comment, second.comment],
+      checkRun: 558,
+      command: true,
+      cached: true,
+    });
+    const backend = bodies();
+    mockBackendPullRequest(api, { branch: true, pullNumber: 7 }, backend);
+    const confirmedB = recorder();
+    api.patch('/repos/flow/flowbot-commons/issues/comments/901', confirmedB.match).reply(200, storedSticky('2026-11-25T06:16:00Z'));
+    const checkBoth = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/558', checkBoth.match).reply(200, {});
+    await probot.receive({ name: 'issue_comment', payload: second } as any);
+
+    expect(checkBoth.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    const [file] = backend.tree.bodies[0].tree;
+    expect(file.content).toContain("op.drop_column('tasks', 'status')");
+    expect(file.content).toContain("op.drop_column('tasks', 'title')");
+    expect(confirmedB.bodies[0].body).not.toContain('awaiting confirmation');
     expect(api.isDone()).toBe(true);
   });
 

@@ -5,7 +5,13 @@ import type { MigrationPipelineInput, Verifier } from '../../../src/adapters/git
 import { verifyMigration } from '../../../src/adapters/github/verify-migration.js';
 import { databaseServerUrl } from '../../support/database.js';
 import { memoryTree } from '../../support/memory-tree.js';
+import { dataLossFingerprint, isDataLoss } from '../../../src/adapters/github/utils/data-loss.js';
+import type { Finding } from '../../../src/core/plan/types.js';
 import { repositoryFiles } from './github-api.js';
+
+function fingerprints(findings: Finding[]): Set<string> {
+  return new Set(findings.filter(isDataLoss).map(dataLossFingerprint));
+}
 
 /** The real engine on the fixture repositories, verifying on the test run's PostgreSQL. */
 
@@ -25,7 +31,7 @@ function input(head: string, options: Partial<MigrationPipelineInput> = {}): Mig
     headModels: { tree: memoryTree(models[head]!), dir: 'flowbot_commons' },
     backend: { tree: memoryTree(backend), dir: '' },
     renames: [],
-    allowDataLoss: false,
+    confirmedDataLoss: new Set(),
     databaseUrl: databaseServerUrl(),
     markdownBudget: 60_000,
     revisionKey: 'flow/flowbot-commons#42',
@@ -66,9 +72,39 @@ describe('corePipeline', () => {
     );
     expect(refused.markdown).toContain('`/migration allow-data-loss`');
 
-    const allowed = await pipeline(input('drop-status', { allowDataLoss: true }));
+    const allowed = await pipeline(input('drop-status', { confirmedDataLoss: fingerprints(refused.findings) }));
     expect(allowed.status).toBe('verified');
     expect(allowed.revisionFile!.content).toContain("op.drop_column('tasks', 'status')");
+  });
+
+  it('allows only the drops that were confirmed: a second drop keeps the plan refused', async () => {
+    const dropStatus = await pipeline(input('drop-status'));
+    const confirmedStatus = fingerprints(dropStatus.findings);
+    expect(confirmedStatus.size).toBe(1);
+    models['drop-status-and-title'] = {
+      ...models['drop-status']!,
+      'flowbot_commons/models.py': models['drop-status']!['flowbot_commons/models.py']!.replace(/^ +title: .*\n/m, ''),
+    };
+
+    const refused = await pipeline(input('drop-status-and-title', { confirmedDataLoss: confirmedStatus }));
+
+    expect(refused.status).toBe('needs-confirmation');
+    expect(refused.revisionFile).toBeNull();
+    expect(refused.confirmations).toEqual([{ kind: 'allow-data-loss' }]);
+    const drops = refused.findings.filter((f) => f.rule === 'drop-column');
+    expect(drops.map((f) => [f.column, f.confirmed])).toEqual(
+      expect.arrayContaining([
+        ['status', true],
+        ['title', false],
+      ]),
+    );
+    expect(drops).toHaveLength(2);
+    expect(refused.markdown).toMatch(/\(confirmed\)[^\n]*status/);
+    expect(refused.markdown).toMatch(/\(refused until confirmed\)[^\n]*title/);
+
+    const allowed = await pipeline(input('drop-status-and-title', { confirmedDataLoss: fingerprints(refused.findings) }));
+    expect(allowed.status).toBe('verified');
+    expect(allowed.revisionFile!.content).toContain("op.drop_column('tasks', 'title')");
   });
 
   it('asks to confirm a probable rename, then renames instead of dropping', async () => {

@@ -33,7 +33,9 @@ export const githubAppConfigSchema = z
           .string()
           .min(1)
           .optional()
-          .describe('A pull-request label that confirms data loss, as `/migration allow-data-loss` does.'),
+          .describe(
+            'A pull-request label that confirms data loss as `/migration allow-data-loss` does, for the risks listed before it was added: after a push adds one, remove it and add it again.',
+          ),
       })
       .default({})
       .describe('Labels that confirm what a `/migration` command would.'),

@@ -9,6 +9,14 @@ import { commonFolder, githubTree, pathFilter } from '../github-tree.js';
 import type { MigrationPipeline, MigrationPipelineResult } from '../pipeline.js';
 import { COMMENT_LIMIT, fitMarkdown } from '../utils/limits.js';
 import type { PullRequestQueue } from '../utils/pull-request-queue.js';
+import {
+  confirmedFingerprints,
+  dataLossFingerprint,
+  isDataLoss,
+  nextDataLossState,
+  readDataLossState,
+  type DataLossState,
+} from '../utils/data-loss.js';
 import { redact } from '../utils/redact.js';
 import { writerCheck, type WriterCheck } from '../utils/writers.js';
 import { BackendUnavailableError, connectBackend } from './connect-backend.js';
@@ -17,7 +25,7 @@ import {
   openBackendPullRequest,
   type BackendPullRequest,
 } from './open-backend-pull-request.js';
-import { labelAddedByWriter, readConfirmations } from './read-confirmations.js';
+import { labelAddedByWriterAt, readConfirmations } from './read-confirmations.js';
 import {
   completeCheckRun,
   reportCheckRun,
@@ -25,7 +33,7 @@ import {
   type Annotation,
   type CheckOutcome,
 } from './set-check-run.js';
-import { STICKY_MARKER, findStickyComment, upsertStickyComment, type IssueComment } from './upsert-sticky-comment.js';
+import { findStickyComment, stickyOverhead, upsertStickyComment, type IssueComment } from './upsert-sticky-comment.js';
 
 export interface BotDependencies {
   app: Probot;
@@ -115,14 +123,17 @@ async function run(
   const checkRunId = await startCheckRun(octokit, repository, pull.head.sha);
   const issue = { ...repository, issue_number: pull.number };
   let sticky: IssueComment | undefined;
+  let shown: DataLossState = new Map();
   try {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
     sticky = findStickyComment(comments);
+    shown = readDataLossState(sticky?.body, sticky?.updated_at);
     const confirmations = await readConfirmations(
       comments,
-      await labelAddedByWriter(octokit, issue, pull.labels.map((l) => l.name), config.labels.allow_data_loss, isWriter),
+      await labelAddedByWriterAt(octokit, issue, pull.labels.map((l) => l.name), config.labels.allow_data_loss, isWriter),
       isWriter,
     );
+    const confirmedDataLoss = confirmedFingerprints(shown, confirmations.dataLossConfirmedAt);
     const base = await mergeBase(context, pull);
     const backend = await connectBackend(deps.app, config.backend);
     const modelsDir = commonFolder(models);
@@ -135,7 +146,7 @@ async function run(
         dir: backendDir,
       },
       renames: confirmations.renames,
-      allowDataLoss: confirmations.allowDataLoss,
+      confirmedDataLoss,
       databaseUrl: deps.databaseUrl,
       markdownBudget: COMMENT_LIMIT - COMMENT_FRAME,
       revisionKey: `${repository.owner}/${repository.repo}#${pull.number}`,
@@ -152,13 +163,16 @@ async function run(
       }
     }
     if (current) {
-      sticky = await upsertStickyComment(octokit, issue, redact(commentBody(result, pull, backendPull, config), secrets), sticky);
+      // Unreadable models show no findings: what was shown and confirmed before still stands.
+      const state = result.status === 'unreadable' ? shown : nextDataLossState(shown, result.findings);
+      const content = commentBody(result, pull, backendPull, config, confirmedDataLoss, stickyOverhead(state));
+      sticky = await upsertStickyComment(octokit, issue, redact(content, secrets), sticky, state);
     } else {
       log.info(`#${pull.number}: ${pull.head.sha} is no longer the head; only its check run is updated`);
     }
     await completeCheckRun(octokit, repository, checkRunId, redactOutcome(outcomeOf(result, sticky?.html_url ?? pull.html_url, isModel), secrets));
   } catch (err) {
-    await reportFailure(context, pull, issue, checkRunId, sticky, err, secrets, isSuperseded, isModel);
+    await reportFailure(context, pull, issue, checkRunId, sticky, shown, err, secrets, isSuperseded, isModel);
   }
 }
 
@@ -168,6 +182,7 @@ async function reportFailure(
   issue: { owner: string; repo: string; issue_number: number },
   checkRunId: number,
   sticky: IssueComment | undefined,
+  shown: DataLossState,
   err: unknown,
   secrets: (string | null)[],
   isSuperseded: () => boolean,
@@ -186,6 +201,7 @@ async function reportFailure(
           issue,
           `## Database migration\n\n:x: The models or the backend's migrations cannot be read, so no migration was planned:\n\n\`\`\`\n${located}\n\`\`\`\n\n${commitLine(pull)}`,
           sticky,
+          shown,
         );
       }
       await completeCheckRun(octokit, repository, checkRunId, {
@@ -241,13 +257,16 @@ async function isHead(context: EventContext, pull: PullRequestInfo): Promise<boo
 
 /**
  * The sticky comment: the bot's own lines around the engine's report, the report cut to
- * whatever room those lines leave, so the whole always fits GitHub's limit.
+ * whatever room those lines (and `overhead`, the marker and hidden state) leave, so the whole
+ * always fits GitHub's limit.
  */
 function commentBody(
   result: MigrationPipelineResult,
   pull: PullRequestInfo,
   backendPull: BackendPullRequest | null,
   config: GithubAppConfig,
+  confirmedDataLoss: ReadonlySet<string>,
+  overhead: number,
 ): string {
   const before: string[] = [];
   if (backendPull) before.push(`> Migration pull request: ${config.backend.repository}#${backendPull.number} (${backendPull.html_url})`);
@@ -263,14 +282,41 @@ function commentBody(
         '### Who can confirm',
         'Someone with write access to this repository, by commenting one of the commands above' +
           (label && allowsDataLoss ? ` (or adding the label \`${label}\` to allow data loss).` : '.'),
-        'Confirmations stay valid on later pushes; the risks table keeps showing what was confirmed.',
+        'Allowing data loss confirms only the data-loss risks listed when it is given: a later push that adds one needs a new confirmation' +
+          (label ? ` (the label: remove it and add it again).` : '.'),
+        ...dataLossLists(result.findings, confirmedDataLoss),
       ].join('\n'),
     );
   }
   after.push(commitLine(pull));
   const frame = [...before, ...after].join('\n\n').length + 4;
-  const room = COMMENT_LIMIT - STICKY_MARKER.length - 1 - frame;
+  const room = COMMENT_LIMIT - overhead - frame;
   return [...before, fitMarkdown(result.markdown, room, 'the check run "Database migration" has the rest'), ...after].join('\n\n');
+}
+
+const LISTED_FINDINGS = 20;
+
+/** The data-loss risks still awaiting a confirmation, and those already confirmed. */
+function dataLossLists(findings: Finding[], confirmedDataLoss: ReadonlySet<string>): string[] {
+  const dataLoss = findings.filter(isDataLoss);
+  const confirmed = dataLoss.filter((f) => confirmedDataLoss.has(dataLossFingerprint(f)));
+  const open = dataLoss.filter((f) => !confirmedDataLoss.has(dataLossFingerprint(f)));
+  const list = (title: string, items: Finding[], how: (f: Finding) => string) => {
+    if (!items.length) return [];
+    const lines = items.slice(0, LISTED_FINDINGS).map((f) => `- \`${f.rule}\` ${findingSubject(f)}${how(f)}`);
+    if (items.length > LISTED_FINDINGS) lines.push(`- …and ${items.length - LISTED_FINDINGS} more`);
+    return ['', `**${title}**`, ...lines];
+  };
+  return [
+    ...list('Data loss awaiting confirmation', open, (f) => `: ${f.confirmations.map((c) => `\`${confirmationCommand(c)}\``).join(' or ')}`),
+    ...list('Data loss already confirmed', confirmed, () => ''),
+  ];
+}
+
+function findingSubject(finding: Finding): string {
+  const where = finding.location ? ` (\`${finding.location.file}:${finding.location.line}\`)` : '';
+  const what = finding.table === null ? finding.message : finding.column === null ? finding.table : `${finding.table}.${finding.column}`;
+  return `${what}${where}`;
 }
 
 function commitLine(pull: PullRequestInfo): string {

@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from 'probot';
+import { formatDataLossState, type DataLossState } from '../utils/data-loss.js';
 import { COMMENT_LIMIT } from '../utils/limits.js';
 
 /** Hidden in the rendered comment; how the bot finds its own comment again. */
@@ -9,6 +10,8 @@ export interface IssueComment {
   body?: string | undefined;
   html_url: string;
   user: { login: string; type: string } | null;
+  created_at?: string;
+  updated_at?: string;
 }
 
 export interface IssueRef {
@@ -21,17 +24,24 @@ export function findStickyComment(comments: IssueComment[]): IssueComment | unde
   return comments.find((c) => c.user?.type === 'Bot' && c.body?.startsWith(STICKY_MARKER));
 }
 
+/** What the marker and the hidden state add to a comment's content, in characters. */
+export function stickyOverhead(state: DataLossState): number {
+  return STICKY_MARKER.length + formatDataLossState(state).length + 2;
+}
+
 /**
  * Writes the bot's one comment on a pull request: updated in place when it exists, created
- * otherwise, so every push edits the same comment.
+ * otherwise, so every push edits the same comment. It carries, hidden, when each data-loss
+ * finding was first shown: what a later confirmation is measured against.
  */
 export async function upsertStickyComment(
   octokit: ProbotOctokit,
   issue: IssueRef,
   content: string,
   existing: IssueComment | undefined,
+  state: DataLossState,
 ): Promise<IssueComment> {
-  const body = `${STICKY_MARKER}\n${content}`;
+  const body = `${STICKY_MARKER}\n${formatDataLossState(state)}\n${content}`;
   if (body.length > COMMENT_LIMIT) {
     throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
   }
