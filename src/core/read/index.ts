@@ -40,6 +40,9 @@ export async function readModels(dir: string, tree: SourceTree): Promise<ReadRes
     if (text !== null) scanned.push(await modules.loadFile(file, text));
   }
   const reported = new Diagnostics();
+  for (const err of modules.unparsable) {
+    reported.warning('unparsable-import', `an imported module has a syntax error, so what it defines is unknown here`, err.location);
+  }
   const resolver = new Resolver(modules);
   const classes = new Classes(resolver);
   const ctx: ReaderContext = {

@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
 import type { Node, Tree } from 'web-tree-sitter';
+import { InputError } from '../errors.js';
 import type { SourceTree } from '../source.js';
 import { parsePython } from './parser.js';
 import { dottedParts, namedChildren } from './syntax.js';
@@ -35,6 +36,8 @@ export class ModuleIndex {
   private readonly byName = new Map<string, ModuleInfo>();
   private readonly byFile = new Map<string, ModuleInfo>();
   private readonly missing = new Set<string>();
+  /** Syntax errors of imported (not scanned) modules, which are then treated as absent. */
+  readonly unparsable: InputError[] = [];
 
   private constructor(
     private readonly tree: SourceTree,
@@ -109,8 +112,17 @@ export class ModuleIndex {
         const file = join(root, candidate);
         const text = this.byFile.has(file) ? null : await this.tree.read(file);
         if (text === null) continue;
+        let module: ModuleInfo;
+        try {
+          module = await this.loadFile(file, text);
+        } catch (err) {
+          // An imported module that does not parse costs only what it would have told us;
+          // a scanned file that does not parse still stops the read (it is loaded directly).
+          if (!(err instanceof InputError)) throw err;
+          this.unparsable.push(err);
+          return;
+        }
         this.missing.delete(name);
-        const module = await this.loadFile(file, text);
         this.byName.set(name, module);
         return;
       }

@@ -832,6 +832,28 @@ describe('diagnostics', () => {
     expect(result.diagnostics[0]!.message).toContain('Base');
   });
 
+  it('warns about, but reads past, a syntax error in an imported module outside the scanned folder', async () => {
+    const result = await read(
+      {
+        'app/__init__.py': '',
+        'app/util.py': 'def broken(:\n',
+        'app/models/__init__.py': '',
+        'app/models/m.py': `
+          from sqlalchemy import Column, Integer
+          from sqlalchemy.orm import declarative_base
+          from app.util import broken
+          Base = declarative_base()
+          class T(Base):
+              __tablename__ = "t"
+              id = Column(Integer, primary_key=True)
+        `,
+      },
+      'app/models',
+    );
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unparsable-import app/util.py:1']);
+    expect(result.schema.tables.map((t) => t.name)).toEqual(['t']);
+  });
+
   it('refuses a folder with no Python file, rather than reading it as an empty schema', async () => {
     const error = await read({ 'other/m.py': BASE_2 }, 'modles').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
