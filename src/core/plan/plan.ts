@@ -37,20 +37,21 @@ import type {
  * Execution phases. Operations are emitted into the phase that makes the whole sequence
  * executable, and the downgrade walks the same list backwards:
  * enum types exist before anything uses them; constraints and indexes that go away are
- * dropped before the renames and rewrites; renames before everything that uses the new
- * names; tables before the foreign keys that point at them; drops last, enum types after
- * their last column.
+ * dropped first, then the tables and columns that go away (so their names, and the names
+ * of their indexes and sequences, are free for what replaces them); renames before
+ * everything that uses the new names; tables before the foreign keys that point at them;
+ * enum types dropped after their last column.
  */
 const enum Phase {
   EnumTypes,
   DropDependents,
+  Drops,
   Renames,
   EnumRebuilds,
   CreateTables,
   Columns,
   AddDependents,
   ForeignKeys,
-  Drops,
   DropEnumTypes,
 }
 const PHASE_COUNT = Phase.DropEnumTypes + 1;
@@ -275,18 +276,21 @@ class Planner {
    * diff leaves that default alone.
    */
   private removalUses(e: EnumType): EnumColumnUse[] {
-    return this.base.tables.flatMap((t) =>
-      t.columns
+    return this.base.tables.flatMap((t) => {
+      const pair = this.pairByBase.get(qualifiedName(t));
+      // Columns and tables that go away are dropped before the rebuild (and come back after its reverse).
+      if (!pair) return [];
+      return t.columns
         .filter((c) => c.type.isEnum && c.type.name === e.name)
-        .map((c) => {
+        .flatMap((c) => {
           const at = this.renamedLocation(t, c.name);
-          const pair = this.pairByBase.get(qualifiedName(t));
-          const target = pair?.head.columns.find((x) => x.name === at.column);
-          const keeps = target !== undefined && target.type.isEnum && target.type.name === e.name && target.type.arrayDimensions === c.type.arrayDimensions;
-          if (keeps) this.defaultsSetByRebuild.add(`${qualifiedName(pair!.head)}.${target.name}`);
-          return { ...at, arrayDimensions: c.type.arrayDimensions, defaultBefore: c.serverDefault, defaultAfter: keeps ? target.serverDefault : c.serverDefault };
-        }),
-    );
+          const target = pair.head.columns.find((x) => x.name === at.column);
+          if (!target) return [];
+          const keeps = target.type.isEnum && target.type.name === e.name && target.type.arrayDimensions === c.type.arrayDimensions;
+          if (keeps) this.defaultsSetByRebuild.add(`${qualifiedName(pair.head)}.${target.name}`);
+          return [{ ...at, arrayDimensions: c.type.arrayDimensions, defaultBefore: c.serverDefault, defaultAfter: keeps ? target.serverDefault : c.serverDefault }];
+        });
+    });
   }
 
   private planEnumChange(b: EnumType, h: EnumType): void {
@@ -639,7 +643,8 @@ class Planner {
   private planDropColumn(pair: TablePair, c: Column): void {
     const t = pair.head;
     const q = qualifiedName(t);
-    const where = { schema: t.schema, table: t.name };
+    // Dropped before the renames: under the base table name, and re-added under it on downgrade.
+    const where = { schema: pair.base.schema, table: pair.base.name };
     const findings = [
       risk('drop-column', {
         table: q,
@@ -669,7 +674,7 @@ class Planner {
         summary: `drop ${c.name} from ${t.name}`,
         table: q,
         upgrade: [{ kind: 'dropColumn', ...where, column: c }],
-        downgrade: this.readdColumn(t, c),
+        downgrade: this.readdColumn(pair.base, c),
       },
       findings,
     );

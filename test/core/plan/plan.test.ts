@@ -278,7 +278,7 @@ describe('plan: renames', () => {
     const f = p.findings.find((x) => x.rule === 'unconfirmed-rename')!;
     expect(f.severity).toBe('error');
     expect(f.confirmations.map(confirmationFlag)).toEqual(['--rename tasks.status=state', '--allow-data-loss']);
-    expect(steps(p)).toEqual(['addColumn:tasks.state', 'dropColumn:tasks.status']);
+    expect(steps(p)).toEqual(['dropColumn:tasks.status', 'addColumn:tasks.state']);
     // Confirming the data loss instead makes it the drop + add it looks like.
     expect(run(schema([tasks('status')]), schema([tasks('state')]), { allowDataLoss: true }).refused).toBe(false);
   });

@@ -397,6 +397,26 @@ export const scenarios: Scenario[] = [
     probeHead: { sql: 'SELECT gross, label, note FROM prices', rows: [{ gross: '12.5000', label: 'net 10.00', note: 'n10.00' }] },
   },
   {
+    name: 'an unconfirmed table rename taken as drop + create with consent: the new table reuses the index and key names',
+    base: schema([
+      table('bots', [id(), col('name', 'text'), col('gone', 'integer')], {
+        indexes: [index('idx_name', ['name'])],
+        uniqueConstraints: [unique('uq_bot_name', ['name'])],
+      }),
+      table('keep', [id(), col('old', 'text'), col('label', 'text')], { indexes: [index('idx_label', ['old'])] }),
+    ]),
+    head: schema([
+      table('flowbots', [id(), col('name', 'text'), col('gone', 'integer')], {
+        indexes: [index('idx_name', ['name'])],
+        uniqueConstraints: [unique('uq_bot_name', ['name'])],
+      }),
+      table('keep', [id(), col('label', 'text')], { indexes: [index('idx_label', ['label'])] }),
+    ]),
+    options: options({ allowDataLoss: true }),
+    seed: ["INSERT INTO bots (name) VALUES ('r2')", "INSERT INTO keep (old, label) VALUES ('o', 'l')"],
+    probeBase: 'SELECT label FROM keep',
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([
