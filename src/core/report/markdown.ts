@@ -101,7 +101,7 @@ function verification(report: Report, detail: Detail): string {
     return lines.join('\n');
   }
   const seeded = v.seeded.reduce((n, t) => n + t.rows, 0);
-  lines.push(`Runner \`${v.runner}\`, base built from the ${v.base === 'chain' ? "backend's migration chain" : 'base models'}, ${seeded} rows seeded in ${v.seeded.length} tables.`);
+  lines.push(`Runner \`${v.runner}\`, base built from the ${v.base === 'chain' ? "backend's migration chain" : 'base models'}, ${plural(seeded, 'row')} seeded in ${plural(v.seeded.length, 'table')}.`);
   v.steps.forEach((s, i) => lines.push(stepLine(s, i, detail)));
   for (const note of v.seedNotes) lines.push(`- note: ${note}`);
   return lines.join('\n');
@@ -117,7 +117,7 @@ function stepLine(s: VerificationStep, i: number, detail: Detail): string {
   lines.push(...s.notes.map((n) => `   - note: ${cell(n)}`));
   if (detail.timings && s.status !== 'skipped') {
     if (s.statements.length && s.name !== 'seed') {
-      lines.push(`   <details><summary>${s.statements.length} statement(s)</summary>\n\n${s.statements.map((x) => `   - ${x.ms} ms \`${cell(oneLine(x.sql))}\``).join('\n')}\n\n   </details>`);
+      lines.push(`   <details><summary>${plural(s.statements.length, 'statement')}</summary>\n\n${s.statements.map((x) => `   - ${x.ms} ms \`${cell(oneLine(x.sql))}\``).join('\n')}\n\n   </details>`);
     }
   }
   return lines.join('\n');
@@ -135,6 +135,10 @@ function risks(report: Report, detail: Detail): string {
   });
   const more = report.risks.length > detail.risks ? [`\n…and ${report.risks.length - detail.risks} more risks.`] : [];
   return ['### Risks', '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function limit(lines: string[], max: number, what: string): string[] {

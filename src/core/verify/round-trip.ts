@@ -86,10 +86,10 @@ export interface RoundTripInput {
 }
 
 function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Record<StepName, string> {
-  const build = input.baseSource === 'chain' ? "replay the backend's migration chain up to the base" : 'build the base schema from the base models';
+  const build = input.baseSource === 'chain' ? "replay the backend's migration chain up to the base" : 'build the base schema';
   const head = input.head ? 'the head models' : 'what the first upgrade built';
   return {
-    base: input.base ? `${build} and compare it with the base models` : build,
+    base: input.base ? `${build}, then compare it with the base models` : build,
     seed: 'seed realistic rows into every table',
     upgrade: input.head ? 'upgrade, compare with the head models, check every seeded row' : 'upgrade and check every seeded row',
     downgrade: 'downgrade, compare with the base schema, check the rows again',
