@@ -49,6 +49,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   const checkCalls: { node: Node; scope: Scope }[] = [];
   let identityCall: { node: Node; scope: Scope } | null = null;
   let computedCall: { node: Node; scope: Scope } | null = null;
+  let sequenceCall: Node | null = null;
 
   for (const source of sources) {
     const args = callArguments(source.call);
@@ -74,7 +75,9 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
       else if (callee === 'sa.Computed') computedCall = { node: n, scope: source.scope };
       else if (callee === 'sa.CheckConstraint') checkCalls.push({ node: n, scope: source.scope });
       else if (callee === 'sa.Sequence') {
-        ctx.diagnostics.warning('sequence-ignored', `Sequence(...) on column ${spec.key} is not part of the schema model; the column is read as a plain one`, at(source.scope, n));
+        // SQLAlchemy then draws values from the sequence client-side: no SERIAL, no DDL default.
+        sequenceCall = n;
+        ctx.diagnostics.warning('sequence-ignored', `the Sequence(...) of column ${spec.key} is not part of the schema model`, at(source.scope, n));
       } else if (callee === 'sa.FetchedValue' || callee === 'sa.DefaultClause' || n.type === 'none') {
         // `Column(None, ForeignKey(...))`: no type, so the referenced column's.
         continue;
@@ -171,7 +174,9 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
     index: flags.index === true,
     unique: flags.unique === true,
     serverDefault: null,
-    default: readDefault(ctx, kw('default') ?? kw('insert_default') ?? kw('default_factory'), Boolean(kw('default_factory') && !kw('default') && !kw('insert_default'))),
+    default: sequenceCall
+      ? { python: sequenceCall.text, sql: null }
+      : readDefault(ctx, kw('default') ?? kw('insert_default') ?? kw('default_factory'), Boolean(kw('default_factory') && !kw('default') && !kw('insert_default'))),
     autoincrement,
     identity,
     computed,

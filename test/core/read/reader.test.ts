@@ -854,6 +854,17 @@ describe('diagnostics', () => {
     expect(result.schema.tables.map((t) => t.name)).toEqual(['t']);
   });
 
+  it('does not make a primary key with its own Sequence() SERIAL', async () => {
+    const result = await read({
+      'models/t.py': `
+        from sqlalchemy import Column, Integer, MetaData, Sequence, Table
+        t = Table("t", MetaData(), Column("id", Integer, Sequence("t_id_seq"), primary_key=True))
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning sequence-ignored models/t.py:2']);
+    expect(describeSchema(result.schema)).toEqual({ t: ['id integer NOT NULL', 'PK t_pkey (id)'] });
+  });
+
   it('refuses a folder with no Python file, rather than reading it as an empty schema', async () => {
     const error = await read({ 'other/m.py': BASE_2 }, 'modles').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
