@@ -782,6 +782,43 @@ describe('packages and naming conventions', () => {
   });
 });
 
+describe('naming-convention tokens', () => {
+  it('fills every token as SQLAlchemy does, column keys included', async () => {
+    const result = await read({
+      'models/t.py': `
+        from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, Table, UniqueConstraint
+        m = MetaData(naming_convention={
+            "ix": "ix_%(column_0_key)s_%(column_0_N_label)s",
+            "uq": "uq_%(column_0_label)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(column_0_N_key)s_%(referred_column_0_name)s",
+            "pk": "pk_%(column_0_N_name)s",
+        })
+        p = Table("p", m, Column("id", Integer, primary_key=True))
+        t = Table(
+            "t", m,
+            Column("db_a", Integer, key="a", primary_key=True),
+            Column("db_b", Integer, ForeignKey("p.id"), key="b", index=True, unique=True),
+            Column("c", Integer),
+            UniqueConstraint("c"),
+            Index(None, "a", "c"),
+            CheckConstraint("c > 0", name="c_pos"),
+        )
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    // Checked against SQLAlchemy 2.0's own names for the same tables.
+    expect(describeSchema(result.schema).t!.slice(3)).toEqual([
+      'PK pk_db_a (db_a)',
+      'FK fk_b_id (db_b) -> p(id)',
+      'UQ uq_t_c (c)',
+      'UNIQUE INDEX ix_b_t_db_b (db_b)',
+      'INDEX ix_a_t_db_a_t_c (db_a, c)',
+      'CHECK ck_t_c_pos (c > 0)',
+    ]);
+  });
+});
+
 describe('diagnostics', () => {
   it('reports what cannot be determined with file and line, and keeps the rest', async () => {
     const result = await read({
