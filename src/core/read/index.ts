@@ -26,8 +26,9 @@ export interface ReadResult {
  * anywhere in the tree (absolute ones from the package root), but only the classes and
  * `Table(...)` objects of files under `dir` become tables.
  *
- * A syntax error in any file read throws InputError at its file:line:column; anything else
- * the reader cannot determine becomes a diagnostic.
+ * A syntax error in a scanned file, or a folder with no Python file, throws InputError
+ * (at file:line:column); anything else the reader cannot determine, a syntax error in an
+ * imported module included, becomes a diagnostic.
  */
 export async function readModels(dir: string, tree: SourceTree): Promise<ReadResult> {
   const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
