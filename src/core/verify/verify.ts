@@ -211,6 +211,8 @@ export interface DriftResult {
   /** The heads the chain was replayed to. */
   heads: string[];
   differences: DriftDifference[];
+  /** Why the chain could not be replayed, or null when it was. */
+  error: string | null;
 }
 
 /** `check`: replay the whole chain on an ephemeral database and compare it with the models. */
@@ -219,17 +221,17 @@ export async function checkDrift(request: VerifyEnvironment & { models: SourceDi
   const error = models.diagnostics.find((d) => d.severity === 'error');
   if (error) throw new InputError(error.message, error.location);
   const backend = await readBackend(request.backend.dir, request.backend.tree);
-  const differences = await withDatabase(request, async (url) => {
+  return withDatabase(request, async (url) => {
     const runner = await alembicRunner({ backend, tree: request.backend.tree, upgradeTo: 'heads', downgradeTo: 'base', python: request.python, env: request.env });
     try {
       const replayed = await runner.upgrade(url);
-      if (replayed.error) throw new Error(`the migration chain does not apply: ${replayed.error}`);
-      return compareSchemas(models.schema, await introspectAt(url));
+      if (replayed.error) return { heads: backend.heads, differences: [], error: replayed.error };
+      const differences = compareSchemas(models.schema, await introspectAt(url));
+      return { heads: backend.heads, differences: differences.map((d) => ({ ...d, direction: direction(d) })), error: null };
     } finally {
       await runner.close();
     }
   });
-  return { heads: backend.heads, differences: differences.map((d) => ({ ...d, direction: direction(d) })) };
 }
 
 function direction(d: SchemaDifference): DriftDirection {

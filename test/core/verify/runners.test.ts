@@ -181,9 +181,21 @@ describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKI
     }
   });
 
+  it('with --from-chain, reports drift between the chain and the base models first', async () => {
+    cpSync(path.join(dir, 'head'), path.join(dir, 'head2'), { recursive: true });
+    const user = path.join(dir, 'head2/user.py');
+    writeFileSync(user, `${readFileSync(user, 'utf8').trimEnd()}\n    nickname: Mapped[Optional[str]] = mapped_column(String(40))\n`);
+    const result = await verifyChange({ ...environment(), base: local('head'), head: local('head2'), backend: local('backend'), renames: [], allowDataLoss: false, runner: 'alembic', fromChain: true });
+    if (result.status !== 'done') throw new Error('unreadable');
+    const [base] = result.verification!.steps;
+    expect(base!.status).toBe('failed');
+    expect(base!.differences.map((d) => d.message)).toEqual([expect.stringMatching(/^column tasks.notes: missing/)]);
+    expect(result.report.status).toBe('verification-failed');
+  });
+
   it('checks drift between the chain and the models in both directions', async () => {
     const inSync = await checkDrift({ ...environment(), models: local('backend/app/models'), backend: local('backend') });
-    expect(inSync).toEqual({ heads: ['003'], differences: [] });
+    expect(inSync).toEqual({ heads: ['003'], differences: [], error: null });
     const ahead = await checkDrift({ ...environment(), models: local('head'), backend: local('backend') });
     expect(ahead.differences.map((d) => [d.direction, d.table, d.object])).toEqual([['models ahead of migrations', 'tasks', 'notes']]);
   });

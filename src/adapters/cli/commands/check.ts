@@ -64,6 +64,10 @@ export const checkCommand: Command = {
       }
       throw err;
     }
+    if (result.error) {
+      io.stderr(`flow-migrate check: the migration chain does not apply:\n${result.error}\n`);
+      return ExitCode.failure;
+    }
     const inSync = result.differences.length === 0;
     if (options.json) {
       io.stdout(`${JSON.stringify({ inSync, heads: result.heads, differences: result.differences }, null, 2)}\n`);
