@@ -56,14 +56,13 @@ export async function renderUpgradeSql(options: {
   python: string;
   env: NodeJS.ProcessEnv;
 }): Promise<OfflineStatement[]> {
-  await checkAlembic(options.python, options.env);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'flow-migrate-offline-'));
   try {
     await mkdir(path.join(dir, 'script'));
     await writeFile(path.join(dir, 'script', 'env.py'), ENV_PY);
     await writeFile(path.join(dir, 'run.py'), RUN_PY);
     const range = options.from ? `${options.from}:${options.to}` : options.to;
-    const output = await new Promise<string>((resolve, reject) => {
+    const output = await new Promise<string | Error>((resolve) => {
       execFile(
         options.python,
         [
@@ -75,13 +74,17 @@ export async function renderUpgradeSql(options: {
         ],
         { cwd: path.resolve(options.backend.dir), env: options.env, timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
         (error, stdout, stderr) => {
-          if (error) {
-            const lastLine = stderr.trim().split('\n').slice(-1)[0] ?? error.message;
-            reject(new Error(`alembic upgrade ${range} --sql failed: ${lastLine}`));
-          } else resolve(stdout);
+          const lastLine = stderr.trim().split('\n').slice(-1)[0] || error?.message;
+          resolve(error ? new Error(`alembic upgrade ${range} --sql failed: ${lastLine}`) : stdout);
         },
       );
     });
+    if (output instanceof Error) {
+      // Python or Alembic missing is said in the verifier's words (RunnerUnavailableError);
+      // checked only on failure, to spare a second Python start on every run.
+      await checkAlembic(options.python, options.env);
+      throw output;
+    }
     return parseOfflineSql(output);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -208,6 +208,17 @@ describe.skipIf(!DATABASE_URL)(`flow-migrate staging on a real PostgreSQL (${DAT
     expect((await staging.query("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_tasks_title'")).rowCount).toBe(0);
   });
 
+  it('says what is missing when there is no Python to render the SQL with', async () => {
+    const env = { ...process.env, DATABASE_URL, FLOW_MIGRATE_PYTHON: '/nonexistent/python3' };
+    const report = await runCli(['staging', '--backend', backend.dir], backend.dir, env);
+    expect(report.code).toBe(0);
+    expect(report.stdout).toMatch(/drift: not checked: .*needs Python.*FLOW_MIGRATE_PYTHON/);
+    const dry = await runCli(['staging', '--backend', backend.dir, '--dry-run', 'migrations/versions/002_status_not_null.py'], backend.dir, env);
+    expect(dry.code).toBe(1);
+    expect(dry.stderr).toMatch(/the dry run needs the revision's SQL, which `alembic upgrade --sql` renders: .*Python/);
+    expect(await version()).toEqual(['001']);
+  });
+
   it('dry run: names a missing file or one that is not a revision of the backend', async () => {
     const missing = await cli('--dry-run', 'migrations/versions/999_nope.py');
     expect(missing.code).toBe(2);
