@@ -78,12 +78,11 @@ class SourceContext {
     const folder = path.resolve(this.io.cwd, value);
     if (await isDirectory(folder)) return { tree: fileSystemTree(), dir: toPosix(folder) };
     const repo = await this.repository(flag, value);
-    try {
-      await resolveCommit(repo, value);
-    } catch {
+    // Pinned to its commit now, so a branch that moves while we read cannot mix two versions.
+    const commit = await resolveCommit(repo, value).catch(() => {
       throw new UsageError(`${flag} ${value}: neither a folder nor a revision of the repository at ${repo.root}`);
-    }
-    return this.gitSource({ kind: 'revision', ref: value });
+    });
+    return this.gitSource({ kind: 'revision', ref: commit });
   }
 
   /** The value of `flag`, or the index (`--staged`) or the work tree (`--worktree`): exactly one. */
