@@ -168,6 +168,21 @@ describe('plan: columns', () => {
     expect(rules(p)).toEqual(['info:drop-not-null']);
   });
 
+  it('changes a table comment both ways', () => {
+    const p = run(schema([users()]), schema([{ ...users(), comment: 'People' }]));
+    expect(p.operations[0]!.upgrade).toEqual([{ kind: 'setTableComment', schema: null, table: 'users', comment: 'People', existing: null }]);
+    expect(p.operations[0]!.downgrade).toEqual([{ kind: 'setTableComment', schema: null, table: 'users', comment: null, existing: 'People' }]);
+    expect(p.findings).toEqual([]);
+  });
+
+  it('renames a constraint or index whose definition is unchanged, instead of rebuilding it', () => {
+    const t = (uq: string, ix: string) =>
+      table('items', [col('id', 'integer', { serial: true }), col('sku', 'text')], { uniqueConstraints: [unique(uq, ['sku'])], indexes: [index(ix, ['sku'])] });
+    const p = run(schema([t('items_sku_key', 'items_sku_idx')]), schema([t('uq_items_sku', 'ix_items_sku')]));
+    expect(steps(p)).toEqual(['renameConstraint:items_sku_key->uq_items_sku', 'renameIndex:items_sku_idx->ix_items_sku']);
+    expect(p.findings).toEqual([]);
+  });
+
   it('changes comments both ways', () => {
     const p = run(schema([users(col('bio', 'text'))]), schema([users(col('bio', 'text', { comment: 'About me' }))]));
     expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'comment', comment: 'About me' } });
@@ -306,6 +321,18 @@ describe('plan: renames', () => {
       });
     const p = run(schema([t('qty')]), schema([t('amount', { renamed_from: 'qty' })]));
     expect(steps(p)).toEqual(['alterColumn:items.qty:rename']);
+  });
+
+  it('ignores a renamed_from hint whose rename already ran (or a database built from nothing)', () => {
+    expect(steps(run(schema([]), schema([tasks('state', { renamed_from: 'status' })])))).toEqual(['createTable:tasks']);
+    const done = schema([tasks('state', { renamed_from: 'status' })]);
+    expect(run(done, structuredClone(done)).operations).toEqual([]);
+  });
+
+  it('rejects a table rename flag that matches nothing', () => {
+    expect(() => run(schema([tasks('status')]), schema([tasks('status')]), { renames: [parseRename('bots=flowbots')] })).toThrow(
+      /--rename bots=flowbots: no new table "flowbots"/,
+    );
   });
 
   it('rejects a rename flag that matches nothing', () => {
