@@ -39,7 +39,7 @@ interface ResolvedTarget {
  * PostgreSQL (unnamed constraints) names it.
  */
 export function assembleSchema(scanned: TableDraft[], index: DraftIndex, diagnostics: Diagnostics): Schema {
-  fillForeignKeyTypes(index, diagnostics);
+  fillForeignKeyTypes(index, new Set(scanned), diagnostics);
   const namespaces = new Map<string, Namespace>();
   const namespace = (schema: string | null) => {
     const key = schema ?? '';
@@ -113,7 +113,7 @@ function resolveTarget(target: ForeignKeyTarget, index: DraftIndex): ResolvedTar
 }
 
 /** A foreign-key column with no type takes the type of the column it refers to. */
-function fillForeignKeyTypes(index: DraftIndex, diagnostics: Diagnostics): void {
+function fillForeignKeyTypes(index: DraftIndex, scanned: ReadonlySet<TableDraft>, diagnostics: Diagnostics): void {
   const pending = () =>
     index.all.flatMap((t) => t.columns.filter((c) => c.type === null).map((c) => ({ table: t, column: c })));
   for (let pass = 0; pass < 10; pass++) {
@@ -131,12 +131,14 @@ function fillForeignKeyTypes(index: DraftIndex, diagnostics: Diagnostics): void 
     if (!progressed) break;
   }
   for (const { table, column } of pending()) {
+    table.columns = table.columns.filter((c) => c !== column);
+    // Tables outside the scanned folder only lend types; their gaps are not reported.
+    if (!scanned.has(table)) continue;
     diagnostics.error(
       'unknown-column-type',
       `column ${table.name}.${column.key} has no type and the column its foreign key refers to was not found`,
       column.location,
     );
-    table.columns = table.columns.filter((c) => c !== column);
   }
 }
 

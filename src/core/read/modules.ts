@@ -21,6 +21,8 @@ export interface ModuleInfo {
   /** Every module named by `import a.b.c` (the statement binds only `a`). */
   importedModules: string[];
   classes: Map<string, Node>;
+  /** Module-level `def`s (helpers that may build columns). */
+  functions: Map<string, Node>;
   /** Module-level `name = value`: the value node. */
   assignments: Map<string, Node>;
   /** Top-level statements in order (for `Table(...)` objects). */
@@ -154,6 +156,7 @@ function scanModule(name: string, file: string, isPackage: boolean, tree: Tree):
     starImports: [],
     importedModules: [],
     classes: new Map(),
+    functions: new Map(),
     assignments: new Map(),
     body: namedChildren(tree.rootNode),
   };
@@ -204,12 +207,16 @@ function scanBlock(module: ModuleInfo, stmts: Node[], topLevel: boolean): void {
         if (className) bind(module.classes, className, stmt, topLevel);
         break;
       }
+      case 'function_definition': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) bind(module.functions, name, stmt, topLevel);
+        break;
+      }
       case 'decorated_definition': {
         const def = stmt.childForFieldName('definition');
-        if (def?.type === 'class_definition') {
-          const className = def.childForFieldName('name')?.text;
-          if (className) bind(module.classes, className, def, topLevel);
-        }
+        const name = def?.childForFieldName('name')?.text;
+        if (def?.type === 'class_definition' && name) bind(module.classes, name, def, topLevel);
+        if (def?.type === 'function_definition' && name) bind(module.functions, name, def, topLevel);
         break;
       }
       case 'expression_statement': {

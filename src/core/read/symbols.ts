@@ -10,6 +10,8 @@ export type Sym =
   /** A module-level `name = <node>`. */
   | { kind: 'value'; module: ModuleInfo; node: Node; name: string }
   | { kind: 'module'; module: ModuleInfo }
+  /** A module-level `def`. */
+  | { kind: 'function'; module: ModuleInfo; node: Node; name: string }
   /** `owner.name` where owner is a class or value of the tree (`User.id`, `Base.metadata`). */
   | { kind: 'member'; owner: Sym; name: string }
   | { kind: 'unknown' };
@@ -44,7 +46,11 @@ export function canonicalExternal(dotted: string): string {
   return dotted;
 }
 
-const BUILTINS = new Set(['int', 'str', 'bool', 'float', 'bytes', 'dict', 'list', 'tuple', 'set', 'object', 'None']);
+const BUILTINS = new Set([
+  'int', 'str', 'bool', 'float', 'bytes', 'dict', 'list', 'tuple', 'set', 'frozenset', 'object', 'None', 'type',
+  'property', 'classmethod', 'staticmethod', 'super', 'range', 'len', 'sorted', 'getattr', 'setattr', 'hasattr',
+  'isinstance', 'min', 'max', 'sum', 'any', 'all', 'map', 'filter', 'zip', 'enumerate', 'iter', 'next', 'repr',
+]);
 
 export class Resolver {
   constructor(private readonly index: ModuleIndex) {}
@@ -99,6 +105,8 @@ export class Resolver {
       case 'class':
       case 'member':
         return { kind: 'member', owner, name };
+      case 'function':
+        return { kind: 'unknown' };
       case 'unknown':
         return owner;
     }
@@ -124,6 +132,8 @@ export class Resolver {
     if (depth > 40) return { kind: 'unknown' };
     const cls = module.classes.get(name);
     if (cls) return { kind: 'class', module, node: cls, name };
+    const fn = module.functions.get(name);
+    if (fn) return { kind: 'function', module, node: fn, name };
     const value = module.assignments.get(name);
     if (value) {
       const v = unwrap(value);

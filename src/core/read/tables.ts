@@ -187,7 +187,9 @@ export class TableReader {
         const fn = n.childForFieldName('function')!;
         const target = dottedParts(fn) ? this.ctx.resolver.resolve(fn, scope) : null;
         const call = `${owner.name}.${attr.name} = ${excerpt(fn)}(...)`;
-        if (target?.kind === 'unknown') {
+        // A helper whose source builds no column is a descriptor or a property, not a column.
+        const buildsColumn = target?.kind !== 'function' || /\b(Column|mapped_column)\b/.test(target.node.text);
+        if ((target?.kind === 'unknown' || target?.kind === 'function') && buildsColumn) {
           this.ctx.diagnostics.error('unknown-column', `${call} may make a column, and what it makes cannot be read statically`, location);
         } else if (target?.kind === 'external' && !target.name.startsWith('sa.') && /alchemy/i.test(target.name)) {
           // From an SQLAlchemy add-on (sqlalchemy_utils, geoalchemy2): maybe a column. Other
@@ -253,7 +255,11 @@ export class TableReader {
     const n = unwrap(value);
     if (n.type === 'dictionary') return this.tableOptions(table, n, scope);
     if (n.type !== 'tuple' && n.type !== 'list') {
-      this.ctx.diagnostics.warning('unreadable-table-args', `${owner.name}.__table_args__ is not a tuple or dict; it is ignored`, location);
+      this.ctx.diagnostics.warning(
+        'unreadable-table-args',
+        `${owner.name}.__table_args__ (${excerpt(n)}) cannot be read statically; its constraints and options are left out`,
+        location,
+      );
       return;
     }
     const items = namedChildren(n);

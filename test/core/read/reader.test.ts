@@ -416,7 +416,7 @@ describe('patterns found in real projects', () => {
     expect(result.schema.tables.map((t) => t.name)).toEqual(['task_runs']);
   });
 
-  it('is an error when a helper defined in the tree may make a column', async () => {
+  it('is an error when a helper defined in the tree builds a column, and silent when it builds none', async () => {
     const result = await read({
       'models/base.py': `
         from sqlalchemy import Column, Integer
@@ -424,12 +424,15 @@ describe('patterns found in real projects', () => {
         Base = declarative_base()
         def primary_key():
             return Column(Integer, primary_key=True)
+        def override_attr(name):
+            return property(lambda self: getattr(self, name))
       `,
       'models/t.py': `
-        from .base import Base, primary_key
+        from .base import Base, override_attr, primary_key
         class T(Base):
             __tablename__ = "t"
             id = primary_key()
+            label = override_attr("name")
       `,
     });
     expect(describeDiagnostics(result.diagnostics)).toEqual([
