@@ -299,16 +299,15 @@ class Planner {
     const onlyAdds = kept.length === b.labels.length && kept.every((l, i) => l === b.labels[i]);
     if (onlyAdds) {
       const added = h.labels.filter((l) => !b.labels.includes(l));
+      // Each value goes after its nearest predecessor that exists by then (or before the
+      // nearest successor); one that only new values follow is simply appended.
+      const present = new Set(b.labels);
       const upgrade: Operation[] = added.map((value) => {
         const i = h.labels.indexOf(value);
-        const laterExisting = h.labels.slice(i + 1).some((l) => b.labels.includes(l));
-        return {
-          kind: 'addEnumValue',
-          enum: ref,
-          value,
-          before: laterExisting && i === 0 ? h.labels[1]! : null,
-          after: laterExisting && i > 0 ? h.labels[i - 1]! : null,
-        };
+        const after = h.labels.slice(0, i).findLast((l) => present.has(l)) ?? null;
+        const next = h.labels.slice(i + 1).find((l) => present.has(l)) ?? null;
+        present.add(value);
+        return { kind: 'addEnumValue', enum: ref, value, before: after === null ? next : null, after: next === null ? null : after };
       });
       this.emit(
         Phase.EnumTypes,

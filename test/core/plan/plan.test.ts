@@ -533,6 +533,17 @@ describe('plan: enums', () => {
     expect(p.refused).toBe(false);
   });
 
+  it('places added values next to labels that exist by then', () => {
+    const t = (labels: string[]) => schema([tasks(enumCol('status', 'task_status'))], [enumType('task_status', labels)]);
+    const p = run(t(['b', 'd']), t(['a0', 'a1', 'b', 'c', 'd', 'e']));
+    expect(p.operations[0]!.upgrade).toMatchObject([
+      { value: 'a0', before: 'b', after: null },
+      { value: 'a1', before: null, after: 'a0' },
+      { value: 'c', before: null, after: 'b' },
+      { value: 'e', before: null, after: null },
+    ]);
+  });
+
   it('removing a value rebuilds the type and is data loss', () => {
     const base = schema([tasks(enumCol('status', 'task_status'))], [enumType('task_status', ['todo', 'doing', 'done'])]);
     const head = schema([tasks(enumCol('status', 'task_status'))], [status]);

@@ -185,7 +185,7 @@ export const scenarios: Scenario[] = [
         table('labels', [id(), enumCol('color', 'color', { nullable: false }), enumCol('level', 'level')]),
       ],
       [
-        enumType('task_status', ['todo', 'doing', 'done', 'archived']),
+        enumType('task_status', ['backlog', 'new', 'todo', 'doing', 'done', 'archived']),
         enumType('priority', ['low', 'normal', 'high']),
         enumType('color', ['red', 'green']),
         enumType('level', ['low', 'high']),
