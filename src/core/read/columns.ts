@@ -18,6 +18,32 @@ export const COLUMN_FACTORIES = new Set(['sa.Column', 'sa.mapped_column']);
 interface ArgSource {
   call: Node;
   scope: Scope;
+  /** Leading positional arguments that are not the column's (`partial(Column, ...)`'s Column). */
+  skip?: number;
+}
+
+/** How a call makes a column: `Column`/`mapped_column` themselves, or a `functools.partial` of one. */
+export interface ColumnFactory {
+  mapped: boolean;
+  /** The partial's call, whose arguments come before the call's own. */
+  defaults: ArgSource | null;
+}
+
+/** The column factory a call uses, or null when it makes no column the reader knows. */
+export function columnFactory(ctx: ReaderContext, call: Node, scope: Scope): ColumnFactory | null {
+  const name = calleeName(ctx, call, scope);
+  if (name && COLUMN_FACTORIES.has(name)) return { mapped: name === 'sa.mapped_column', defaults: null };
+  const fn = call.type === 'call' ? call.childForFieldName('function') : null;
+  const sym = fn ? ctx.resolver.resolve(fn, scope) : null;
+  if (sym?.kind !== 'value') return null;
+  // `Column = functools.partial(db.Column, nullable=False)`
+  const partial = unwrap(sym.node);
+  const partialScope = { module: sym.module };
+  if (partial.type !== 'call' || calleeName(ctx, partial, partialScope) !== 'functools.partial') return null;
+  const target = callArguments(partial).positional[0];
+  const inner = target ? ctx.resolver.resolve(target, partialScope) : null;
+  if (inner?.kind !== 'external' || !COLUMN_FACTORIES.has(inner.name)) return null;
+  return { mapped: inner.name === 'sa.mapped_column', defaults: { call: partial, scope: partialScope, skip: 1 } };
 }
 
 export interface ColumnSpec {
@@ -34,12 +60,14 @@ export interface ColumnSpec {
 /** Reads one column; null (with an error diagnostic) when it cannot be determined. */
 export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | null {
   const { location } = spec;
-  const mappedStyle = spec.call === null || calleeName(ctx, spec.call, spec.scope) === 'sa.mapped_column';
+  const factory = spec.call ? columnFactory(ctx, spec.call, spec.scope) : null;
+  const mappedStyle = spec.call === null || factory?.mapped === true;
   const peeled =
     spec.annotation.kind === 'column' && spec.annotation.inner
       ? peelPythonType(spec.annotation.inner, spec.annotation.scope, ctx.resolver)
       : null;
   const sources: ArgSource[] = [...(peeled?.annotatedColumns.map((a) => ({ call: unwrap(a.node), scope: a.scope })) ?? [])];
+  if (factory?.defaults) sources.push(factory.defaults);
   if (spec.call) sources.push({ call: spec.call, scope: spec.scope });
 
   let name = spec.key;
@@ -57,7 +85,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
       ctx.diagnostics.error('unreadable-column', `the arguments of column ${spec.key} use * or ** and cannot be read statically`, location);
       return null;
     }
-    const positional = [...args.positional];
+    const positional = args.positional.slice(source.skip ?? 0);
     const first = positional[0];
     if (first && stringValue(first) !== null) {
       name = stringValue(first)!;

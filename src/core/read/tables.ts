@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { mappedAnnotation, type MappedAnnotation } from './annotations.js';
 import { classKey, type ClassInfo, type ClassAttribute } from './classes.js';
-import { COLUMN_FACTORIES, readColumn } from './columns.js';
+import { columnFactory, readColumn } from './columns.js';
 import { evaluateTableName } from './table-name.js';
 import { addTableItem } from './constraints.js';
 import { at, calleeName, infoDict, literal, type ReaderContext } from './context.js';
@@ -166,11 +166,11 @@ export class TableReader {
       const n = unwrap(value);
       if (n.type !== 'call') return null;
       const callee = calleeName(this.ctx, n, scope);
-      if (callee && COLUMN_FACTORIES.has(callee)) call = n;
+      if (columnFactory(this.ctx, n, scope)) call = n;
       else if (callee && COLUMN_WRAPPERS.has(callee)) {
         const inner = callArguments(n).positional[0];
         const innerCall = inner ? unwrap(inner) : null;
-        if (!innerCall || innerCall.type !== 'call' || !COLUMN_FACTORIES.has(calleeName(this.ctx, innerCall, scope) ?? '')) return null;
+        if (!innerCall || innerCall.type !== 'call' || !columnFactory(this.ctx, innerCall, scope)) return null;
         call = innerCall;
       } else if (callee && (NOT_COLUMNS.has(callee) || callee.startsWith('sa.'))) return null;
       else if (annotation.kind === 'column') {
@@ -189,7 +189,8 @@ export class TableReader {
         const call = `${owner.name}.${attr.name} = ${excerpt(fn)}(...)`;
         // A helper whose source builds no column is a descriptor or a property, not a column.
         const buildsColumn = target?.kind !== 'function' || /\b(Column|mapped_column)\b/.test(target.node.text);
-        if ((target?.kind === 'unknown' || target?.kind === 'function') && buildsColumn) {
+        const opaque = target?.kind === 'unknown' || target?.kind === 'function' || target?.kind === 'value';
+        if (opaque && buildsColumn) {
           this.ctx.diagnostics.error('unknown-column', `${call} may make a column, and what it makes cannot be read statically`, location);
         } else if (target?.kind === 'external' && !target.name.startsWith('sa.') && /alchemy/i.test(target.name)) {
           // From an SQLAlchemy add-on (sqlalchemy_utils, geoalchemy2): maybe a column. Other
@@ -334,8 +335,7 @@ export class TableReader {
     const others: Node[] = [];
     for (const item of rest) {
       const n = unwrap(item);
-      const callee = n.type === 'call' ? calleeName(this.ctx, n, scope) : null;
-      if (callee !== 'sa.Column') {
+      if (n.type !== 'call' || !columnFactory(this.ctx, n, scope)) {
         others.push(item);
         continue;
       }

@@ -97,6 +97,11 @@ export class TypeReader {
     if (n.type === 'call') {
       const fn = n.childForFieldName('function');
       if (!fn) return unknownType(n);
+      // `MutableDict.as_mutable(JSONB)`: change tracking around the type it is given.
+      if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'as_mutable') {
+        const inner = callArguments(n).positional[0];
+        return inner ? this.fromExpression(inner, scope, depth + 1) : unknownType(n);
+      }
       // `JSON().with_variant(JSONB(), "postgresql")`: the variant is what PostgreSQL gets.
       if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'with_variant') {
         const args = callArguments(n);

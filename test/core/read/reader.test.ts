@@ -894,6 +894,35 @@ describe('diagnostics', () => {
     expect(result.schema.tables.map((t) => t.name)).toEqual(['t']);
   });
 
+  it('reads columns made by a functools.partial of Column, and MutableDict.as_mutable(...) types', async () => {
+    const lines = await onlyTable({
+      'models/base.py': `
+        import functools
+        from flask_sqlalchemy import SQLAlchemy
+        db = SQLAlchemy()
+        Column = functools.partial(db.Column, nullable=False)
+      `,
+      'models/t.py': `
+        from sqlalchemy.dialects.postgresql import JSONB
+        from sqlalchemy.ext.mutable import MutableDict
+        from .base import Column, db
+        class Query(db.Model):
+            __tablename__ = "queries"
+            id = Column(db.Integer, primary_key=True)
+            name = Column(db.String(255))
+            note = Column(db.Text, nullable=True)
+            options = Column(MutableDict.as_mutable(JSONB), server_default="{}")
+      `,
+    });
+    expect(lines).toEqual([
+      'id integer NOT NULL serial',
+      'name character varying(255) NOT NULL',
+      'note text NULL',
+      "options jsonb NOT NULL DEFAULT '{}'",
+      'PK queries_pkey (id)',
+    ]);
+  });
+
   it('does not make a primary key with its own Sequence() SERIAL', async () => {
     const result = await read({
       'models/t.py': `
