@@ -256,26 +256,13 @@ class Planner {
     }
   }
 
-  /** Base columns of the enum type, named as they are once the renames ran (or not, for `renamed: false`). */
-  private enumUses(e: EnumType, renamed: boolean): EnumColumnUse[] {
-    return this.base.tables.flatMap((t) =>
-      t.columns
-        .filter((c) => c.type.isEnum && c.type.name === e.name)
-        .map((c) => ({
-          ...(renamed ? this.renamedLocation(t, c.name) : { schema: t.schema, table: t.name, column: c.name }),
-          arrayDimensions: c.type.arrayDimensions,
-          defaultBefore: c.serverDefault,
-          defaultAfter: c.serverDefault,
-        })),
-    );
-  }
-
   /**
-   * The columns a value removal converts. A column that keeps the type takes its head
-   * default in the rebuild itself (the base one may name the removed value), so the column
-   * diff leaves that default alone.
+   * The columns a rebuild converts, as they are in the EnumRebuilds phase: under their head
+   * names, not yet dropped, not yet added. With `headDefaults` (a value removal), a column
+   * that keeps the type takes its head default in the rebuild itself (the base one may name
+   * the removed value), so the column diff leaves that default alone.
    */
-  private removalUses(e: EnumType): EnumColumnUse[] {
+  private rebuildUses(e: EnumType, headDefaults: boolean): EnumColumnUse[] {
     return this.base.tables.flatMap((t) => {
       const pair = this.pairByBase.get(qualifiedName(t));
       // Columns and tables that go away are dropped before the rebuild (and come back after its reverse).
@@ -286,7 +273,7 @@ class Planner {
           const at = this.renamedLocation(t, c.name);
           const target = pair.head.columns.find((x) => x.name === at.column);
           if (!target) return [];
-          const keeps = target.type.isEnum && target.type.name === e.name && target.type.arrayDimensions === c.type.arrayDimensions;
+          const keeps = headDefaults && target.type.isEnum && target.type.name === e.name && target.type.arrayDimensions === c.type.arrayDimensions;
           if (keeps) this.defaultsSetByRebuild.add(`${qualifiedName(pair.head)}.${target.name}`);
           return [{ ...at, arrayDimensions: c.type.arrayDimensions, defaultBefore: c.serverDefault, defaultAfter: keeps ? target.serverDefault : c.serverDefault }];
         });
@@ -309,21 +296,30 @@ class Planner {
         present.add(value);
         return { kind: 'addEnumValue', enum: ref, value, before: after === null ? next : null, after: next === null ? null : after };
       });
+      // The values are added first (their autocommit then commits next to nothing); taking
+      // them away again is a rebuild, which must run where the other rebuilds run: with the
+      // columns back in their base state but under their head names.
+      this.emit(Phase.EnumRebuilds, {
+        summary: `remove ${added.map(quoteLiteral).join(', ')} from enum type ${h.name} on downgrade`,
+        table: null,
+        upgrade: [],
+        downgrade: [
+          {
+            kind: 'rebuildEnum',
+            enum: ref,
+            labels: b.labels,
+            columns: this.rebuildUses(b, false),
+            why: `PostgreSQL cannot drop an enum value: rebuild ${h.name} without ${added.map(quoteLiteral).join(', ')}`,
+          },
+        ],
+      });
       this.emit(
         Phase.EnumTypes,
         {
           summary: `add ${added.map(quoteLiteral).join(', ')} to enum type ${h.name}`,
           table: null,
           upgrade,
-          downgrade: [
-            {
-              kind: 'rebuildEnum',
-              enum: ref,
-              labels: b.labels,
-              columns: this.enumUses(b, false),
-              why: `PostgreSQL cannot drop an enum value: rebuild ${h.name} without ${added.map(quoteLiteral).join(', ')}`,
-            },
-          ],
+          downgrade: [],
         },
         added.map((value) =>
           risk('enum-add-value', {
@@ -336,7 +332,7 @@ class Planner {
       return;
     }
     const removed = b.labels.filter((l) => !h.labels.includes(l));
-    const uses = this.removalUses(b);
+    const uses = this.rebuildUses(b, true);
     const reverseUses = uses.map((u) => ({ ...u, defaultBefore: u.defaultAfter, defaultAfter: u.defaultBefore }));
     this.emit(
       Phase.EnumRebuilds,
