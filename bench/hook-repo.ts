@@ -14,6 +14,8 @@ export interface HookRepo {
   binDir: string;
   /** Stages a change to README.md only. */
   stageNoModel(): void;
+  /** Stages README.md and a Python file outside the models folder. */
+  stagePythonNoModel(): void;
   /** Stages README.md and one model file with a new column. */
   stageModel(): void;
 }
@@ -54,6 +56,12 @@ export async function createHookRepo(parent: string, tables: number, cli: string
       git('reset', '-q', '--hard', 'HEAD');
       touchReadme();
       git('add', 'README.md');
+    },
+    stagePythonNoModel() {
+      git('reset', '-q', '--hard', 'HEAD');
+      touchReadme();
+      writeFileSync(path.join(root, 'flowbot_commons/db/__init__.py'), `# edit ${edits}\n`);
+      git('add', 'README.md', 'flowbot_commons/db/__init__.py');
     },
     stageModel() {
       git('reset', '-q', '--hard', 'HEAD');

@@ -172,10 +172,11 @@ function hookMeasurements(options: Options): Planned[] {
   let repo: ReturnType<typeof createHookRepo> | null = null;
   const hookRepo = () => (repo ??= createHookRepo(options.work, tables, CLI, path.join(REPO, 'hooks', 'pre-commit')));
   const out: Planned[] = [];
-  for (const variant of ['no-model-commit', 'model-commit'] as const) {
+  for (const variant of ['no-model-commit', 'python-no-model-commit', 'model-commit'] as const) {
     const stage = async () => {
       const r = await hookRepo();
       if (variant === 'no-model-commit') r.stageNoModel();
+      else if (variant === 'python-no-model-commit') r.stagePythonNoModel();
       else r.stageModel();
       return r;
     };

@@ -47,11 +47,13 @@ export function evaluateTargets(records: BenchRecord[]): TargetResult[] {
     figure: ms(ready),
   });
 
-  const hook = get('hook/no-model-commit');
+  // End to end is what git runs: the installed script, which only starts node when a .py file is staged.
+  const script = get('pre-commit-script/no-model-commit');
+  const pythonScript = get('pre-commit-script/python-no-model-commit');
   out.push({
-    target: 'hook on a commit touching no model under 150 ms',
-    met: hook ? hook.median! < 150 : null,
-    figure: ms(hook),
+    target: 'hook on a commit touching no model under 150 ms (the installed pre-commit script)',
+    met: script ? script.median! < 150 : null,
+    figure: `${ms(script)}; with a non-model .py file staged ${ms(pythonScript)}`,
   });
 
   const gen = records.find((r) => r.id === 'generate-command/1000' && r.peakRssMb !== null) ?? null;
