@@ -52,6 +52,8 @@ export const DATABASE_PREFIX = 'flow_migrate_';
 const DATABASE_NAME = /^flow_migrate_([0-9a-f]{6})_(\d+)_([0-9a-z]+)_[0-9a-z]+$/;
 /** A database from another machine is only assumed abandoned after this long. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+/** Never removed before this age: its run may not have connected to it yet. */
+const FRESH_FOR_MS = 2 * 60 * 1000;
 const RUN_DIR_PREFIX = 'flow-migrate-pg-';
 /** A run folder without an owner record is only assumed abandoned after this long. */
 const ORPHAN_AFTER_MS = 10 * 60 * 1000;
@@ -124,24 +126,25 @@ async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
 
 /**
  * Drops the databases killed runs left behind on this server: those of this machine whose
- * process is gone, and any older than six hours. Returns their names.
+ * process is gone, and any older than six hours. Returns their names. `now` lets a test look
+ * at the server from the future without waiting for the grace period.
  */
-export async function removeStaleDatabases(serverUrl: string): Promise<string[]> {
+export async function removeStaleDatabases(serverUrl: string, now = Date.now()): Promise<string[]> {
   const admin = await connect(serverUrl);
   try {
-    return await removeStaleDatabasesWith(admin);
+    return await removeStaleDatabasesWith(admin, now);
   } finally {
     await admin.end();
   }
 }
 
-async function removeStaleDatabasesWith(admin: pg.Client): Promise<string[]> {
+async function removeStaleDatabasesWith(admin: pg.Client, now = Date.now()): Promise<string[]> {
   const { rows } = await admin.query<{ datname: string; sessions: number }>(
     `SELECT d.datname, (SELECT count(*)::int FROM pg_stat_activity a WHERE a.datname = d.datname) AS sessions
        FROM pg_database d WHERE d.datname LIKE $1`,
     [`${DATABASE_PREFIX.replace(/_/g, '\\_')}%`],
   );
-  const stale = rows.filter((r) => isStale(r.datname, r.sessions)).map((r) => r.datname);
+  const stale = rows.filter((r) => isStale(r.datname, r.sessions, now)).map((r) => r.datname);
   for (const name of stale) {
     await dropWith(admin, name).catch(() => undefined);
   }
@@ -149,15 +152,17 @@ async function removeStaleDatabasesWith(admin: pg.Client): Promise<string[]> {
 }
 
 /**
- * Older than six hours; or made on this machine by a process that is gone, with nobody
+ * Not made in the last two minutes, and: older than six hours; or made on this machine by a
+ * process that is gone, with nobody
  * connected (a killed run's sessions end with it, and a process of another machine that
  * happens to share the host name would still be connected).
  */
-function isStale(name: string, sessions: number): boolean {
+function isStale(name: string, sessions: number, now: number): boolean {
   const m = DATABASE_NAME.exec(name);
   if (!m) return false;
   const [, host, pid, created] = m;
-  const age = Date.now() - parseInt(created!, 36);
+  const age = now - parseInt(created!, 36);
+  if (age < FRESH_FOR_MS) return false;
   if (age > STALE_AFTER_MS) return true;
   return sessions === 0 && host === hostHash() && Number(pid) !== process.pid && !processAlive(Number(pid));
 }

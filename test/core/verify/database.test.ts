@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEphemeralDatabase, startEmbeddedServer } from '../../../src/core/verify/database.js';
+import { openEphemeralDatabase, removeStaleDatabases, startEmbeddedServer } from '../../../src/core/verify/database.js';
 import { databaseServerUrl, runSql } from '../../support/database.js';
 
 const CHILD = path.join(import.meta.dirname, 'open-database-child.ts');
@@ -72,18 +72,18 @@ describe('openEphemeralDatabase on a given server', () => {
   });
 
   it('removes databases left by dead runs and touches no other database', async () => {
-    const names = await databaseNames();
-    const own = names.find((n) => n.startsWith('flow_migrate_'));
-    const hostHash = own?.split('_')[2];
-    // A name of this machine made by a process that no longer exists, and one far too old.
-    const template = (await openEphemeralDatabase({ databaseUrl: databaseServerUrl() }));
-    const host = hostHash ?? template.name.split('_')[2]!;
+    const template = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
+    const host = template.name.split('_')[2]!;
     await template.close();
-    const deadRun = `flow_migrate_${host}_${deadPid()}_${Date.now().toString(36)}_aaaaaa`;
+    // Named as made now, so that concurrent runs (other test files) leave them alone during
+    // their two-minute grace; the cleanup below looks at the server ten minutes later.
+    const now = Date.now();
+    const later = now + 10 * 60_000;
+    const deadRun = `flow_migrate_${host}_${deadPid()}_${now.toString(36)}_aaaaaa`;
     // Same host name, pid unknown here, but someone is connected: another machine's live run.
-    const connectedRun = `flow_migrate_${host}_${deadPid()}_${Date.now().toString(36)}_dddddd`;
-    const ancientRun = `flow_migrate_000000_1_${(Date.now() - 7 * 3600_000).toString(36)}_bbbbbb`;
-    const otherMachineRecent = `flow_migrate_000000_1_${Date.now().toString(36)}_cccccc`;
+    const connectedRun = `flow_migrate_${host}_${deadPid()}_${now.toString(36)}_dddddd`;
+    const ancientRun = `flow_migrate_000000_1_${(now - 7 * 3600_000).toString(36)}_bbbbbb`;
+    const otherMachineRecent = `flow_migrate_000000_1_${now.toString(36)}_cccccc`;
     const lookalike = `flow_migrate_keep_me_${process.pid}`;
     const unrelated = `unrelated_${process.pid}`;
     const created = [deadRun, connectedRun, ancientRun, otherMachineRecent, lookalike, unrelated];
@@ -93,8 +93,8 @@ describe('openEphemeralDatabase on a given server', () => {
     const session = new pg.Client({ connectionString: url.toString() });
     await session.connect();
     try {
-      const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
-      await db.close();
+      expect(await removeStaleDatabases(databaseServerUrl(), now)).not.toEqual(expect.arrayContaining([deadRun]));
+      await removeStaleDatabases(databaseServerUrl(), later);
       const after = await databaseNames();
       expect(after).not.toContain(deadRun);
       expect(after).not.toContain(ancientRun);
@@ -115,13 +115,15 @@ describe('openEphemeralDatabase on a given server', () => {
     }
   });
 
-  it('a killed run leaves its database behind and the next run removes it', async () => {
+  it('a killed run leaves its database behind and a run after the grace period removes it', async () => {
     const { child, name } = await childWithDatabase(databaseServerUrl());
     child.kill('SIGKILL');
     await exited(child);
     expect(await databaseNames()).toContain(name);
     const db = await openEphemeralDatabase({ databaseUrl: databaseServerUrl() });
     await db.close();
+    expect(await databaseNames()).toContain(name);
+    expect(await removeStaleDatabases(databaseServerUrl(), Date.now() + 10 * 60_000)).toContain(name);
     expect(await databaseNames()).not.toContain(name);
   });
 
