@@ -145,7 +145,7 @@ export class TableReader {
     if (attr.name.startsWith('__') && attr.name.endsWith('__')) return null;
     // The declarative base's own settings; its columns, though, are inherited like a mixin's.
     if (BASE_SETTINGS.has(attr.name) && this.ctx.declarative.isBaseClass(owner)) return null;
-    const scope: Scope = { module: owner.module };
+    let scope: Scope = { module: owner.module };
     const location = locationOf(owner.module.file, attr.statement);
     let value = attr.value;
     let annotation: MappedAnnotation = mappedAnnotation(attr.annotation, scope, this.ctx.resolver);
@@ -163,7 +163,15 @@ export class TableReader {
     }
     let call: Node | null = null;
     if (value) {
-      const n = unwrap(value);
+      let n = unwrap(value);
+      // `created_at = created_column`, a Column made at module level.
+      if (n.type === 'identifier') {
+        const sym = this.ctx.resolver.resolve(n, scope);
+        if (sym.kind === 'value' && unwrap(sym.node).type === 'call' && columnFactory(this.ctx, unwrap(sym.node), { module: sym.module })) {
+          n = unwrap(sym.node);
+          scope = { module: sym.module };
+        }
+      }
       if (n.type !== 'call') return null;
       const callee = calleeName(this.ctx, n, scope);
       if (columnFactory(this.ctx, n, scope)) call = n;

@@ -923,6 +923,22 @@ describe('diagnostics', () => {
     ]);
   });
 
+  it('reads a Column made at module level and assigned in the class', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_1X,
+      'models/t.py': `
+        from sqlalchemy import Column, DateTime, Integer, func
+        from .base import Base
+        created_column = Column(DateTime(timezone=True), server_default=func.now())
+        class T(Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True)
+            created_at = created_column
+      `,
+    });
+    expect(lines[1]).toBe('created_at timestamp with time zone NULL DEFAULT now()');
+  });
+
   it('does not make a primary key with its own Sequence() SERIAL', async () => {
     const result = await read({
       'models/t.py': `
