@@ -111,6 +111,7 @@ class Planner {
     this.planDroppedTables();
     this.reportPossibleTableRenames();
     this.bounceForeignKeysOnChangedKeys();
+    this.wrapRebuildDependents();
 
     const drafts = this.phases.flat();
     const findings: Finding[] = drafts.flatMap((draft, index) =>
@@ -1050,6 +1051,55 @@ class Planner {
         });
         this.emitAddConstraint(p.head, now);
       }
+    }
+  }
+
+  /**
+   * A check or an index predicate comparing an enum column with a literal holds that literal
+   * as a value of the old type, and blocks the column's conversion (no operator between the
+   * two types). Those that survive the migration unchanged are dropped around each rebuild
+   * and re-created after it; the diff handles the others.
+   */
+  private wrapRebuildDependents(): void {
+    const recreatedLater = (t: Table, name: string) =>
+      [Phase.AddDependents, Phase.ForeignKeys].some((phase) =>
+        this.phases[phase]!.some((d) =>
+          d.op.upgrade.some(
+            (o) =>
+              (o.kind === 'addConstraint' && o.table === t.name && o.constraint.name === name) ||
+              (o.kind === 'createIndex' && o.table === t.name && o.index.name === name),
+          ),
+        ),
+      );
+    const around = (ops: Operation[]): Operation[] =>
+      ops.flatMap((op) => {
+        if (op.kind !== 'rebuildEnum') return [op];
+        const before: Operation[] = [];
+        const after: Operation[] = [];
+        const why = `it compares ${op.enum.name} values and would block the conversion: drop it around the rebuild`;
+        for (const { head: h } of this.pairs) {
+          const columns = op.columns.filter((u) => u.schema === h.schema && u.table === h.name).map((u) => u.column);
+          const mentions = (expressions: string[]) => expressions.flatMap(identifiersIn).some((id) => columns.includes(id));
+          if (!columns.length) continue;
+          const where = { schema: h.schema, table: h.name };
+          for (const c of h.checkConstraints) {
+            if (!mentions([c.expression]) || recreatedLater(h, c.name)) continue;
+            const constraint: ConstraintDef = { kind: 'check', ...c };
+            before.push({ kind: 'dropConstraint', ...where, constraint, why });
+            after.push({ kind: 'addConstraint', ...where, constraint });
+          }
+          for (const index of h.indexes) {
+            const expressions = [...index.elements.flatMap((e) => ('expression' in e ? [e.expression] : [])), ...(index.where === null ? [] : [index.where])];
+            if (!mentions(expressions) || recreatedLater(h, index.name)) continue;
+            before.push({ kind: 'dropIndex', ...where, index, concurrently: false, why });
+            after.push({ kind: 'createIndex', ...where, index, concurrently: false });
+          }
+        }
+        return [...before, op, ...after];
+      });
+    for (const draft of this.phases[Phase.EnumRebuilds]!) {
+      draft.op.upgrade = around(draft.op.upgrade);
+      draft.op.downgrade = around(draft.op.downgrade);
     }
   }
 

@@ -171,7 +171,9 @@ export const scenarios: Scenario[] = [
     name: 'enums: add values, new enum column, enum in a new table, remove a value, drop with last column',
     base: schema(
       [
-        table('tasks', [id(), enumCol('status', 'task_status', { nullable: false, serverDefault: "'todo'" }), enumCol('mood', 'mood')]),
+        table('tasks', [id(), enumCol('status', 'task_status', { nullable: false, serverDefault: "'todo'" }), enumCol('mood', 'mood')], {
+          indexes: [index('ix_tasks_open', ['id'], { where: "status <> 'done'" })],
+        }),
       ],
       [enumType('task_status', ['todo', 'done']), enumType('mood', ['happy', 'sad']), enumType('level', ['low', 'mid', 'high'])],
     ),
@@ -181,7 +183,7 @@ export const scenarios: Scenario[] = [
           id(),
           enumCol('status', 'task_status', { nullable: false, serverDefault: "'todo'" }),
           enumCol('priority', 'priority', { serverDefault: "'normal'" }),
-        ]),
+        ], { indexes: [index('ix_tasks_open', ['id'], { where: "status <> 'done'" })] }),
         table('labels', [id(), enumCol('color', 'color', { nullable: false }), enumCol('level', 'level')]),
       ],
       [
@@ -205,7 +207,12 @@ export const scenarios: Scenario[] = [
   {
     name: 'enum rebuild: a value removed and one added, the default naming the removed one, the column renamed by hint',
     base: schema(
-      [table('jobs', [id(), enumCol('state', 'job_state', { nullable: false, serverDefault: "'queued'" }), enumCol('tags', 'job_state', { arrayDimensions: 1 })])],
+      [
+        table('jobs', [id(), enumCol('state', 'job_state', { nullable: false, serverDefault: "'queued'" }), enumCol('tags', 'job_state', { arrayDimensions: 1 })], {
+          indexes: [index('ix_jobs_running', ['id'], { where: "state = 'running'" })],
+          checkConstraints: [check('ck_jobs_not_done', "state <> 'done' OR id > 0")],
+        }),
+      ],
       [enumType('job_state', ['queued', 'running', 'done'])],
     ),
     head: schema(
@@ -214,7 +221,10 @@ export const scenarios: Scenario[] = [
           id(),
           enumCol('status', 'job_state', { nullable: false, serverDefault: "'pending'", info: { renamed_from: 'state' } }),
           enumCol('tags', 'job_state', { arrayDimensions: 1 }),
-        ]),
+        ], {
+          indexes: [index('ix_jobs_running', ['id'], { where: "status = 'running'" })],
+          checkConstraints: [check('ck_jobs_not_done', "status <> 'done' OR id > 0")],
+        }),
       ],
       [enumType('job_state', ['pending', 'running', 'done'])],
     ),

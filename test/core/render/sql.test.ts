@@ -42,7 +42,8 @@ describe('renderSql', () => {
       ["SET LOCAL lock_timeout = '5s'", true, null],
       ["ALTER TYPE task_status ADD VALUE IF NOT EXISTS 'done'", false, 0],
       ["SET LOCAL lock_timeout = '5s'", true, null],
-      ['ALTER TABLE users ALTER COLUMN n TYPE bigint', true, 1],
+      // Operation 1 is the enum's downgrade-only rebuild.
+      ['ALTER TABLE users ALTER COLUMN n TYPE bigint', true, 2],
     ]);
     expect(script.upgrade[3]!.lock).toBe('ACCESS EXCLUSIVE on users');
   });
