@@ -316,6 +316,7 @@ export class TypeReader {
     const name = typeof nameArg === 'string' ? nameArg : defaultName;
     if (nameArg !== undefined && typeof nameArg !== 'string') return { ok: false, reason: 'the enum name= is not a string constant' };
     if (!name) return { ok: false, reason: 'a PostgreSQL enum type needs a name: pass name= to Enum(...)' };
+    if (!labels.length) return { ok: false, reason: `the enum type ${name} is given no labels here, so its values are unknown` };
     const schemaArg = this.literal(args.keywords.get('schema'));
     return {
       ok: true,
