@@ -2,7 +2,7 @@ import { chooseDownRevision, readBackend, renderRevisionFile, type Backend, type
 import { plan, type Plan, type PlannedOperation, type RenameRequest } from './plan/index.js';
 import { readModels } from './read/index.js';
 import { renderAlembic, renderSql, type SqlScript } from './render/index.js';
-import type { Diagnostic } from './schema/model.js';
+import type { Diagnostic, Schema } from './schema/model.js';
 import type { SourceTree } from './source.js';
 
 /** A folder inside a source tree: a models package, or the folder holding `alembic.ini`. */
@@ -24,6 +24,8 @@ export interface DiffResult {
   diagnostics: Diagnostic[];
   /** The same operations as PostgreSQL SQL. */
   sql: SqlScript;
+  /** The schemas as read, so later stages (verify) need not read the models again. */
+  schemas: { base: Schema; head: Schema };
 }
 
 export interface GenerateRequest extends DiffRequest {
@@ -60,7 +62,12 @@ export async function diffModels(request: DiffRequest): Promise<DiffResult> {
     renames: request.renames,
     allowDataLoss: request.allowDataLoss,
   });
-  return { plan: planned, diagnostics: [...base.diagnostics, ...head.diagnostics], sql: renderSql(planned) };
+  return {
+    plan: planned,
+    diagnostics: [...base.diagnostics, ...head.diagnostics],
+    sql: renderSql(planned),
+    schemas: { base: base.schema, head: head.schema },
+  };
 }
 
 /**

@@ -83,14 +83,14 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
   const lockTimeout = lockTimeoutFor(generated.plan, revision ? revision.backend.style : undefined);
   let verification: Verification | null = null;
   if (ready) {
-    const [base, head] = await Promise.all([readModels(request.base.dir, request.base.tree), readModels(request.head.dir, request.head.tree)]);
+    const { base, head } = generated.schemas;
     verification = await withDatabase(request, async (url) => {
       if (request.runner === 'sql') {
         return roundTrip({
           url,
-          base: base.schema,
-          head: head.schema,
-          buildBase: buildFromModels(base.schema),
+          base,
+          head,
+          buildBase: buildFromModels(base),
           baseSource: 'models',
           runner: sqlRunner(ready.sql),
           plan: ready.plan,
@@ -110,9 +110,9 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
       try {
         return await roundTrip({
           url,
-          base: base.schema,
-          head: head.schema,
-          buildBase: request.fromChain ? buildFromChain(runner, r.downRevision ? [r.downRevision] : []) : buildFromModelsAndStamp(base.schema, runner, downgradeTo),
+          base,
+          head,
+          buildBase: request.fromChain ? buildFromChain(runner, r.downRevision ? [r.downRevision] : []) : buildFromModelsAndStamp(base, runner, downgradeTo),
           baseSource: request.fromChain ? 'chain' : 'models',
           runner,
           plan: ready.plan,

@@ -4,12 +4,15 @@ import { z } from 'zod';
 import { InputError } from '../../../core/errors.js';
 import { generateRevision, type GenerateResult } from '../../../core/generate.js';
 import { parseRename } from '../../../core/plan/index.js';
+import { RunnerUnavailableError } from '../../../core/verify/runners.js';
+import { verifyChange } from '../../../core/verify/verify.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, type GenerateJson } from '../plan-output.js';
 import { MODEL_SOURCE_HELP, resolveModelSources } from '../model-source.js';
 import { diffOptionsSchema, diffParseConfig, modelsDir } from './diff.js';
+import { exitCodeOf, printReport, verifyEnvironment } from './verify.js';
 
 const HELP = `Usage: flow-migrate generate --base DIR|REF (--head DIR|REF | --staged | --worktree) --backend DIR [options]
 
@@ -28,22 +31,55 @@ Options:
   --sql                 print the PostgreSQL statements (upgrade, then downgrade) instead of the file
   --json                print the machine-readable result (see the README)
 
+Verification (see \`flow-migrate verify --help\`):
+  --verify              first prove the revision on an ephemeral PostgreSQL (upgrade,
+                        downgrade, upgrade, with seeded rows) and print the report; with
+                        --write the file is written only when it verified
+  --database-url URL    a server where databases may be created (default: DATABASE_URL,
+                        else an embedded PostgreSQL)
+  --runner sql|alembic  apply the rendered SQL through pg (default), or run the revision
+                        with Alembic (python3 -m alembic; FLOW_MIGRATE_PYTHON picks the python)
+  --from-chain          build the base by replaying the backend's migrations (alembic runner)
+                        and report where that differs from the base models
+  --format FORMAT       the report as text (default), markdown (what the pull-request
+                        comment shows) or json; --json is the same as --format json
+
 Without --write the revision file is printed and nothing is written; with --write
 the file goes into the backend's versions folder and its path is printed.
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 generated (or no schema changes), 1 failure, 2 bad input (syntax error,
-bad flag, several heads), 3 refused for data safety (nothing written).
+Exit codes: 0 generated (or no schema changes; with --verify: verified), 1 failure
+(with --verify: verification failed, nothing written), 2 bad input (syntax error, bad
+flag, several heads, Python or Alembic missing for the alembic runner), 3 refused for
+data safety (nothing written).
 `;
 
-const optionsSchema = diffOptionsSchema.extend({
-  backend: z.string({ error: 'is required' }).min(1),
-  message: z.string().optional(),
-  'down-revision': z.string().min(1).optional(),
-  write: z.boolean().default(false),
-  sql: z.boolean().default(false),
-});
+/** The options that only mean something when verifying. */
+const VERIFY_ONLY = ['database-url', 'runner', 'from-chain', 'format'] as const;
+
+const optionsSchema = diffOptionsSchema
+  .extend({
+    backend: z.string({ error: 'is required' }).min(1),
+    message: z.string().optional(),
+    'down-revision': z.string().min(1).optional(),
+    write: z.boolean().default(false),
+    sql: z.boolean().default(false),
+    verify: z.boolean().default(false),
+    'database-url': z.string().min(1).optional(),
+    runner: z.enum(['sql', 'alembic']).optional(),
+    'from-chain': z.boolean().optional(),
+    format: z.enum(['text', 'markdown', 'json']).optional(),
+  })
+  .superRefine((o, ctx) => {
+    for (const name of VERIFY_ONLY) {
+      if (o[name] !== undefined && !o.verify) ctx.addIssue({ code: 'custom', path: [name], message: 'only with --verify' });
+    }
+    // The report lists the statements; --sql would print them without the proof.
+    if (o.verify && o.sql) ctx.addIssue({ code: 'custom', path: ['sql'], message: 'not with --verify (the report lists the statements)' });
+  });
+
+type Options = z.infer<typeof optionsSchema>;
 
 export const generateCommand: Command = {
   name: 'generate',
@@ -59,17 +95,16 @@ export const generateCommand: Command = {
         'down-revision': { type: 'string' },
         write: { type: 'boolean' },
         sql: { type: 'boolean' },
+        verify: { type: 'boolean' },
+        'database-url': { type: 'string' },
+        runner: { type: 'string' },
+        'from-chain': { type: 'boolean' },
+        format: { type: 'string' },
       },
       optionsSchema,
     );
-    const result = await generateRevision({
-      ...(await resolveModelSources(options, io)),
-      backend: modelsDir(options.backend, io),
-      renames: options.rename.map(parseRename),
-      allowDataLoss: options['allow-data-loss'],
-      message: options.message ?? null,
-      downRevision: options['down-revision'] ?? null,
-    });
+    if (options.verify) return verifyThenWrite(options, io);
+    const result = await generateRevision(await generateRequestOf(options, io));
 
     const written = result.status === 'ready' && options.write;
     if (written) await writeRevision(result.revision.path, result.revision.content, io);
@@ -86,8 +121,55 @@ export const generateCommand: Command = {
   },
 };
 
+async function generateRequestOf(options: Options, io: CliIO) {
+  return {
+    ...(await resolveModelSources(options, io)),
+    backend: modelsDir(options.backend, io),
+    renames: options.rename.map(parseRename),
+    allowDataLoss: options['allow-data-loss'],
+    message: options.message ?? null,
+    downRevision: options['down-revision'] ?? null,
+  };
+}
+
+/**
+ * `generate --verify`: the same revision, proved on an ephemeral PostgreSQL first. The report
+ * goes to stdout (as `verify` prints it); with --write the file is written only once it
+ * verified, so a revision that fails its round trip never lands in the versions folder.
+ */
+async function verifyThenWrite(options: Options, io: CliIO): Promise<number> {
+  let result;
+  try {
+    result = await verifyChange({
+      ...verifyEnvironment(options, io),
+      ...(await generateRequestOf(options, io)),
+      runner: options.runner ?? 'sql',
+      fromChain: options['from-chain'] ?? false,
+    });
+  } catch (err) {
+    if (!(err instanceof RunnerUnavailableError)) throw err;
+    io.stderr(`flow-migrate generate: ${err.message}\n`);
+    return ExitCode.badInput;
+  }
+  if (result.status === 'unreadable') {
+    io.stderr(formatDiagnostics(result.diagnostics, io));
+    io.stderr('the models could not be read fully (errors above); nothing was written\n');
+    return ExitCode.badInput;
+  }
+  const { generated, report } = result;
+  const written = options.write && report.status === 'verified' && generated.status === 'ready';
+  if (written) await writeRevision(generated.revision.path, generated.revision.content, io);
+  const format = options.json ? 'json' : (options.format ?? 'text');
+  io.stderr(formatDiagnostics(generated.diagnostics, io));
+  // The verify report, plus whether the file went into the versions folder.
+  printReport(report, format, io, { written });
+  if (written) io.stderr(`wrote ${displayPath(generated.revision.path, io)}\n`);
+  else if (options.write && generated.status === 'ready') io.stderr('the revision did not verify; nothing was written\n');
+  return exitCodeOf(report);
+}
+
 /** The file (or its path, or its SQL) on stdout; why nothing was written, and warnings, on stderr. */
-function text(result: GenerateResult, options: { write: boolean; sql: boolean }, io: CliIO): { stdout: string; stderr: string } {
+function text(result: GenerateResult, options: Options, io: CliIO): { stdout: string; stderr: string } {
   switch (result.status) {
     case 'unreadable':
       return { stdout: '', stderr: 'the models could not be read fully (errors above); nothing was written\n' };

@@ -112,7 +112,7 @@ export function verifyEnvironment(options: { 'database-url'?: string | undefined
   };
 }
 
-async function runChange(options: Options, format: Format, io: CliIO): Promise<number> {
+async function runChange(options: Options, format: ReportFormat, io: CliIO): Promise<number> {
   if (!options.base) throw new UsageError('--base is required (or --revision FILE)');
   const result = await verifyChange({
     ...verifyEnvironment(options, io),
@@ -134,7 +134,7 @@ async function runChange(options: Options, format: Format, io: CliIO): Promise<n
   return exitCodeOf(result.report);
 }
 
-async function runRevision(options: Options, format: Format, io: CliIO): Promise<number> {
+async function runRevision(options: Options, format: ReportFormat, io: CliIO): Promise<number> {
   if (!options.backend) throw new UsageError('--revision needs --backend DIR (the folder holding alembic.ini)');
   if (options.runner === 'sql') throw new UsageError('--revision runs the file with Alembic: use --runner alembic (the default here)');
   const backend = modelsDir(options.backend, io);
@@ -149,16 +149,17 @@ async function runRevision(options: Options, format: Format, io: CliIO): Promise
   return exitCodeOf(report);
 }
 
-type Format = 'text' | 'markdown' | 'json';
+export type ReportFormat = 'text' | 'markdown' | 'json';
 
-function printReport(full: Report, format: Format, io: CliIO): void {
+/** `extra`: fields the JSON object carries beside the report's own (`generate --verify`: `written`). */
+export function printReport(full: Report, format: ReportFormat, io: CliIO, extra: Record<string, unknown> = {}): void {
   // People read paths relative to where they are.
   const report: Report = {
     ...full,
     risks: full.risks.map((r) => ({ ...r, location: r.location && displayLocation(r.location, io) })),
     migration: full.migration && { ...full.migration, path: full.migration.path && displayPath(full.migration.path, io) },
   };
-  if (format === 'json') io.stdout(`${JSON.stringify(report, null, 2)}\n`);
+  if (format === 'json') io.stdout(`${JSON.stringify({ ...report, ...extra }, null, 2)}\n`);
   else if (format === 'markdown') io.stdout(`${renderMarkdownReport(report)}\n`);
   else io.stdout(renderTerminalReport(report, { color: io.color }));
 }
