@@ -154,9 +154,14 @@ export class TableReader {
       // `@declared_attr def owner_id(cls) -> Mapped[int]: return mapped_column(ForeignKey(...))`
       value = singleReturn(attr.value);
       annotation = mappedAnnotation(attr.value.childForFieldName('return_type'), scope, this.ctx.resolver);
-      // Only a function that builds a column is worth a word; most build relationships.
+      // Only a function that builds a column matters (most build relationships), and then a
+      // table read without that column would be wrong: an error.
       if (!value && /\b(Column|mapped_column)\(/.test(attr.value.text)) {
-        this.ctx.diagnostics.warning('unreadable-declared-attr', `${owner.name}.${attr.name} is computed by @declared_attr and cannot be read statically`, location);
+        this.ctx.diagnostics.error(
+          'unreadable-declared-attr',
+          `${owner.name}.${attr.name} builds a column in a @declared_attr function too complex to read statically`,
+          location,
+        );
         return null;
       }
       if (!value) return null;

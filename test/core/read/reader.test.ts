@@ -858,6 +858,27 @@ describe('diagnostics', () => {
     });
   });
 
+  it('is an error when a @declared_attr function builds a column the reader cannot follow', async () => {
+    const result = await read({
+      'models/base.py': BASE_1X,
+      'models/t.py': `
+        from sqlalchemy import Column, ForeignKey, Integer
+        from sqlalchemy.orm import declared_attr
+        from .base import Base
+        class HasOwner:
+            @declared_attr
+            def owner_id(cls):
+                target = "users.id" if cls.__name__ != "User" else None
+                return Column(Integer, ForeignKey(target))
+        class T(HasOwner, Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True)
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['error unreadable-declared-attr models/t.py:5']);
+    expect(result.diagnostics[0]!.message).toBe('HasOwner.owner_id builds a column in a @declared_attr function too complex to read statically');
+  });
+
   it('is an error when a model class has a __tablename__ but no base the reader can find', async () => {
     const result = await read({
       'models/m.py': `
