@@ -87,7 +87,7 @@ class Planner {
   /** base qualified table name → the pair it belongs to. */
   private readonly pairByBase = new Map<string, TablePair>();
   private readonly enums: EnumType[];
-  /** Primary keys and unique constraints dropped from kept tables (columns in head names). */
+  /** Primary keys, unique constraints and unique indexes dropped from kept tables (columns in head names). */
   private readonly droppedKeys: { table: Table; columns: string[] }[] = [];
   /** `table.column` (head names) dropped and added again: what depends on it is re-created. */
   private readonly recreatedColumns = new Set<string>();
@@ -1188,6 +1188,11 @@ class Planner {
     }
     toDrop.push(...old.filter((o) => !matched.has(o)));
 
+    // A plain unique index can hold up a foreign key too (see bounceForeignKeysOnChangedKeys).
+    for (const o of toDrop) {
+      const columns = o.elements.flatMap((e) => ('column' in e ? [e.column] : []));
+      if (o.unique && o.where === null && columns.length === o.elements.length) this.droppedKeys.push({ table: b, columns });
+    }
     // Dropped before the renames: under the base names, and re-created with them on downgrade.
     for (const i of toDrop.map((o) => b.indexes[old.indexOf(o)]!)) {
       const where = { schema: b.schema, table: b.name };

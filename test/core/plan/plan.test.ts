@@ -493,6 +493,17 @@ describe('plan: tables and ordering', () => {
     ]);
   });
 
+  it('drops a foreign key before the unique index it depends on changes', () => {
+    const codes = (where: string | null) =>
+      table('codes', [col('id', 'integer', { serial: true }), col('code', 'text')], { indexes: [index('ix_codes_code', ['code'], { unique: true, where })] });
+    const refs = table('refs', [col('id', 'integer', { serial: true }), col('code', 'text')], { foreignKeys: [fk('refs_code_fkey', ['code'], 'codes', ['code'])] });
+    const p = run(schema([codes(null), refs]), schema([codes(null), refs, table('other', [col('id', 'integer', { serial: true })])]));
+    expect(steps(p)).toEqual(['createTable:other']);
+    const changed = { ...codes(null), indexes: [index('ix_codes_code', ['code'], { unique: true, include: ['id'] }), index('uq_codes_code', ['code'], { unique: true })] };
+    const q = run(schema([codes(null), refs]), schema([changed, refs]));
+    expect(steps(q)).toEqual(['dropConstraint:refs_code_fkey', 'dropIndex:ix_codes_code', 'createIndex:ix_codes_code', 'createIndex:uq_codes_code', 'addConstraint:refs_code_fkey']);
+  });
+
   it('changes the primary key', () => {
     const t = (pk: string[]) => table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false })], { pk });
     const p = run(schema([t(['a'])]), schema([t(['a', 'b'])]));

@@ -296,8 +296,10 @@ export const scenarios: Scenario[] = [
   {
     name: 'constraints: ondelete change, check expression change, a referenced primary key change, index predicate change',
     base: schema([
-      table('orgs', [id()]),
-      table('refs', [id(), col('link_a', 'integer')], { foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a'])] }),
+      table('orgs', [id(), col('code', 'text')], { indexes: [index('ix_orgs_code', ['code'], { unique: true })] }),
+      table('refs', [id(), col('link_a', 'integer'), col('code', 'text')], {
+        foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a']), fk('refs_code_fkey', ['code'], 'orgs', ['code'])],
+      }),
       table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
         pk: ['a'],
         foreignKeys: [fk('links_org_id_fkey', ['org_id'], 'orgs', ['id'])],
@@ -306,8 +308,10 @@ export const scenarios: Scenario[] = [
       }),
     ]),
     head: schema([
-      table('orgs', [id()]),
-      table('refs', [id(), col('link_a', 'integer')], { foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a'])] }),
+      table('orgs', [id(), col('code', 'text')], { indexes: [index('ix_orgs_code', ['code'], { unique: true, include: ['id'] })] }),
+      table('refs', [id(), col('link_a', 'integer'), col('code', 'text')], {
+        foreignKeys: [fk('refs_link_a_fkey', ['link_a'], 'links', ['a']), fk('refs_code_fkey', ['code'], 'orgs', ['code'])],
+      }),
       table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false }), col('org_id', 'integer'), col('qty', 'integer'), col('dead', 'boolean')], {
         pk: ['a', 'b'],
         uniqueConstraints: [unique('uq_links_a', ['a'])],
@@ -317,7 +321,7 @@ export const scenarios: Scenario[] = [
       }),
     ]),
     options: options(),
-    seed: ['INSERT INTO orgs DEFAULT VALUES', 'INSERT INTO links (a, b, org_id, qty) VALUES (1, 2, 1, 5)', 'INSERT INTO refs (link_a) VALUES (1)'],
+    seed: ["INSERT INTO orgs (code) VALUES ('o1')", 'INSERT INTO links (a, b, org_id, qty) VALUES (1, 2, 1, 5)', "INSERT INTO refs (link_a, code) VALUES (1, 'o1')"],
     probeBase: 'SELECT a, b, org_id, qty FROM links',
   },
   {
