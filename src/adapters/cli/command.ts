@@ -4,8 +4,6 @@ import type { CliIO } from './io.js';
 
 export interface Command {
   name: string;
-  /** One line for `flow-migrate --help`. */
-  summary: string;
   /** The whole text of `flow-migrate <name> --help`. */
   help: string;
   run(args: string[], io: CliIO): Promise<number>;

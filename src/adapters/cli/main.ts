@@ -35,11 +35,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(`${version}\n`);
     return ExitCode.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry = commands.find((c) => c.name === name);
+  if (!entry) {
     io.stderr(`flow-migrate: unknown command '${name}'\n\n${usage()}`);
     return ExitCode.badInput;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return ExitCode.ok;

@@ -39,7 +39,6 @@ const optionsSchema = modelSourceOptionsSchema.extend({
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'fail when the models and the backend migration chain have drifted apart',
   help: HELP,
   async run(args, io) {
     const { options } = parseOptions(

@@ -50,7 +50,6 @@ export function modelsDir(dir: string, io: CliIO) {
 
 export const diffCommand: Command = {
   name: 'diff',
-  summary: 'plan the schema change between two versions of the models',
   help: HELP,
   async run(args, io) {
     const { options } = parseOptions(args, diffParseConfig, diffOptionsSchema);

@@ -83,7 +83,6 @@ type Options = z.infer<typeof optionsSchema>;
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'write the Alembic revision for the change between two versions of the models',
   help: HELP,
   async run(args, io) {
     const { options } = parseOptions(

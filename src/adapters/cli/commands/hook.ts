@@ -47,7 +47,6 @@ const runOptionsSchema = z.object({
 
 export const hookCommand: Command = {
   name: 'hook',
-  summary: 'the pre-commit check: run it, install it, uninstall it',
   help: HELP,
   async run(args, io) {
     const [action, ...rest] = args;

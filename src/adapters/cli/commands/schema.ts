@@ -25,7 +25,6 @@ const optionsSchema = z.object({ json: z.boolean().default(false) });
 
 export const schemaCommand: Command = {
   name: 'schema',
-  summary: 'print the schema the models describe, and what could not be read',
   help: HELP,
   async run(args, io) {
     const { options, positionals } = parseOptions(args, { json: { type: 'boolean' } }, optionsSchema);

@@ -64,7 +64,6 @@ type Options = z.infer<typeof optionsSchema>;
 
 export const stagingCommand: Command = {
   name: 'staging',
-  summary: 'check the staging database against the migration chain; dry-run a revision on it',
   help: HELP,
   async run(args, io) {
     const { options, positionals } = parseOptions(

@@ -87,7 +87,6 @@ export const verifyParseConfig = {
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'prove a migration on an ephemeral PostgreSQL (upgrade, downgrade, upgrade) and report',
   help: HELP,
   async run(args, io) {
     const { options } = parseOptions(args, verifyParseConfig, optionsSchema);
