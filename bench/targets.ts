@@ -16,15 +16,20 @@ export function evaluateTargets(records: BenchRecord[]): TargetResult[] {
   out.push({
     target: 'read + plan + render of 1000 tables under 1 s',
     met: rpr1000 ? rpr1000.median! < 1000 : null,
-    figure: ms(rpr1000),
+    figure: rpr1000 ? `${ms(rpr1000)} wall, ${rpr1000.cpuMedianMs} ms CPU` : 'not measured',
   });
 
+  // Growth is judged on CPU time, which a busy shared machine disturbs far less than wall time.
   const rpr200 = get('read-plan-render/200');
-  const growth = rpr1000 && rpr200 ? rpr1000.median! / rpr200.median! : null;
+  const cpuGrowth = rpr1000?.cpuMedianMs && rpr200?.cpuMedianMs ? rpr1000.cpuMedianMs / rpr200.cpuMedianMs : null;
+  const wallGrowth = rpr1000 && rpr200 ? rpr1000.median! / rpr200.median! : null;
   out.push({
-    target: 'cost no worse than linear: 1000 tables <= 5.5 x 200 tables',
-    met: growth === null ? null : growth <= 5.5,
-    figure: growth === null ? 'not measured' : `${growth.toFixed(2)} x`,
+    target: 'cost no worse than linear: read + plan + render of 1000 tables <= 5.5 x 200 tables (CPU time)',
+    met: cpuGrowth === null ? null : cpuGrowth <= 5.5,
+    figure:
+      cpuGrowth === null || wallGrowth === null
+        ? 'not measured'
+        : `${cpuGrowth.toFixed(2)} x CPU time (${rpr1000!.cpuMedianMs} vs ${rpr200!.cpuMedianMs} ms); ${wallGrowth.toFixed(2)} x wall time`,
   });
 
   const roundTrip = get('verify-round-trip/server/200');
