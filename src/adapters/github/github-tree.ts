@@ -11,38 +11,60 @@ export interface RepositoryRef {
 }
 
 /**
+ * Blob texts by repository and blob SHA. Blobs never change, so trees of the same
+ * repository at different commits (a pull request's base and head) can share one: a file
+ * neither side changed is fetched once.
+ */
+export type BlobCache = Map<string, Promise<string>>;
+
+/**
  * A repository at one commit, read through the GitHub API: one recursive git-trees call
  * for the listing, then one blob per file actually read (once). Only files matching `paths`
- * (folders, files or globs, relative to the repository root) are visible, so the bot reads
- * the model and Alembic folders and nothing else. Paths are relative to the repository
- * root, without a leading `./`, which is also how check-run annotations name files.
+ * (folders, files or globs, relative to the repository root) are listed, so they alone
+ * decide what the stages scan (which classes become tables, which revisions exist). Python
+ * files elsewhere stay readable, fetched only when read: a models package imports its
+ * declarative base, mixins, enums and custom types from wherever the project keeps them,
+ * and the reader follows those imports from the package root. Paths are relative to the
+ * repository root, without a leading `./`, which is also how check-run annotations name
+ * files.
  */
-export function githubTree(octokit: ProbotOctokit, at: RepositoryRef, paths: string[]): SourceTree {
+export function githubTree(
+  octokit: ProbotOctokit,
+  at: RepositoryRef,
+  paths: string[],
+  blobs: BlobCache = new Map(),
+): SourceTree {
   const visible = pathFilter(paths);
   let listing: Promise<Map<string, string>> | null = null;
-  const files = () => (listing ??= listFiles(octokit, at, visible));
-  // Each file is fetched once, however often the stages read it.
-  const texts = new Map<string, Promise<string | null>>();
-  const fetchText = async (path: string) => {
-    const sha = (await files()).get(path);
-    if (sha === undefined) return null;
-    const { data } = await octokit.rest.git.getBlob({ owner: at.owner, repo: at.repo, file_sha: sha });
-    return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+  const files = () => (listing ??= listFiles(octokit, at));
+  const readable = (file: string) => visible(file) || file.endsWith('.py');
+  const fetchBlob = (sha: string) => {
+    const key = `${at.owner}/${at.repo}@${sha}`;
+    let text = blobs.get(key);
+    if (!text) {
+      text = octokit.rest.git
+        .getBlob({ owner: at.owner, repo: at.repo, file_sha: sha })
+        .then(({ data }) => Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8'));
+      // A failed fetch is not remembered: the next read (a retried run) asks again.
+      text.catch(() => blobs.delete(key));
+      blobs.set(key, text);
+    }
+    return text;
   };
 
   return {
     async list(dir) {
       const prefix = normalise(dir);
-      return [...(await files()).keys()].filter((file) => prefix === '' || file.startsWith(`${prefix}/`)).sort();
+      return [...(await files()).keys()]
+        .filter((file) => visible(file) && (prefix === '' || file.startsWith(`${prefix}/`)))
+        .sort();
     },
-    read(path) {
+    async read(path) {
       const file = normalise(path);
-      let text = texts.get(file);
-      if (!text) {
-        text = fetchText(file);
-        texts.set(file, text);
-      }
-      return text;
+      if (!readable(file)) return null;
+      // The reader probes many candidate modules; the listing answers those that do not exist.
+      const sha = (await files()).get(file);
+      return sha === undefined ? null : fetchBlob(sha);
     },
   };
 }
@@ -77,11 +99,8 @@ function normalise(path: string): string {
   return clean === '.' ? '' : clean;
 }
 
-async function listFiles(
-  octokit: ProbotOctokit,
-  at: RepositoryRef,
-  visible: (file: string) => boolean,
-): Promise<Map<string, string>> {
+/** Every file of the repository at `at.ref`, path → blob SHA (submodules and symlinks excluded). */
+async function listFiles(octokit: ProbotOctokit, at: RepositoryRef): Promise<Map<string, string>> {
   const { data } = await octokit.rest.git.getTree({
     owner: at.owner,
     repo: at.repo,
@@ -95,7 +114,7 @@ async function listFiles(
   }
   const files = new Map<string, string>();
   for (const entry of data.tree) {
-    if (entry.type === 'blob' && entry.path && entry.sha && visible(entry.path)) files.set(entry.path, entry.sha);
+    if (entry.type === 'blob' && entry.mode !== '120000' && entry.path && entry.sha) files.set(entry.path, entry.sha);
   }
   return files;
 }

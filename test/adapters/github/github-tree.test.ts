@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { commonFolder, pathFilter } from '../../../src/adapters/github/github-tree.js';
+import nock from 'nock';
+import type { ProbotOctokit } from 'probot';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commonFolder, githubTree, pathFilter, type BlobCache } from '../../../src/adapters/github/github-tree.js';
+import { readModels } from '../../../src/core/read/index.js';
+import { blobSha, github, MODELS_REPO, mockTree, testOctokit } from './github-api.js';
 
 describe('pathFilter', () => {
   it('matches a folder and what lies below it, a file, or a glob', () => {
@@ -25,5 +29,137 @@ describe('commonFolder', () => {
     expect(commonFolder(['src/app/models', 'src/app/plugins/**/models.py'])).toBe('src/app');
     expect(commonFolder(['.'])).toBe('');
     expect(commonFolder(['models', 'other'])).toBe('');
+  });
+});
+
+/** A models package that keeps its base, mixin and enum outside the configured models folder. */
+const OUTSIDE_IMPORTS: Record<string, string> = {
+  'README.md': '# flowbot-commons\n',
+  'flowbot_commons/__init__.py': '',
+  'flowbot_commons/db/__init__.py': '',
+  'flowbot_commons/db/base.py': [
+    'from datetime import datetime',
+    'from sqlalchemy import DateTime, MetaData, func',
+    'from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column',
+    '',
+    'class Base(DeclarativeBase):',
+    '    metadata = MetaData(naming_convention={"ix": "ix_%(column_0_label)s"})',
+    '',
+    'class TimestampMixin:',
+    '    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())',
+    '',
+    '# Mapped, but outside the configured models: never a table of theirs.',
+    'class SchemaVersion(Base):',
+    '    __tablename__ = "schema_version"',
+    '    id: Mapped[int] = mapped_column(primary_key=True)',
+    '',
+  ].join('\n'),
+  'flowbot_commons/enums.py': ['import enum', '', 'class TaskStatus(enum.Enum):', '    todo = "todo"', '    done = "done"', ''].join('\n'),
+  // Never imported by the models: never fetched.
+  'flowbot_commons/services/mailer.py': 'import smtplib\n',
+  'flowbot_commons/models/__init__.py': 'from .task import Task\n',
+  'flowbot_commons/models/task.py': [
+    'from sqlalchemy import Enum, String',
+    'from sqlalchemy.orm import Mapped, mapped_column',
+    'from flowbot_commons.db.base import Base, TimestampMixin',
+    'from flowbot_commons.enums import TaskStatus',
+    '',
+    'class Task(TimestampMixin, Base):',
+    '    __tablename__ = "tasks"',
+    '    id: Mapped[int] = mapped_column(primary_key=True)',
+    '    title: Mapped[str] = mapped_column(String(200), index=True)',
+    '    status: Mapped[TaskStatus] = mapped_column(Enum(TaskStatus))',
+    '',
+  ].join('\n'),
+};
+
+const BASE_SHA = 'ba5e000000000000000000000000000000000001';
+const HEAD_SHA = 'aead000000000000000000000000000000000002';
+const MODELS = ['flowbot_commons/models'];
+
+describe('githubTree', () => {
+  const octokit = new (testOctokit(false))({ auth: 'test-token' }) as ProbotOctokit;
+  let requests: string[];
+  let api: nock.Scope;
+
+  beforeEach(() => {
+    nock.disableNetConnect();
+    requests = [];
+    api = github();
+    api.on('request', (req: { method: string; path: string }) => requests.push(`${req.method} ${req.path}`));
+  });
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  it('reads models whose base, mixin and enum live outside the models folder, at base and head', async () => {
+    const head = {
+      ...OUTSIDE_IMPORTS,
+      'flowbot_commons/models/task.py': OUTSIDE_IMPORTS['flowbot_commons/models/task.py']!.replace(
+        '    status:',
+        '    notes: Mapped[str | None]\n    status:',
+      ),
+    };
+    const imported = [
+      'flowbot_commons/__init__.py',
+      'flowbot_commons/db/__init__.py',
+      'flowbot_commons/db/base.py',
+      'flowbot_commons/enums.py',
+      'flowbot_commons/models/__init__.py',
+    ];
+    mockTree(api, MODELS_REPO, BASE_SHA, OUTSIDE_IMPORTS, [...imported, 'flowbot_commons/models/task.py']);
+    // Only the changed file: the head shares the base's blob cache.
+    mockTree(api, MODELS_REPO, HEAD_SHA, head, ['flowbot_commons/models/task.py']);
+
+    const blobs: BlobCache = new Map();
+    const atBase = await readModels('flowbot_commons/models', githubTree(octokit, { ...MODELS_REPO, ref: BASE_SHA }, MODELS, blobs));
+    const atHead = await readModels('flowbot_commons/models', githubTree(octokit, { ...MODELS_REPO, ref: HEAD_SHA }, MODELS, blobs));
+
+    for (const result of [atBase, atHead]) {
+      expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(result.schema.tables.map((t) => t.name)).toEqual(['tasks']);
+      expect(result.schema.enums).toMatchObject([{ name: 'taskstatus', labels: ['todo', 'done'] }]);
+      const tasks = result.schema.tables[0]!;
+      expect(tasks.location?.file).toBe('flowbot_commons/models/task.py');
+      // The naming convention comes from the base's MetaData in flowbot_commons/db/base.py.
+      expect(tasks.indexes.map((i) => i.name)).toEqual(['ix_tasks_title']);
+      expect(tasks.columns.find((c) => c.name === 'created_at')).toMatchObject({
+        type: { name: 'timestamp with time zone' },
+        serverDefault: 'now()',
+      });
+    }
+    expect(atBase.schema.tables[0]!.columns.map((c) => c.name)).toEqual(['id', 'title', 'status', 'created_at']);
+    expect(atHead.schema.tables[0]!.columns.map((c) => c.name)).toEqual(['id', 'title', 'notes', 'status', 'created_at']);
+
+    const blob = (files: Record<string, string>, path: string) =>
+      `GET /repos/flow/flowbot-commons/git/blobs/${blobSha(path, files[path]!)}`;
+    expect(requests.sort()).toEqual(
+      [
+        `GET /repos/flow/flowbot-commons/git/trees/${BASE_SHA}?recursive=true`,
+        `GET /repos/flow/flowbot-commons/git/trees/${HEAD_SHA}?recursive=true`,
+        ...imported.map((path) => blob(OUTSIDE_IMPORTS, path)),
+        blob(OUTSIDE_IMPORTS, 'flowbot_commons/models/task.py'),
+        blob(head, 'flowbot_commons/models/task.py'),
+      ].sort(),
+    );
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('lists only the configured paths and reads nothing but Python outside them', async () => {
+    mockTree(api, MODELS_REPO, BASE_SHA, OUTSIDE_IMPORTS, ['flowbot_commons/enums.py']);
+    const tree = githubTree(octokit, { ...MODELS_REPO, ref: BASE_SHA }, MODELS);
+
+    expect(await tree.list('flowbot_commons')).toEqual(['flowbot_commons/models/__init__.py', 'flowbot_commons/models/task.py']);
+    expect(await tree.list('')).toEqual(['flowbot_commons/models/__init__.py', 'flowbot_commons/models/task.py']);
+    expect(await tree.read('README.md')).toBeNull();
+    expect(await tree.read('flowbot_commons/missing.py')).toBeNull();
+    expect(await tree.read('./flowbot_commons/enums.py')).toBe(OUTSIDE_IMPORTS['flowbot_commons/enums.py']);
+    expect(await tree.read('flowbot_commons/enums.py')).toBe(OUTSIDE_IMPORTS['flowbot_commons/enums.py']);
+    expect(requests).toEqual([
+      `GET /repos/flow/flowbot-commons/git/trees/${BASE_SHA}?recursive=true`,
+      `GET /repos/flow/flowbot-commons/git/blobs/${blobSha('flowbot_commons/enums.py', OUTSIDE_IMPORTS['flowbot_commons/enums.py']!)}`,
+    ]);
+    expect(api.isDone()).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import type { Finding } from '../../../core/plan/types.js';
 import type { Diagnostic, SourceLocation } from '../../../core/schema/model.js';
 import { loadConfig, type ConfigResult } from '../config/load-config.js';
 import type { GithubAppConfig } from '../config/schema.js';
-import { commonFolder, githubTree, pathFilter } from '../github-tree.js';
+import { commonFolder, githubTree, pathFilter, type BlobCache } from '../github-tree.js';
 import type { MigrationPipeline, MigrationPipelineResult } from '../pipeline.js';
 import { COMMENT_LIMIT, fitMarkdown } from '../utils/limits.js';
 import type { PullRequestQueue } from '../utils/pull-request-queue.js';
@@ -138,9 +138,10 @@ async function run(
     const backend = await connectBackend(deps.app, config.backend);
     const modelsDir = commonFolder(models);
     const backendDir = commonFolder([config.backend.path]);
+    const modelBlobs: BlobCache = new Map();
     const result = await deps.pipeline({
-      baseModels: { tree: githubTree(octokit, { ...repository, ref: base }, models), dir: modelsDir },
-      headModels: { tree: githubTree(octokit, { ...repository, ref: pull.head.sha }, models), dir: modelsDir },
+      baseModels: { tree: githubTree(octokit, { ...repository, ref: base }, models, modelBlobs), dir: modelsDir },
+      headModels: { tree: githubTree(octokit, { ...repository, ref: pull.head.sha }, models, modelBlobs), dir: modelsDir },
       backend: {
         tree: githubTree(backend.octokit, { owner: backend.owner, repo: backend.repo, ref: backend.sha }, [config.backend.path]),
         dir: backendDir,
