@@ -8,7 +8,7 @@ import type { RunCounts, WorkerResult, WorkerSpec } from './worker.js';
 export interface Measured extends Summary {
   warmup: number;
   firstMs: number | null;
-  /** Median CPU milliseconds of this process (in-process measurements only). */
+  /** Median CPU milliseconds of this process; for a command, of its one run under GNU time. */
   cpuMedian: number | null;
   warnings: string[];
   /** Largest RSS of the measured process (the worker, or the command's largest process). */
@@ -61,8 +61,8 @@ const GNU_TIME = '/usr/bin/time';
 
 /**
  * Wall time of a whole command, from the spawn to its exit. Its peak RSS (the largest
- * single process, as GNU time reports it) comes from one extra run under /usr/bin/time,
- * when present, so the timed runs are not wrapped in another process.
+ * single process, as GNU time reports it) and CPU time come from one extra run under
+ * /usr/bin/time, when present, so the timed runs are not wrapped in another process.
  */
 export function measureCommand(spec: CommandSpec): Measured {
   const samples: number[] = [];
@@ -73,17 +73,21 @@ export function measureCommand(spec: CommandSpec): Measured {
     if (i >= spec.warmup) samples.push(ms);
   }
   let peakRssBytes: number | null = null;
+  let cpuMs: number | null = null;
   if (existsSync(GNU_TIME)) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flow-bench-time-'));
     try {
-      const file = path.join(dir, 'rss');
-      runOnce(spec, [GNU_TIME, '-f', '%M', '-o', file, ...spec.argv]);
-      peakRssBytes = Number.parseInt(readFileSync(file, 'utf8').trim().split('\n').pop()!, 10) * 1024;
+      const file = path.join(dir, 'rusage');
+      runOnce(spec, [GNU_TIME, '-f', '%M %U %S', '-o', file, ...spec.argv]);
+      const [rssKb, user, system] = readFileSync(file, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+      peakRssBytes = rssKb! * 1024;
+      cpuMs = Math.round((user! + system!) * 1000);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { ...summarize(samples), warmup: spec.warmup, firstMs, cpuMedian: null, peakRssBytes, warnings: [] };
+  // One run's CPU (the command and the processes it waited for), from the same extra run.
+  return { ...summarize(samples), warmup: spec.warmup, firstMs, cpuMedian: cpuMs, peakRssBytes, warnings: [] };
 }
 
 function runOnce(spec: CommandSpec, argv: string[]): number {

@@ -63,7 +63,7 @@ export interface BenchRecord {
   warmup: number;
   /** The first run of the process, before any warm-up (in-process measurements). */
   firstMs: number | null;
-  /** Median CPU time of the measuring process per run (in-process measurements; excludes the database server). */
+  /** CPU time per run: the measuring process's median (in-process; not the database server's), or one run of a command with its children. */
   cpuMedianMs: number | null;
   peakRssMb: number | null;
   cpus: number;
