@@ -185,7 +185,11 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       named('pk', draft.primaryKey?.name ?? null, pkKeys, draft.primaryKey?.location ?? draft.location) ??
       ns.chooseRelationName(draft.name, null, 'pkey');
     if (name) ns.useRelation(name);
-    primaryKey = { name, columns: pkKeys.map((k) => nameOf(k)!), location: draft.primaryKey?.location ?? drafts.find((c) => c.key === pkKeys[0])?.location ?? draft.location };
+    // A primary key made from primary_key=True flags puts its autoincrement=True column
+    // first in the DDL (columns_autoinc_first); a PrimaryKeyConstraint keeps its order.
+    const autoincFirst = draft.primaryKey ? undefined : drafts.find((c) => pkKeys.length > 1 && pkKeys.includes(c.key) && c.autoincrement === true);
+    const ordered = autoincFirst ? [autoincFirst.key, ...pkKeys.filter((k) => k !== autoincFirst.key)] : pkKeys;
+    primaryKey = { name, columns: ordered.map((k) => nameOf(k)!), location: draft.primaryKey?.location ?? drafts.find((c) => c.key === pkKeys[0])?.location ?? draft.location };
   }
   // A Core Table may lack a primary key; a mapped class may not.
   if (!pkKeys.length && draft.cls) {
@@ -255,12 +259,16 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
   // Check constraints: in columns, then __table_args__.
   const checkConstraints: CheckConstraint[] = [];
   for (const { check, column } of [
-    ...drafts.flatMap((c) => c.checks.map((check) => ({ check, column: c.name as string | null }))),
-    ...draft.checks.map((check) => ({ check, column: null as string | null })),
+    ...drafts.flatMap((c) => c.checks.map((check) => ({ check, column: c as ColumnDraft | null }))),
+    ...draft.checks.map((check) => ({ check, column: null as ColumnDraft | null })),
   ]) {
-    const referenced = column ?? singleReferencedColumn(check.expression, columns.map((c) => c.name));
+    const referenced = column?.name ?? singleReferencedColumn(check.expression, columns.map((c) => c.name));
+    const keys = check.columns ?? (column ? [column.key] : null);
+    if (keys === null && usesColumnToken(convention['ck'] ?? convention['CheckConstraint'])) {
+      diagnostics.error('constraint-name', `table ${draft.name}: the naming convention names a check constraint after its columns, which cannot be told from this expression`, check.location);
+    }
     const name =
-      named('ck', check.name, column ? [column] : [], check.location) ?? ns.chooseConstraintName(draft.name, referenced, 'check');
+      named('ck', check.name, keys ?? [], check.location) ?? ns.chooseConstraintName(draft.name, referenced, 'check');
     ns.useConstraint(name);
     checkConstraints.push({ name, expression: check.expression, location: check.location });
   }
@@ -338,4 +346,8 @@ function singleReferencedColumn(expression: string, columns: string[]): string |
     else if (m[2] !== undefined && columns.includes(m[2])) found.add(m[2]);
   }
   return found.size === 1 ? [...found][0]! : null;
+}
+
+function usesColumnToken(template: string | undefined): boolean {
+  return template !== undefined && /%\(column_\d+/.test(template);
 }

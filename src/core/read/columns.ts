@@ -9,7 +9,7 @@ import { quoteSqlString, sqlLiteral } from './literals.js';
 import { renderClause, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
 import { callArguments, excerpt, stringValue, unwrap } from './syntax.js';
-import type { TypeResult } from './types.js';
+import type { EnumCheck, TypeResult } from './types.js';
 
 /** SQLAlchemy callables that declare a column. */
 export const COLUMN_FACTORIES = new Set(['sa.Column', 'sa.mapped_column']);
@@ -149,6 +149,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   // The type: explicit, else the annotation (type_annotation_map first), else the foreign key's.
   let type: ColumnType | null = null;
   let enumType: EnumType | null = null;
+  let enumCheck: EnumCheck | null = null;
   let result: TypeResult | null = null;
   if (typeArg) result = ctx.types.fromExpression(typeArg.node, typeArg.scope);
   // SQLAlchemy applies the annotation's type only to a column without a foreign key.
@@ -160,6 +161,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   if (result?.ok) {
     type = result.type;
     enumType = result.enum;
+    enumCheck = result.check ?? null;
   } else if (!foreignKeys.length) {
     ctx.diagnostics.error('unknown-column-type', `column ${spec.key} has no type: give it one, or a Mapped[...] annotation`, location);
     return null;
@@ -220,6 +222,10 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
   for (const c of checkCalls) {
     const check = readCheck(ctx, c.node, c.scope, columnSqlContext(ctx, c.scope, column));
     if (check) column.checks.push(check);
+  }
+  if (enumCheck) {
+    const labels = enumCheck.labels.map(quoteSqlString).join(', ');
+    column.checks.push({ name: enumCheck.name, expression: `${quoteIdentifier(name)} IN (${labels})`, columns: [spec.key], location });
   }
   return column;
 }
@@ -336,3 +342,7 @@ function readComputed(ctx: ReaderContext, call: Node, scope: Scope, key: string)
   return { expression, persisted: true };
 }
 
+/** A column name as SQLAlchemy's compiler writes it: bare when lower-case and plain, else quoted. */
+function quoteIdentifier(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}

@@ -85,7 +85,8 @@ export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: Sql
     ctx.diagnostics.warning('unreadable-check', `the expression of ${excerpt(call)} cannot be rendered statically; the check is left out`, at(scope, call));
     return null;
   }
-  return { name: optionalName(ctx, args.keywords.get('name'), scope), expression, location: at(scope, call) };
+  const columns = expressionNode && stringValue(expressionNode) === null && !isTextCall(ctx, expressionNode, scope) ? null : [];
+  return { name: optionalName(ctx, args.keywords.get('name'), scope), expression, columns, location: at(scope, call) };
 }
 
 /**
@@ -247,4 +248,9 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
 function listItems(node: Node): Node[] | null {
   const n = unwrap(node);
   return n.type === 'list' || n.type === 'tuple' ? namedChildren(n) : null;
+}
+
+function isTextCall(ctx: ReaderContext, node: Node, scope: Scope): boolean {
+  const n = unwrap(node);
+  return n.type === 'call' && calleeName(ctx, n, scope) === 'sa.text';
 }

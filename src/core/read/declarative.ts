@@ -31,6 +31,8 @@ export interface DeclarativeBaseInfo {
 const BASE_CLASSES = new Set(['sa.DeclarativeBase', 'sa.DeclarativeBaseNoMeta']);
 const BASE_FACTORIES = new Set(['sa.declarative_base']);
 const BASE_DECORATORS = new Set(['sa.as_declarative']);
+/** `@reg.mapped` on a plain class maps it with the registry's metadata. */
+const REGISTRY_DECORATORS = new Set(['mapped', 'mapped_as_dataclass']);
 const FLASK_MODEL = 'flask_sqlalchemy.Model';
 
 export function defaultMetadata(): MetadataInfo {
@@ -84,6 +86,11 @@ export class Declarative {
 
   private ownBase(c: ClassInfo): DeclarativeBaseInfo | null {
     if (c.decorators.some((d) => d.kind === 'external' && BASE_DECORATORS.has(d.name))) return this.fromClassBody(c);
+    for (const d of c.decorators) {
+      if (d.kind !== 'member' || !REGISTRY_DECORATORS.has(d.name) || d.owner.kind !== 'value') continue;
+      const registry = this.registryCall(d.owner.node, { module: d.owner.module });
+      if (registry) return this.fromRegistry(registry);
+    }
     for (const b of c.bases) {
       if (b.kind === 'external' && BASE_CLASSES.has(b.name)) return this.fromClassBody(c);
       if (b.kind === 'external' && b.name === FLASK_MODEL) return { metadata: defaultMetadata(), typeMap: [], flask: true };
@@ -131,17 +138,21 @@ export class Declarative {
     }
     if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'generate_base') {
       const registry = this.registryCall(fn.childForFieldName('object')!, scope);
-      if (!registry) return null;
-      const regArgs = callArguments(registry.call);
-      const metadata = regArgs.keywords.get('metadata');
-      const typeMap = regArgs.keywords.get('type_annotation_map');
-      return {
-        metadata: metadata ? this.metadataOf(metadata, registry.scope) : defaultMetadata(),
-        typeMap: typeMap ? this.typeMapOf(typeMap, registry.scope) : [],
-        flask: false,
-      };
+      return registry ? this.fromRegistry(registry) : null;
     }
     return null;
+  }
+
+  /** `registry(metadata=..., type_annotation_map=...)`. */
+  private fromRegistry(registry: { call: Node; scope: Scope }): DeclarativeBaseInfo {
+    const regArgs = callArguments(registry.call);
+    const metadata = regArgs.keywords.get('metadata');
+    const typeMap = regArgs.keywords.get('type_annotation_map');
+    return {
+      metadata: metadata ? this.metadataOf(metadata, registry.scope) : defaultMetadata(),
+      typeMap: typeMap ? this.typeMapOf(typeMap, registry.scope) : [],
+      flask: false,
+    };
   }
 
   private registryCall(node: Node, scope: Scope): { call: Node; scope: Scope } | null {

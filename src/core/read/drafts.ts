@@ -95,5 +95,10 @@ export interface IndexDraft {
 export interface CheckDraft {
   name: string | null;
   expression: string;
+  /**
+   * The column keys a naming convention's column tokens see: none for SQL text (SQLAlchemy
+   * then fills them with ''), null for a clause, whose columns are not tracked.
+   */
+  columns: string[] | null;
   location: SourceLocation;
 }

@@ -81,7 +81,9 @@ function tokenValue(token: string, subject: NamingSubject): string | { error: st
   }
   const cols = subject.columns;
   const picked = multi ? cols.slice(index) : cols.slice(index, index + 1);
-  if (!picked.length) return { error: `%(${token})s names a column the constraint does not have` };
+  // SQLAlchemy's ConventionDict fills a token past the constraint's columns with ''
+  // (a CHECK given as SQL text has none).
+  if (!picked.length) return '';
   const values = picked.map((c) => {
     if (c === null) return '';
     if (attr === 'key') return c.key;

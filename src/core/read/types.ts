@@ -16,8 +16,14 @@ export interface TypeArgs {
   keywords: Map<string, Arg>;
 }
 
+/** The CHECK a non-native `Enum(..., create_constraint=True)` adds to its table. */
+export interface EnumCheck {
+  name: string | null;
+  labels: string[];
+}
+
 export type TypeResult =
-  | { ok: true; type: ColumnType; enum: EnumType | null }
+  | { ok: true; type: ColumnType; enum: EnumType | null; check?: EnumCheck }
   | { ok: false; reason: string };
 
 const NO_ARGS: TypeArgs = { positional: [], keywords: new Map() };
@@ -251,7 +257,8 @@ export class TypeReader {
       };
     }
     if (INTERVAL_TYPES.has(name)) {
-      const precision = name === 'INTERVAL' ? this.intArg(args, 0, 'precision') : null;
+      // Interval(native, second_precision, day_precision) reaches PostgreSQL as INTERVAL(second_precision).
+      const precision = name === 'INTERVAL' ? this.intArg(args, 0, 'precision') : this.intArg(args, 1, 'second_precision');
       if (precision === 'bad') return bad('precision');
       return { ok: true, type: scalar('interval', { precision }), enum: null };
     }
@@ -310,7 +317,15 @@ export class TypeReader {
       const length = this.intArg(args, -1, 'length');
       if (length === 'bad') return { ok: false, reason: 'length= is not a constant' };
       const longest = labels.reduce((m, l) => Math.max(m, l.length), 0);
-      return { ok: true, type: scalar('character varying', { length: length ?? longest }), enum: null };
+      const type = scalar('character varying', { length: length ?? longest });
+      const create = this.literal(args.keywords.get('create_constraint'));
+      if (create !== undefined && typeof create !== 'boolean') return { ok: false, reason: 'create_constraint= is not a constant' };
+      if (create !== true) return { ok: true, type, enum: null };
+      const nameArg = this.literal(args.keywords.get('name'));
+      if (nameArg !== undefined && nameArg !== null && typeof nameArg !== 'string') return { ok: false, reason: 'the enum name= is not a string constant' };
+      // The CHECK takes the enum's name (an explicit name=None leaves it to the convention or PostgreSQL).
+      const checkName = nameArg === undefined ? defaultName : nameArg;
+      return { ok: true, type, enum: null, check: { name: checkName, labels } };
     }
     const nameArg = this.literal(args.keywords.get('name'));
     const name = typeof nameArg === 'string' ? nameArg : defaultName;

@@ -352,6 +352,34 @@ describe('fixture packages', () => {
     });
   }
 
+  it('reads oracle-probes exactly: the cases the SQLAlchemy oracle once caught the reader out on', async () => {
+    const result = await readFixture('oracle-probes');
+    expect(result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.location?.line}`)).toEqual(['warning sequence-ignored 19']);
+    expect(describeSchema(result.schema)).toEqual({
+      accounts: [
+        'id integer NOT NULL',
+        'code character varying(12) NOT NULL',
+        'balance bigint NOT NULL',
+        'grace interval(3) NULL',
+        'currency character varying(3) NOT NULL',
+        'kind character varying(9) NULL',
+        'PK accounts_pkey (id)',
+        'CHECK ck_accounts_ (balance >= 0)',
+        "CHECK currency_code (currency IN ('EUR', 'USD'))",
+        "CHECK ck_accounts_kind (kind IN ('asset', 'liability'))",
+      ],
+      postings: [
+        'account_id integer NOT NULL',
+        'n integer NOT NULL serial',
+        'booked date NOT NULL',
+        'PK postings_pkey (n, account_id)',
+        'FK postings_account_id_fkey (account_id) -> accounts(id)',
+        'CHECK ck_postings_ (n < 1000)',
+      ],
+      notes: ['id integer NOT NULL serial', 'body text NULL', 'PK notes_pkey (id)'],
+    });
+  });
+
   it('points every table and column at its model line', async () => {
     const result = await readFixture('server-app');
     const events = result.schema.tables.find((t) => t.name === 'events')!;

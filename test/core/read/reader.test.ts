@@ -822,6 +822,35 @@ describe('naming-convention tokens', () => {
   });
 });
 
+describe('column tokens of CHECK constraints', () => {
+  const files = (checks: string) => ({
+    'models/t.py': `
+      from sqlalchemy import CheckConstraint, Column, Integer, MetaData, PrimaryKeyConstraint, Table, column
+      m = MetaData(naming_convention={"ck": "ck_%(table_name)s_%(column_0_name)s"})
+      t = Table(
+          "t", m,
+          Column("a", Integer, nullable=False),
+          Column("n", Integer, autoincrement=True, nullable=False),
+          PrimaryKeyConstraint("a", "n"),
+          ${checks}
+      )
+    `,
+  });
+
+  it('fills them with nothing for SQL text, and keeps an explicit primary key in its order', async () => {
+    const result = await read(files('CheckConstraint("a > 0"),'));
+    expect(result.diagnostics).toEqual([]);
+    // SQLAlchemy 2.0: CONSTRAINT ck_t_ CHECK (a > 0); PRIMARY KEY (a, n) as declared.
+    expect(describeSchema(result.schema).t!.slice(2)).toEqual(['PK t_pkey (a, n)', 'CHECK ck_t_ (a > 0)']);
+  });
+
+  it('reports a clause whose columns decide the name as an error, not a guess', async () => {
+    const result = await read(files('CheckConstraint(column("a") > 1),'));
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['error constraint-name models/t.py:8']);
+    expect(result.diagnostics[0]!.message).toMatch(/cannot be told from this expression/);
+  });
+});
+
 describe('diagnostics', () => {
   it('reports what cannot be determined with file and line, and keeps the rest', async () => {
     const result = await read({
