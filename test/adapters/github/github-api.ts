@@ -160,15 +160,26 @@ export function mockTree(
     .reply(200, { sha: `tree-${ref}`, url: '', tree: entries, truncated: false });
   for (const [path, content] of Object.entries(files)) {
     if (read !== 'optional' && !read.includes(path)) continue;
-    const interceptor = api.get(`/repos/${repository.owner}/${repository.repo}/git/blobs/${blobSha(path, content)}`);
-    if (read === 'optional') interceptor.optionally();
-    interceptor.reply(200, {
-      sha: blobSha(path, content),
-      size: content.length,
-      encoding: 'base64',
-      content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
-    });
+    mockBlob(api, repository, path, content, read === 'optional');
   }
+}
+
+/** One blob of `mockTree`'s listing; `optional`: the test does not insist it is read. */
+export function mockBlob(
+  api: nock.Scope,
+  repository: { owner: string; repo: string },
+  path: string,
+  content: string,
+  optional = false,
+): void {
+  const interceptor = api.get(`/repos/${repository.owner}/${repository.repo}/git/blobs/${blobSha(path, content)}`);
+  if (optional) interceptor.optionally();
+  interceptor.reply(200, {
+    sha: blobSha(path, content),
+    size: content.length,
+    encoding: 'base64',
+    content: Buffer.from(content).toString('base64').replace(/(.{60})/g, '$1\n'),
+  });
 }
 
 /** The app's JWT lookup of its installation on the backend, that installation's token, and main. */

@@ -3,7 +3,8 @@ import type { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commonFolder, githubTree, pathFilter, type BlobCache } from '../../../src/adapters/github/github-tree.js';
 import { readModels } from '../../../src/core/read/index.js';
-import { blobSha, github, MODELS_REPO, mockTree, testOctokit } from './github-api.js';
+import { blobSha, github, MODELS_REPO, mockBlob, mockTree, testOctokit } from './github-api.js';
+import { OUTSIDE_IMPORTS, withNotes } from './outside-imports.js';
 
 describe('pathFilter', () => {
   it('matches a folder and what lies below it, a file, or a glob', () => {
@@ -32,47 +33,6 @@ describe('commonFolder', () => {
   });
 });
 
-/** A models package that keeps its base, mixin and enum outside the configured models folder. */
-const OUTSIDE_IMPORTS: Record<string, string> = {
-  'README.md': '# flowbot-commons\n',
-  'flowbot_commons/__init__.py': '',
-  'flowbot_commons/db/__init__.py': '',
-  'flowbot_commons/db/base.py': [
-    'from datetime import datetime',
-    'from sqlalchemy import DateTime, MetaData, func',
-    'from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column',
-    '',
-    'class Base(DeclarativeBase):',
-    '    metadata = MetaData(naming_convention={"ix": "ix_%(column_0_label)s"})',
-    '',
-    'class TimestampMixin:',
-    '    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())',
-    '',
-    '# Mapped, but outside the configured models: never a table of theirs.',
-    'class SchemaVersion(Base):',
-    '    __tablename__ = "schema_version"',
-    '    id: Mapped[int] = mapped_column(primary_key=True)',
-    '',
-  ].join('\n'),
-  'flowbot_commons/enums.py': ['import enum', '', 'class TaskStatus(enum.Enum):', '    todo = "todo"', '    done = "done"', ''].join('\n'),
-  // Never imported by the models: never fetched.
-  'flowbot_commons/services/mailer.py': 'import smtplib\n',
-  'flowbot_commons/models/__init__.py': 'from .task import Task\n',
-  'flowbot_commons/models/task.py': [
-    'from sqlalchemy import Enum, String',
-    'from sqlalchemy.orm import Mapped, mapped_column',
-    'from flowbot_commons.db.base import Base, TimestampMixin',
-    'from flowbot_commons.enums import TaskStatus',
-    '',
-    'class Task(TimestampMixin, Base):',
-    '    __tablename__ = "tasks"',
-    '    id: Mapped[int] = mapped_column(primary_key=True)',
-    '    title: Mapped[str] = mapped_column(String(200), index=True)',
-    '    status: Mapped[TaskStatus] = mapped_column(Enum(TaskStatus))',
-    '',
-  ].join('\n'),
-};
-
 const BASE_SHA = 'ba5e000000000000000000000000000000000001';
 const HEAD_SHA = 'aead000000000000000000000000000000000002';
 const MODELS = ['flowbot_commons/models'];
@@ -94,21 +54,19 @@ describe('githubTree', () => {
   });
 
   it('reads models whose base, mixin and enum live outside the models folder, at base and head', async () => {
-    const head = {
-      ...OUTSIDE_IMPORTS,
-      'flowbot_commons/models/task.py': OUTSIDE_IMPORTS['flowbot_commons/models/task.py']!.replace(
-        '    status:',
-        '    notes: Mapped[str | None]\n    status:',
-      ),
-    };
-    const imported = [
+    const head = withNotes(OUTSIDE_IMPORTS);
+    // Read at every commit: the scanned files, the package walk-up, the imported modules.
+    const needed = [
       'flowbot_commons/__init__.py',
-      'flowbot_commons/db/__init__.py',
       'flowbot_commons/db/base.py',
       'flowbot_commons/enums.py',
       'flowbot_commons/models/__init__.py',
+      'flowbot_commons/models/task.py',
     ];
-    mockTree(api, MODELS_REPO, BASE_SHA, OUTSIDE_IMPORTS, [...imported, 'flowbot_commons/models/task.py']);
+    // A parent package of an imported module: whether the reader opens it is its own choice.
+    const parent = 'flowbot_commons/db/__init__.py';
+    mockTree(api, MODELS_REPO, BASE_SHA, OUTSIDE_IMPORTS, needed);
+    mockBlob(api, MODELS_REPO, parent, OUTSIDE_IMPORTS[parent]!, true);
     // Only the changed file: the head shares the base's blob cache.
     mockTree(api, MODELS_REPO, HEAD_SHA, head, ['flowbot_commons/models/task.py']);
 
@@ -134,15 +92,16 @@ describe('githubTree', () => {
 
     const blob = (files: Record<string, string>, path: string) =>
       `GET /repos/flow/flowbot-commons/git/blobs/${blobSha(path, files[path]!)}`;
-    expect(requests.sort()).toEqual(
+    // Each blob at most once; nothing else (mailer.py, README.md) ever fetched.
+    expect(requests.filter((r) => r !== blob(OUTSIDE_IMPORTS, parent)).sort()).toEqual(
       [
         `GET /repos/flow/flowbot-commons/git/trees/${BASE_SHA}?recursive=true`,
         `GET /repos/flow/flowbot-commons/git/trees/${HEAD_SHA}?recursive=true`,
-        ...imported.map((path) => blob(OUTSIDE_IMPORTS, path)),
-        blob(OUTSIDE_IMPORTS, 'flowbot_commons/models/task.py'),
+        ...needed.map((path) => blob(OUTSIDE_IMPORTS, path)),
         blob(head, 'flowbot_commons/models/task.py'),
       ].sort(),
     );
+    expect(requests.filter((r) => r === blob(OUTSIDE_IMPORTS, parent)).length).toBeLessThanOrEqual(1);
     expect(api.isDone()).toBe(true);
   });
 
