@@ -33,6 +33,7 @@ import {
   labeledEvent,
   mockPermission,
   mockPullFiles,
+  mockBlob,
   mockTree,
   pullRequest,
   recorder,
@@ -40,6 +41,7 @@ import {
   testProbot,
   webhook,
 } from './github-api.js';
+import { OUTSIDE_IMPORTS, withNotes } from './outside-imports.js';
 
 /**
  * The app driven as Probot documents it (probot.receive + nock), with the engine replaced by
@@ -1135,6 +1137,46 @@ describe('with the real engine and PostgreSQL', () => {
         }),
       }),
     ]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('reads models whose base, mixin and enum live outside the configured folder', async () => {
+    const probot = await testProbot({ pipeline: corePipeline(verifyMigration), databaseUrl: databaseServerUrl() });
+    const api = github();
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockConfig(api, VALID_CONFIG.replace('models: flowbot_commons', 'models: flowbot_commons/models'));
+    mockPullFiles(api, 42, ['flowbot_commons/models/task.py']);
+    api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 555 });
+    api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, []);
+    mockMergeBase(api, HEAD);
+    mockBackendConnection(api);
+    // The base and mixin (flowbot_commons/db/base.py) and the enum (flowbot_commons/enums.py)
+    // are fetched once for both commits; services/mailer.py, never imported, never.
+    const parent = 'flowbot_commons/db/__init__.py';
+    mockTree(api, MODELS_REPO, MERGE_BASE, OUTSIDE_IMPORTS, [
+      'flowbot_commons/__init__.py',
+      'flowbot_commons/db/base.py',
+      'flowbot_commons/enums.py',
+      'flowbot_commons/models/__init__.py',
+      'flowbot_commons/models/task.py',
+    ]);
+    mockBlob(api, MODELS_REPO, parent, OUTSIDE_IMPORTS[parent]!, true);
+    mockTree(api, MODELS_REPO, HEAD, withNotes(OUTSIDE_IMPORTS), ['flowbot_commons/models/task.py']);
+    mockTree(api, BACKEND_REPO, BACKEND_MAIN_SHA, backendFiles, 'optional');
+    mockHead(api, 42, HEAD);
+    const backend = bodies();
+    mockBackendPullRequest(api, { branch: false, pullNumber: null }, backend);
+    const created = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, STICKY);
+    const check = recorder();
+    api.patch('/repos/flow/flowbot-commons/check-runs/555', check.match).reply(200, {});
+
+    await probot.receive({ name: 'pull_request', payload: opened } as any);
+
+    expect(check.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    const [file] = backend.tree.bodies[0].tree;
+    expect(file.content).toContain("op.add_column('tasks', sa.Column('notes'");
+    expect(created.bodies[0].body).toContain('verified on PostgreSQL');
     expect(api.isDone()).toBe(true);
   });
 });
