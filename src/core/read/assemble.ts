@@ -23,6 +23,8 @@ export interface DraftIndex {
   byClass: Map<string, TableDraft>;
   /** `Table(...)` call key → its table. */
   byCall: Map<string, TableDraft>;
+  /** Set when a foreign key names a table by a string no draft has. */
+  unfoundTables: boolean;
 }
 
 interface ResolvedTarget {
@@ -102,6 +104,7 @@ function resolveTarget(target: ForeignKeyTarget, index: DraftIndex): ResolvedTar
       index.all.find((t) => t.name === tableName && t.schema === schema) ??
       (schema === null ? index.all.find((t) => t.name === tableName) : undefined) ??
       null;
+    if (!table) index.unfoundTables = true;
     const column = table ? columnByKey(table, columnName) : null;
     return { table, schema: table ? table.schema : schema, tableName, column, columnName: column?.name ?? columnName };
   }

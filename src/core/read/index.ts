@@ -40,6 +40,18 @@ export async function readModels(dir: string, tree: SourceTree): Promise<ReadRes
     const text = await tree.read(file);
     if (text !== null) scanned.push(await modules.loadFile(file, text));
   }
+  // Resolution asks for the modules it needs; read them and resolve again until it asks for
+  // none new. A foreign key naming a table no module was read for needs the whole closure.
+  for (;;) {
+    const pass = readPass(modules, scanned);
+    if (await modules.loadDemanded()) continue;
+    if (pass.unfoundTables && (await modules.loadAllImports())) continue;
+    return pass.result;
+  }
+}
+
+/** One reading of the scanned modules with the modules read so far. */
+function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadResult; unfoundTables: boolean } {
   const reported = new Diagnostics();
   for (const err of modules.unparsable) {
     reported.warning('unparsable-import', `an imported module has a syntax error, so what it defines is unknown here`, err.location);
@@ -54,7 +66,7 @@ export async function readModels(dir: string, tree: SourceTree): Promise<ReadRes
     diagnostics: reported,
   };
   const reader = new TableReader(ctx);
-  const index: DraftIndex = { all: [], byClass: new Map(), byCall: new Map() };
+  const index: DraftIndex = { all: [], byClass: new Map(), byCall: new Map(), unfoundTables: false };
   const scannedDrafts: TableDraft[] = [];
   const scannedFiles = new Set(scanned.map((m) => m.file));
 
@@ -103,7 +115,7 @@ export async function readModels(dir: string, tree: SourceTree): Promise<ReadRes
   for (const module of scanned) attachModuleIndexes(ctx, module, index);
 
   const schema = assembleSchema(scannedDrafts, index, reported);
-  return { schema, diagnostics: reported.list };
+  return { result: { schema, diagnostics: reported.list }, unfoundTables: index.unfoundTables };
 }
 
 /** Module-level `name = Table("name", metadata, ...)` (or a bare `Table(...)` statement). */

@@ -30,14 +30,18 @@ export interface ModuleInfo {
 }
 
 /**
- * The Python modules the reader can see: the scanned files plus whatever they import that
- * lives in the same source tree. Imports are followed eagerly (the tree is asynchronous,
- * the resolution that follows is not), so a name that stays unresolved is external.
+ * The Python modules the reader can see: the scanned files plus the modules of the same
+ * source tree that resolving their names leads into. Imports are followed lazily, since
+ * each read may be a `git cat-file` or an API call: resolution is synchronous and the tree
+ * is not, so `get()` of a module not read yet records the demand, and the reader loads the
+ * demanded modules (`loadDemanded`) and resolves again until nothing new is asked for.
  */
 export class ModuleIndex {
   private readonly byName = new Map<string, ModuleInfo>();
   private readonly byFile = new Map<string, ModuleInfo>();
   private readonly missing = new Set<string>();
+  private readonly demanded = new Set<string>();
+  private closed = false;
   /** Syntax errors of imported (not scanned) modules, which are then treated as absent. */
   readonly unparsable: InputError[] = [];
 
@@ -71,11 +75,34 @@ export class ModuleIndex {
     return [...this.byFile.values()];
   }
 
+  /** The module of that dotted name, if read; one not read yet is recorded as demanded. */
   get(name: string): ModuleInfo | undefined {
-    return this.byName.get(name);
+    const found = this.byName.get(name);
+    if (!found && name && !this.missing.has(name)) this.demanded.add(name);
+    return found;
   }
 
-  /** Parses a file (throwing InputError on a syntax error) and follows its imports. */
+  /** Reads the modules `get()` was asked for since the last call; false when there were none. */
+  async loadDemanded(): Promise<boolean> {
+    const names = [...this.demanded];
+    this.demanded.clear();
+    for (const name of names) await this.loadModule(name);
+    return names.length > 0;
+  }
+
+  /**
+   * Reads everything the read modules import, transitively: what a search by table name
+   * (`ForeignKey("users.id")`) needs, since no name leads to the module defining it.
+   * False when that was done already.
+   */
+  async loadAllImports(): Promise<boolean> {
+    if (this.closed) return false;
+    this.closed = true;
+    for (const module of [...this.byFile.values()]) await this.followImports(module);
+    return true;
+  }
+
+  /** Parses a file, throwing InputError on a syntax error. */
   async loadFile(file: string, text: string): Promise<ModuleInfo> {
     const known = this.byFile.get(file);
     if (known) return known;
@@ -87,7 +114,9 @@ export class ModuleIndex {
     const module = scanModule(parts.join('.'), file, isPackage, await parsePython(file, text));
     this.byFile.set(file, module);
     if (!this.byName.has(module.name)) this.byName.set(module.name, module);
-    await this.followImports(module);
+    this.demanded.delete(module.name);
+    // Once the import closure is wanted, a module read later joins it too.
+    if (this.closed) await this.followImports(module);
     return module;
   }
 

@@ -922,26 +922,57 @@ describe('diagnostics', () => {
     expect(result.diagnostics[0]!.message).toContain('Base');
   });
 
-  it('warns about, but reads past, a syntax error in an imported module outside the scanned folder', async () => {
+  it('reads the whole import closure when a foreign key names a table no name led to', async () => {
     const result = await read(
       {
         'app/__init__.py': '',
-        'app/util.py': 'def broken(:\n',
+        'app/db.py': BASE_1X,
+        'app/people/__init__.py': 'from . import users  # noqa: F401\n',
+        'app/people/users.py': `
+          from sqlalchemy import BigInteger, Column
+          from app.db import Base
+          class User(Base):
+              __tablename__ = "users"
+              id = Column(BigInteger, primary_key=True)
+        `,
         'app/models/__init__.py': '',
         'app/models/m.py': `
-          from sqlalchemy import Column, Integer
-          from sqlalchemy.orm import declarative_base
-          from app.util import broken
-          Base = declarative_base()
-          class T(Base):
-              __tablename__ = "t"
+          from sqlalchemy import Column, ForeignKey, Integer
+          import app.people  # noqa: F401 (registers users)
+          from app.db import Base
+          class Bot(Base):
+              __tablename__ = "bots"
               id = Column(Integer, primary_key=True)
+              owner_id = Column(ForeignKey("users.id"))
         `,
       },
       'app/models',
     );
-    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning unparsable-import app/util.py:1']);
-    expect(result.schema.tables.map((t) => t.name)).toEqual(['t']);
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema).bots).toContain('owner_id bigint NULL');
+  });
+
+  it('warns about, but reads past, a syntax error in an imported module outside the scanned folder', async () => {
+    const files = (use: string) => ({
+      'app/__init__.py': '',
+      'app/util.py': 'def broken(:\n',
+      'app/models/__init__.py': '',
+      'app/models/m.py': `
+        from sqlalchemy import Column, Integer
+        from sqlalchemy.orm import declarative_base
+        from app.util import broken
+        Base = declarative_base()
+        class T(Base):
+            __tablename__ = "t"
+            id = Column(Integer, primary_key=True${use})
+      `,
+    });
+    const used = await read(files(', default=broken'), 'app/models');
+    expect(describeDiagnostics(used.diagnostics)).toEqual(['warning unparsable-import app/util.py:1']);
+    expect(used.schema.tables.map((t) => t.name)).toEqual(['t']);
+    // Imports are followed only where a name leads: an unused module is never read.
+    const unused = await read(files(''), 'app/models');
+    expect(unused.diagnostics).toEqual([]);
   });
 
   it('reads columns made by a functools.partial of Column, and MutableDict.as_mutable(...) types', async () => {
