@@ -1,6 +1,7 @@
 import posix from 'node:path/posix';
 import picomatch from 'picomatch';
 import type { ProbotOctokit } from 'probot';
+import { InputError } from '../../core/errors.js';
 import type { SourceTree } from '../../core/source.js';
 
 export interface RepositoryRef {
@@ -18,13 +19,21 @@ export interface RepositoryRef {
 export type BlobCache = Map<string, Promise<string>>;
 
 /**
+ * How many Python files outside the configured paths one commit's tree serves: far more than
+ * a models package's bases, mixins, enums and types, and a bound on what a package whose
+ * `__init__.py` imports the whole project can cost in API requests.
+ */
+export const MAX_IMPORTED_FILES = 250;
+
+/**
  * A repository at one commit, read through the GitHub API: one recursive git-trees call
  * for the listing, then one blob per file actually read (once). Only files matching `paths`
  * (folders, files or globs, relative to the repository root) are listed, so they alone
  * decide what the stages scan (which classes become tables, which revisions exist). Python
  * files elsewhere stay readable, fetched only when read: a models package imports its
  * declarative base, mixins, enums and custom types from wherever the project keeps them,
- * and the reader follows those imports from the package root. Paths are relative to the
+ * and the reader follows those imports from the package root (at most `maxImported` such
+ * files, then an InputError). Paths are relative to the
  * repository root, without a leading `./`, which is also how check-run annotations name
  * files.
  */
@@ -33,8 +42,10 @@ export function githubTree(
   at: RepositoryRef,
   paths: string[],
   blobs: BlobCache = new Map(),
+  maxImported = MAX_IMPORTED_FILES,
 ): SourceTree {
   const visible = pathFilter(paths);
+  const imported = new Set<string>();
   let listing: Promise<Map<string, string>> | null = null;
   const files = () => (listing ??= listFiles(octokit, at));
   const readable = (file: string) => visible(file) || file.endsWith('.py');
@@ -64,7 +75,17 @@ export function githubTree(
       if (!readable(file)) return null;
       // The reader probes many candidate modules; the listing answers those that do not exist.
       const sha = (await files()).get(file);
-      return sha === undefined ? null : fetchBlob(sha);
+      if (sha === undefined) return null;
+      if (!visible(file) && !imported.has(file)) {
+        if (imported.size >= maxImported) {
+          throw new InputError(
+            `the models import more than ${maxImported} Python files from outside ${paths.join(', ')} ` +
+              `(${at.owner}/${at.repo} at ${at.ref}); the bot reads no more than that per commit`,
+          );
+        }
+        imported.add(file);
+      }
+      return fetchBlob(sha);
     },
   };
 }

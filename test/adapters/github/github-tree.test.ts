@@ -2,6 +2,7 @@ import nock from 'nock';
 import type { ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commonFolder, githubTree, pathFilter, type BlobCache } from '../../../src/adapters/github/github-tree.js';
+import { InputError } from '../../../src/core/errors.js';
 import { readModels } from '../../../src/core/read/index.js';
 import { blobSha, github, MODELS_REPO, mockBlob, mockTree, testOctokit } from './github-api.js';
 import { OUTSIDE_IMPORTS, withNotes } from './outside-imports.js';
@@ -120,5 +121,26 @@ describe('githubTree', () => {
       `GET /repos/flow/flowbot-commons/git/blobs/${blobSha('flowbot_commons/enums.py', OUTSIDE_IMPORTS['flowbot_commons/enums.py']!)}`,
     ]);
     expect(api.isDone()).toBe(true);
+  });
+
+  it('stops with a clear error past its bound on files read outside the configured paths', async () => {
+    mockTree(api, MODELS_REPO, BASE_SHA, OUTSIDE_IMPORTS, [
+      'flowbot_commons/models/task.py',
+      'flowbot_commons/enums.py',
+      'flowbot_commons/db/base.py',
+    ]);
+    const tree = githubTree(octokit, { ...MODELS_REPO, ref: BASE_SHA }, MODELS, new Map(), 2);
+
+    expect(await tree.read('flowbot_commons/models/task.py')).toBe(OUTSIDE_IMPORTS['flowbot_commons/models/task.py']);
+    expect(await tree.read('flowbot_commons/enums.py')).not.toBeNull();
+    expect(await tree.read('flowbot_commons/missing.py')).toBeNull();
+    expect(await tree.read('flowbot_commons/db/base.py')).not.toBeNull();
+    // Read again: still within the bound.
+    expect(await tree.read('flowbot_commons/enums.py')).not.toBeNull();
+    const third = tree.read('flowbot_commons/services/mailer.py');
+    await expect(third).rejects.toThrow(InputError);
+    await expect(third).rejects.toThrow(/more than 2 Python files from outside flowbot_commons\/models/);
+    expect(api.isDone()).toBe(true);
+    expect(requests).toHaveLength(4);
   });
 });
