@@ -173,6 +173,8 @@ class PythonWriter {
     if (c.serverDefault !== null) args.push(`server_default=sa.text(${pySql(c.serverDefault)})`);
     if (c.serial && added) args.push('primary_key=True', 'autoincrement=True');
     const pk = table?.primaryKey?.columns ?? [];
+    // In a composite primary key only autoincrement=True makes a column SERIAL.
+    if (c.serial && !added && pk.length > 1) args.push('autoincrement=True');
     if (!c.serial && !c.identity && table && pk.length === 1 && pk[0] === c.name && INTEGER_TYPES.has(c.type.name) && c.type.arrayDimensions === 0) {
       args.push('autoincrement=False');
     }
