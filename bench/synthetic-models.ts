@@ -13,6 +13,8 @@
  * - Each table has about ten columns, a foreign key to the previous table of its module
  *   (chains of ten, whose heads point at the first table of their style), indexes and
  *   unique constraints (column flags and `__table_args__`), an enum column.
+ * - The head version touches about 5% of the tables (`changeSet`) and adds
+ *   `models/audit.py` with one new table.
  */
 
 export const PACKAGE = 'flowbot_commons';
