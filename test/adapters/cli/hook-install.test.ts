@@ -116,7 +116,8 @@ describe('the installed hook script in a real git commit', () => {
   });
 
   const built = existsSync(path.join(PACKAGE_ROOT, 'dist/adapters/cli/main.js'));
-  it.skipIf(!built)('blocks a strict `git commit -a` end to end with the built CLI (skipped: dist/ not built; `npm run build`)', () => {
+  const strictTitle = 'blocks a strict `git commit -a` end to end with the built CLI';
+  it.skipIf(!built)(built ? strictTitle : `${strictTitle} (skipped: dist/ not built; \`npm run build\`)`, () => {
     shim(`exec node ${path.join(PACKAGE_ROOT, 'bin/flow-migrate.js')} "$@"`);
     ws.models.git('reset', '-q', '--hard');
     ws.models.commit('strict', { 'flow-migrate.yml': `models: flowbot_commons\nbackend: ${ws.backend.root}\nstrict: true\n` });
