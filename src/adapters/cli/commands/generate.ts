@@ -12,7 +12,7 @@ import type { CliIO } from '../io.js';
 import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, type GenerateJson } from '../plan-output.js';
 import { MODEL_SOURCE_HELP, resolveModelSources } from '../model-source.js';
 import { diffOptionsSchema, diffParseConfig, modelsDir } from './diff.js';
-import { exitCodeOf, printReport, verifyEnvironment } from './verify.js';
+import { DATABASE_OPTIONS_HELP, exitCodeOf, printReport, verifyEnvironment } from './verify.js';
 
 const HELP = `Usage: flow-migrate generate --base DIR|REF (--head DIR|REF | --staged | --worktree) --backend DIR [options]
 
@@ -35,12 +35,7 @@ Verification (see \`flow-migrate verify --help\`):
   --verify              first prove the revision on an ephemeral PostgreSQL (upgrade,
                         downgrade, upgrade, with seeded rows) and print the report; with
                         --write the file is written only when it verified
-  --database-url URL    a server where databases may be created (default: DATABASE_URL,
-                        else an embedded PostgreSQL)
-  --runner sql|alembic  apply the rendered SQL through pg (default), or run the revision
-                        with Alembic (python3 -m alembic; FLOW_MIGRATE_PYTHON picks the python)
-  --from-chain          build the base by replaying the backend's migrations (alembic runner)
-                        and report where that differs from the base models
+${DATABASE_OPTIONS_HELP}
   --format FORMAT       the report as text (default), markdown (what the pull-request
                         comment shows) or json; --json is the same as --format json
 

@@ -10,6 +10,14 @@ import { displayPath, formatDiagnostics } from '../plan-output.js';
 import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSources } from '../model-source.js';
 import { modelsDir } from './diff.js';
 
+/** The options `verify` and `generate --verify` share, as their help shows them. */
+export const DATABASE_OPTIONS_HELP = `  --database-url URL    a server where databases may be created (default: DATABASE_URL,
+                        else an embedded PostgreSQL)
+  --runner sql|alembic  apply the rendered SQL through pg (default), or run the revision
+                        with Alembic (python3 -m alembic; FLOW_MIGRATE_PYTHON picks the python)
+  --from-chain          build the base by replaying the backend's migrations (alembic runner)
+                        and report where that differs from the base models`;
+
 const HELP = `Usage: flow-migrate verify --base DIR|REF (--head DIR|REF | --staged | --worktree) [--backend DIR] [options]
        flow-migrate verify --revision FILE --backend DIR [--head DIR] [options]
 
@@ -27,12 +35,7 @@ Options:
   --head DIR|REF        the models package after the change
   --backend DIR         the folder holding alembic.ini (needed by --runner alembic and --revision)
   --revision FILE       verify this revision file instead of planning one
-  --database-url URL    a server where databases may be created (default: DATABASE_URL,
-                        else an embedded PostgreSQL)
-  --runner sql|alembic  apply the rendered SQL through pg (default), or run the revision
-                        with Alembic (python3 -m alembic; FLOW_MIGRATE_PYTHON picks the python)
-  --from-chain          build the base by replaying the backend's migrations (alembic runner)
-                        and report where that differs from the base models
+${DATABASE_OPTIONS_HELP}
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss     confirm drops and narrowing type changes
   --message TEXT        the revision message (default: a summary of the change)
