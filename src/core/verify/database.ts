@@ -53,7 +53,7 @@ const DATABASE_NAME = /^flow_migrate_([0-9a-f]{6})_(\d+)_([0-9a-z]+)_[0-9a-z]+$/
 /** A database from another machine is only assumed abandoned after this long. */
 const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 /** Never removed before this age: its run may not have connected to it yet. */
-const FRESH_FOR_MS = 2 * 60 * 1000;
+const FRESH_FOR_MS = 15 * 1000;
 const RUN_DIR_PREFIX = 'flow-migrate-pg-';
 /** A run folder without an owner record is only assumed abandoned after this long. */
 const ORPHAN_AFTER_MS = 10 * 60 * 1000;
@@ -152,10 +152,9 @@ async function removeStaleDatabasesWith(admin: pg.Client, now = Date.now()): Pro
 }
 
 /**
- * Not made in the last two minutes, and: older than six hours; or made on this machine by a
- * process that is gone, with nobody
- * connected (a killed run's sessions end with it, and a process of another machine that
- * happens to share the host name would still be connected).
+ * Not made in the last fifteen seconds, and: older than six hours; or made on this machine by a
+ * process that is gone, with nobody connected (a killed run's sessions end with it, and a
+ * process of another machine that happens to share the host name would still be connected).
  */
 function isStale(name: string, sessions: number, now: number): boolean {
   const m = DATABASE_NAME.exec(name);

@@ -76,7 +76,7 @@ describe('openEphemeralDatabase on a given server', () => {
     const host = template.name.split('_')[2]!;
     await template.close();
     // Named as made now, so that concurrent runs (other test files) leave them alone during
-    // their two-minute grace; the cleanup below looks at the server ten minutes later.
+    // their fifteen-second grace; the cleanup below looks at the server ten minutes later.
     const now = Date.now();
     const later = now + 10 * 60_000;
     const deadRun = `flow_migrate_${host}_${deadPid()}_${now.toString(36)}_aaaaaa`;
