@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from '../read/syntax-tree.js';
 import { InputError } from '../errors.js';
 import type { SourceLocation } from '../schema/model.js';
 import { parsePython } from '../read/parser.js';

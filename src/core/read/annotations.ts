@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import { parseSnippet } from './parser.js';
 import type { Resolver, Scope, Sym } from './symbols.js';
 import { namedChildren, stringValue, unwrap } from './syntax.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ModuleInfo } from './modules.js';
 import { classBases, type Resolver, type Sym } from './symbols.js';
 import { namedChildren } from './syntax.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ColumnType, EnumType, PythonDefault, SourceLocation } from '../schema/model.js';
 import { genericParts, peelPythonType, typeKey, type MappedAnnotation } from './annotations.js';
 import { at, calleeName, infoDict, literal, type ReaderContext } from './context.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ReferentialAction } from '../schema/model.js';
 import { at, calleeName, literal, nodeKey, type ReaderContext } from './context.js';
 import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, TableDraft } from './drafts.js';

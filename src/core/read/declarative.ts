@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import { typeKey } from './annotations.js';
 import { classKey, type ClassInfo, type Classes } from './classes.js';
 import { NOT_CONSTANT, evaluateLiteral } from './literals.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import { InputError } from '../errors.js';
 import type { Diagnostic, Schema } from '../schema/model.js';
 import type { SourceTree } from '../source.js';

@@ -1,5 +1,5 @@
 import path from 'node:path/posix';
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node, Tree } from './syntax-tree.js';
 import { InputError } from '../errors.js';
 import type { SourceTree } from '../source.js';
 import { parsePython } from './parser.js';

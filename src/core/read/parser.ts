@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node as WasmNode } from 'web-tree-sitter';
 import { InputError } from '../errors.js';
+import { convertTree, type Node, type Tree } from './syntax-tree.js';
 
 const require = createRequire(import.meta.url);
 
@@ -30,16 +31,14 @@ export async function parsePython(file: string, text: string): Promise<Tree> {
   if (!tree) throw new Error(`tree-sitter could not parse ${file}`);
   if (tree.rootNode.hasError) {
     const bad = firstError(tree.rootNode) ?? tree.rootNode;
-    throw new InputError('syntax error', {
-      file,
-      line: bad.startPosition.row + 1,
-      column: bad.startPosition.column + 1,
-    });
+    const { row, column } = bad.startPosition;
+    tree.delete();
+    throw new InputError('syntax error', { file, line: row + 1, column: column + 1 });
   }
-  return tree;
+  return convertTree(tree, text);
 }
 
-function firstError(node: Node): Node | null {
+function firstError(node: WasmNode): WasmNode | null {
   if (node.isError || node.isMissing) return node;
   for (const child of node.children) {
     if (child && (child.hasError || child.isMissing)) {
@@ -56,8 +55,13 @@ function firstError(node: Node): Node | null {
  */
 export function parseSnippet(text: string): Node | null {
   if (!loadedParser) return null;
-  const tree = loadedParser.parse(`_: ${text}\n`);
-  if (!tree || tree.rootNode.hasError) return null;
-  const assignment = tree.rootNode.namedChildren[0]?.namedChildren[0];
+  const source = `_: ${text}\n`;
+  const parsed = loadedParser.parse(source);
+  if (!parsed) return null;
+  if (parsed.rootNode.hasError) {
+    parsed.delete();
+    return null;
+  }
+  const assignment = convertTree(parsed, source).rootNode.namedChildren[0]?.namedChildren[0];
   return assignment?.childForFieldName('type') ?? null;
 }

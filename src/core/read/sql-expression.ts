@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import { NOT_CONSTANT, evaluateLiteral, sqlLiteral } from './literals.js';
 import type { Resolver, Scope } from './symbols.js';
 import { callArguments, namedChildren, stringValue, unwrap } from './syntax.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ModuleIndex, ModuleInfo } from './modules.js';
 import { namedChildren, unwrap } from './syntax.js';
 

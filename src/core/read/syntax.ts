@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { SourceLocation } from '../schema/model.js';
 
 /** Small, shape-only helpers over tree-sitter-python nodes. */

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ReaderContext } from './context.js';
 import type { Scope } from './symbols.js';
 import { callArguments, namedChildren, stringValue, unwrap } from './syntax.js';

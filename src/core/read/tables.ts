@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import { mappedAnnotation, type MappedAnnotation } from './annotations.js';
 import { classKey, type ClassInfo, type ClassAttribute } from './classes.js';
 import { columnFactory, readColumn } from './columns.js';

@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node } from './syntax-tree.js';
 import type { ColumnType, EnumType } from '../schema/model.js';
 import type { ClassInfo, Classes, ClassSym } from './classes.js';
 import { NOT_CONSTANT, evaluateLiteral, type JsonValue } from './literals.js';
