@@ -127,7 +127,7 @@ async function readColumns(client: pg.Client, oids: number[]): Promise<Map<numbe
        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
        LEFT JOIN LATERAL (
             SELECT sc.oid FROM pg_depend dep JOIN pg_class sc ON sc.oid = dep.objid AND sc.relkind = 'S'
-             WHERE dep.classid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
+             WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass AND dep.refobjid = a.attrelid
                AND dep.refobjsubid = a.attnum AND dep.deptype IN ('a', 'i')
              LIMIT 1) seq ON true
        LEFT JOIN pg_sequence s ON s.seqrelid = seq.oid
