@@ -1,4 +1,4 @@
-import type { Tree as WasmTree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Tree as WasmTree, TreeCursor } from 'web-tree-sitter';
 
 /**
  * A parsed file as plain JavaScript objects, converted once from web-tree-sitter's tree.
@@ -14,12 +14,39 @@ export interface Point {
   column: number;
 }
 
+/** The parsed text, shared by its nodes; line starts are found only when a position is asked for. */
+class Source {
+  private lineStarts: number[] | null = null;
+
+  constructor(readonly text: string) {}
+
+  /** Tree-sitter's point for a UTF-16 offset: rows end at `\n`, columns count UTF-16 units. */
+  point(index: number): Point {
+    this.lineStarts ??= lineStartsOf(this.text);
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { row: lo, column: index - starts[lo]! };
+  }
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 export class Node {
   /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
   readonly children: Node[] = [];
-  /** The named children, comments included (as in tree-sitter). */
-  readonly namedChildren: Node[] = [];
-  private readonly fields: (string | null)[] = [];
+  /** Field name of each child, by position; null until a child has one (most nodes have none). */
+  private fields: (string | null)[] | null = null;
+  private named: Node[] | null = null;
 
   constructor(
     readonly type: string,
@@ -27,22 +54,32 @@ export class Node {
     /** UTF-16 offsets into the parsed source, as web-tree-sitter reports them for string input. */
     readonly startIndex: number,
     readonly endIndex: number,
-    readonly startPosition: Point,
     readonly parent: Node | null,
-    private readonly source: string,
+    private readonly source: Source,
   ) {}
 
   get text(): string {
-    return this.source.slice(this.startIndex, this.endIndex);
+    return this.source.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.source.point(this.startIndex);
+  }
+
+  /** The named children, comments included (as in tree-sitter). */
+  get namedChildren(): Node[] {
+    this.named ??= this.children.filter((c) => c.isNamed);
+    return this.named;
   }
 
   childForFieldName(field: string): Node | null {
-    const i = this.fields.indexOf(field);
+    const i = this.fields ? this.fields.indexOf(field) : -1;
     return i < 0 ? null : this.children[i]!;
   }
 
   childrenForFieldName(field: string): Node[] {
-    return this.children.filter((_, i) => this.fields[i] === field);
+    const fields = this.fields;
+    return fields ? this.children.filter((_, i) => fields[i] === field) : [];
   }
 
   /** This node and its descendants of that type, in source order (as tree-sitter's). */
@@ -58,9 +95,13 @@ export class Node {
 
   /** @internal used while converting. */
   addChild(child: Node, field: string | null): void {
+    if (field !== null) {
+      this.fields ??= this.children.map(() => null);
+      this.fields.push(field);
+    } else if (this.fields) {
+      this.fields.push(null);
+    }
     this.children.push(child);
-    this.fields.push(field);
-    if (child.isNamed) this.namedChildren.push(child);
   }
 }
 
@@ -69,32 +110,47 @@ export interface Tree {
 }
 
 /** Copies a web-tree-sitter tree into plain nodes and frees the wasm tree. */
-export function convertTree(tree: WasmTree, source: string): Tree {
+export function convertTree(tree: WasmTree, text: string): Tree {
   const cursor = tree.walk();
   try {
-    return { rootNode: build(cursor, null, source) };
+    return { rootNode: new Converter(tree.language, cursor, new Source(text)).node(null) };
   } finally {
     cursor.delete();
     tree.delete();
   }
 }
 
-function build(cursor: TreeCursor, parent: Node | null, source: string): Node {
-  const node = new Node(
-    cursor.nodeType,
-    cursor.nodeIsNamed,
-    cursor.startIndex,
-    cursor.endIndex,
-    cursor.startPosition,
-    parent,
-    source,
-  );
-  if (cursor.gotoFirstChild()) {
-    do {
-      const field = cursor.currentFieldName;
-      node.addChild(build(cursor, node, source), field);
-    } while (cursor.gotoNextSibling());
-    cursor.gotoParent();
+/** Each cursor getter is a wasm call: ask for the type id, offsets and field id only, the rest by type. */
+class Converter {
+  private readonly types: string[];
+  private readonly fields: (string | null)[];
+  private readonly isNamed = new Map<number, boolean>();
+
+  constructor(
+    private readonly language: Language,
+    private readonly cursor: TreeCursor,
+    private readonly source: Source,
+  ) {
+    this.types = language.types;
+    this.fields = language.fields;
   }
-  return node;
+
+  node(parent: Node | null): Node {
+    const cursor = this.cursor;
+    const typeId = cursor.nodeTypeId;
+    let named = this.isNamed.get(typeId);
+    if (named === undefined) {
+      named = this.language.nodeTypeIsNamed(typeId);
+      this.isNamed.set(typeId, named);
+    }
+    const node = new Node(this.types[typeId] ?? 'ERROR', named, cursor.startIndex, cursor.endIndex, parent, this.source);
+    if (cursor.gotoFirstChild()) {
+      do {
+        const field = this.fields[cursor.currentFieldId] ?? null;
+        node.addChild(this.node(node), field);
+      } while (cursor.gotoNextSibling());
+      cursor.gotoParent();
+    }
+    return node;
+  }
 }
