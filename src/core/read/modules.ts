@@ -82,12 +82,17 @@ export class ModuleIndex {
     return found;
   }
 
-  /** Reads the modules `get()` was asked for since the last call; false when there were none. */
+  /**
+   * Reads the modules `get()` was asked for since the last call. False when that changed
+   * nothing a pass can see: most demands are names outside the tree (`sqlalchemy`), and
+   * resolving again with only those known missing would repeat the same pass.
+   */
   async loadDemanded(): Promise<boolean> {
     const names = [...this.demanded];
     this.demanded.clear();
+    const before = this.byFile.size + this.unparsable.length;
     for (const name of names) await this.loadModule(name);
-    return names.length > 0;
+    return this.byFile.size + this.unparsable.length !== before;
   }
 
   /**
