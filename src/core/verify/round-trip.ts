@@ -28,7 +28,7 @@ import {
   type RowMapping,
   type RowSnapshot,
 } from './row-check.js';
-import { applyStatements, pgErrorText, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
+import { applyStatements, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
 import { planSeed, type SeedOptions, type SeedPlan } from './seed.js';
 
 export type StepName = 'base' | 'seed' | 'upgrade' | 'downgrade' | 'upgrade-again';
@@ -295,24 +295,46 @@ function seedHints(
   return { convertedTo, removedLabels, uniqueAfter };
 }
 
-/** Runs the seed's statements in one transaction, timing each. */
+/**
+ * Runs the seed's statements in one transaction, timing each: sent as one query, their
+ * parameters written in as literals; when that fails, replayed one statement at a time with
+ * their parameters, which names the statement that failed.
+ */
 export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
+  await client.query('BEGIN');
+  const times = await timeBatch(
+    client,
+    seed.statements.map((s) => withLiterals(s.sql, s.params)),
+  ).catch(() => null);
+  if (times) {
+    await client.query('COMMIT');
+    return { statements: seed.statements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
+  }
+  await client.query('ROLLBACK');
   const statements: StatementRun[] = [];
   await client.query('BEGIN');
   for (const s of seed.statements) {
-    const started = performance.now();
-    try {
-      await client.query(s.sql, s.params);
-      statements.push({ sql: s.sql, ms: Math.round((performance.now() - started) * 100) / 100, lock: null, error: null });
-    } catch (e) {
-      const error = pgErrorText(e);
-      statements.push({ sql: s.sql, ms: Math.round((performance.now() - started) * 100) / 100, lock: null, error });
+    const run = await runTimed(client, s.sql, s.params, null);
+    statements.push(run);
+    if (run.error) {
       await client.query('ROLLBACK');
-      return { statements, error };
+      return { statements, error: run.error };
     }
   }
   await client.query('COMMIT');
   return { statements, error: null };
+}
+
+/**
+ * `$n` replaced by its value as a quoted literal (untyped, as an untyped parameter is), or
+ * NULL; quoted identifiers and literals are left alone.
+ */
+export function withLiterals(sql: string, params: (string | null)[]): string {
+  return sql.replace(/"(?:[^"]|"")*"|'(?:[^']|'')*'|\$(\d+)/g, (match, n: string | undefined) => {
+    if (n === undefined) return match;
+    const value = params[Number(n) - 1];
+    return value === null || value === undefined ? 'NULL' : pg.escapeLiteral(value);
+  });
 }
 
 /** Step 1 from the models: the SQL that creates the base schema from nothing. */

@@ -60,6 +60,10 @@ export function sqlRunner(script: { upgrade: SqlStatement[]; downgrade: SqlState
  * Runs the statements in order: transactional ones inside one transaction, committed
  * before (and reopened after) each statement that must run outside one. On the first
  * error the open transaction is rolled back and the rest is not run.
+ *
+ * Each transaction's statements go to the server as one query (one round trip, not one
+ * each), timed by the server's clock. When that query fails, the transaction is rolled back
+ * and replayed one statement at a time, which names the statement that failed.
  */
 export async function applyStatements(
   url: string,
@@ -68,33 +72,79 @@ export async function applyStatements(
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const runs: StatementRun[] = [];
-  let inTransaction = false;
   try {
-    for (const statement of statements) {
-      if (statement.transactional && !inTransaction) {
+    for (const group of transactionGroups(statements)) {
+      if (!group.transactional) {
+        const run = await runTimed(client, group.statements[0]!.sql, undefined, group.statements[0]!.lock);
+        runs.push(run);
+        if (run.error) return { statements: runs, error: run.error };
+        continue;
+      }
+      await client.query('BEGIN');
+      const times = await timeBatch(client, group.statements.map((s) => s.sql)).catch(() => null);
+      if (times) {
+        runs.push(...group.statements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: s.lock, error: null })));
+      } else {
+        await client.query('ROLLBACK');
         await client.query('BEGIN');
-        inTransaction = true;
-      } else if (!statement.transactional && inTransaction) {
-        await client.query('COMMIT');
-        inTransaction = false;
+        for (const statement of group.statements) {
+          const run = await runTimed(client, statement.sql, undefined, statement.lock);
+          runs.push(run);
+          if (run.error) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            return { statements: runs, error: run.error };
+          }
+        }
       }
-      const started = performance.now();
-      try {
-        await client.query(statement.sql);
-        runs.push({ sql: statement.sql, ms: elapsed(started), lock: statement.lock, error: null });
-      } catch (e) {
-        const error = pgErrorText(e);
-        runs.push({ sql: statement.sql, ms: elapsed(started), lock: statement.lock, error });
-        if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
-        inTransaction = false;
-        return { statements: runs, error };
-      }
+      await client.query('COMMIT');
     }
-    if (inTransaction) await client.query('COMMIT');
     return { statements: runs, error: null };
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** Consecutive transactional statements together; every other statement on its own. */
+function transactionGroups<S extends { transactional: boolean }>(statements: S[]): { transactional: boolean; statements: S[] }[] {
+  const groups: { transactional: boolean; statements: S[] }[] = [];
+  for (const statement of statements) {
+    const last = groups.at(-1);
+    if (statement.transactional && last?.transactional) last.statements.push(statement);
+    else groups.push({ transactional: statement.transactional, statements: [statement] });
+  }
+  return groups;
+}
+
+/** One statement, timed by the client; its error as text instead of thrown. */
+export async function runTimed(client: pg.ClientBase, sql: string, params: (string | null)[] | undefined, lock: string | null): Promise<StatementRun> {
+  const started = performance.now();
+  try {
+    await client.query(sql, params);
+    return { sql, ms: elapsed(started), lock, error: null };
+  } catch (e) {
+    return { sql, ms: elapsed(started), lock, error: pgErrorText(e) };
+  }
+}
+
+const MARK = 'flow_migrate_mark';
+/** Milliseconds since the server received the query; constant parts of one query share that start. */
+const MARK_SQL = `SELECT (extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::float8 AS ${MARK}`;
+
+/**
+ * Runs the statements as one multi-statement query, with a reading of the server's clock
+ * between every two, and returns the milliseconds each took. Throws the first error, which
+ * does not say which statement failed.
+ */
+export async function timeBatch(client: pg.ClientBase, sqls: string[]): Promise<number[]> {
+  if (!sqls.length) return [];
+  // The newline ends a statement's trailing `--` comment before the `;`.
+  const text = [MARK_SQL, ...sqls.flatMap((sql) => [`${sql}\n`, MARK_SQL])].join(';\n');
+  const reply = (await client.query({ text, rowMode: 'array' })) as unknown as pg.QueryResult | pg.QueryResult[];
+  const marks = (Array.isArray(reply) ? reply : [reply])
+    .filter((r) => r.fields.length === 1 && r.fields[0]!.name === MARK)
+    .map((r) => Number((r.rows[0] as unknown[])[0]));
+  if (marks.length !== sqls.length + 1) throw new Error(`expected ${sqls.length + 1} clock readings, got ${marks.length}`);
+  return sqls.map((_, i) => Math.round((marks[i + 1]! - marks[i]!) * 100) / 100);
 }
 
 function elapsed(started: number): number {

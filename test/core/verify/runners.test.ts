@@ -47,6 +47,26 @@ describe('the sql runner', () => {
     await client.end();
     expect(rows.map((r) => r.relname)).toEqual(['kept']);
   });
+
+  it('gives each statement of a transaction sent as one query its own time, whatever it ends with', async () => {
+    const result = await applyStatements(db.url, [
+      { sql: 'CREATE TABLE timed (id integer) -- a trailing comment', transactional: true, lock: 'none' },
+      { sql: 'SELECT pg_sleep(0.05);', transactional: true, lock: 'none' },
+      { sql: 'INSERT INTO timed VALUES (1); INSERT INTO timed VALUES (2)', transactional: true, lock: 'none' },
+    ]);
+    expect(result.error).toBeNull();
+    expect(result.statements.map((s) => s.sql)).toEqual([
+      'CREATE TABLE timed (id integer) -- a trailing comment',
+      'SELECT pg_sleep(0.05);',
+      'INSERT INTO timed VALUES (1); INSERT INTO timed VALUES (2)',
+    ]);
+    // The sleep is the second statement's, not spread over the query.
+    expect(result.statements[1]!.ms).toBeGreaterThanOrEqual(49);
+    const client = await connectTo(db.url);
+    const { rows } = await client.query('SELECT count(*)::int AS n FROM timed');
+    await client.end();
+    expect(rows[0].n).toBe(2);
+  });
 });
 
 describe('temporaryIni', () => {

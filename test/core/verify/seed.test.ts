@@ -161,3 +161,41 @@ describe('seeding a real PostgreSQL database', () => {
     }
   });
 });
+
+describe('runSeed', () => {
+  it('writes parameters in as literals, leaving quoted names and strings alone', async () => {
+    const { withLiterals } = await import('../../../src/core/verify/round-trip.js');
+    expect(withLiterals(`INSERT INTO "t$1" ("a", "b$2") VALUES ($1, $2), ($3, '$1')`, ["it's", null, 'back\\slash'])).toBe(
+      `INSERT INTO "t$1" ("a", "b$2") VALUES ('it''s', NULL), ( E'back\\\\slash', '$1')`,
+    );
+  });
+
+  it('names the statement that failed and keeps none of the rows', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { runSeed } = await import('../../../src/core/verify/round-trip.js');
+    const db = await freshDatabase();
+    try {
+      const client = await connectTo(db.url);
+      try {
+        await client.query('CREATE TABLE t (id integer PRIMARY KEY, v text)');
+        const result = await runSeed(client, {
+          tables: [],
+          notes: [],
+          statements: [
+            { sql: 'INSERT INTO t (id, v) VALUES ($1, $2)', params: ['1', "o'k"] },
+            { sql: 'INSERT INTO t (id, v) VALUES ($1, $2)', params: ['not a number', null] },
+            { sql: 'INSERT INTO t (id, v) VALUES ($1, $2)', params: ['3', null] },
+          ],
+        });
+        expect(result.error).toMatch(/invalid input syntax for type integer: "not a number"/);
+        expect(result.statements.map((s) => s.error === null)).toEqual([true, false]);
+        const { rows } = await client.query('SELECT count(*)::int AS n FROM t');
+        expect(rows[0].n).toBe(0);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
