@@ -323,20 +323,26 @@ function show(value: string | null): string {
 // ---------------------------------------------------------------------------------------
 // Database side
 
-/** Every row of every table of `schema`, as text. */
+/** Every row of every table of `schema`, as text: one query (one round trip) for all tables. */
 export async function snapshotRows(client: pg.ClientBase, schema: Schema): Promise<RowSnapshot> {
+  if (!schema.tables.length) return {};
+  const text = schema.tables.map(selectRows).join(';\n');
+  const reply = (await client.query({ text, rowMode: 'array' })) as unknown as pg.QueryResult | pg.QueryResult[];
+  const results = Array.isArray(reply) ? reply : [reply];
   const out: RowSnapshot = {};
-  for (const table of schema.tables) out[qualifiedName(table)] = await tableRows(client, table);
+  schema.tables.forEach((table, i) => {
+    const columns = table.columns.map((c) => c.name);
+    const rows = results[i]!.rows as (string | null)[][];
+    out[qualifiedName(table)] = { columns, key: table.primaryKey?.columns ?? [], rows: rows.map((r) => (columns.length ? r : [])) };
+  });
   return out;
 }
 
-async function tableRows(client: pg.ClientBase, table: Table): Promise<TableRows> {
-  const columns = table.columns.map((c) => c.name);
-  const list = columns.map((c) => `${quoteIdent(c)}::text`).join(', ');
+function selectRows(table: Table): string {
+  const list = table.columns.map((c) => `${quoteIdent(c.name)}::text`).join(', ');
   const key = table.primaryKey?.columns ?? [];
   const order = key.length ? ` ORDER BY ${key.map(quoteIdent).join(', ')}` : '';
-  const result = await client.query({ text: `SELECT ${list || 'NULL'} FROM ${qualify(table.schema, table.name)}${order}`, rowMode: 'array' });
-  return { columns, key, rows: (result.rows as (string | null)[][]).map((r) => (columns.length ? r : [])) };
+  return `SELECT ${list || 'NULL'} FROM ${qualify(table.schema, table.name)}${order}`;
 }
 
 /**

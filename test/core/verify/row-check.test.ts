@@ -72,3 +72,41 @@ describe('compareRows without a key', () => {
     expect(compareRows('t', [{ a: '1' }, { a: '2' }], actual, []).map((d) => d.message)).toEqual(['a seeded row of t is missing or changed: a="2"']);
   });
 });
+
+describe('snapshotRows', () => {
+  it('reads every table in one query: values as text, ordered by key, a table without columns as empty rows', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { snapshotRows } = await import('../../../src/core/verify/row-check.js');
+    const db = await freshDatabase();
+    try {
+      const client = await connectTo(db.url);
+      try {
+        await client.query(`
+          CREATE SCHEMA audit;
+          CREATE TABLE a (id integer PRIMARY KEY, at date, tags text[]);
+          CREATE TABLE audit.log (note text);
+          CREATE TABLE bare ();
+          INSERT INTO a VALUES (2, '2026-01-02', '{x,"y z"}'), (1, NULL, NULL);
+          INSERT INTO audit.log VALUES ('one'), (NULL);
+          INSERT INTO bare DEFAULT VALUES;`);
+        const snapshot = await snapshotRows(
+          client,
+          schema([
+            table('a', [col('id', 'integer', { nullable: false }), col('at', 'date'), col('tags', 'text', { arrayDimensions: 1 })], {}),
+            { ...table('log', [col('note', 'text')]), schema: 'audit', primaryKey: null },
+            { ...table('bare', []), primaryKey: null },
+          ]),
+        );
+        expect(snapshot).toEqual({
+          a: { columns: ['id', 'at', 'tags'], key: ['id'], rows: [['1', null, null], ['2', '2026-01-02', '{x,"y z"}']] },
+          'audit.log': { columns: ['note'], key: [], rows: [['one'], [null]] },
+          bare: { columns: [], key: [], rows: [[]] },
+        });
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+});
