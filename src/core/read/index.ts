@@ -10,10 +10,18 @@ import { Declarative } from './declarative.js';
 import { Diagnostics } from './diagnostics.js';
 import type { TableDraft } from './drafts.js';
 import { ModuleIndex, type ModuleInfo } from './modules.js';
+import { ParseCache } from './parser.js';
 import { Resolver } from './symbols.js';
 import { dottedParts, excerpt, locationOf, namedChildren, unwrap } from './syntax.js';
 import { TableReader } from './tables.js';
 import { TypeReader } from './types.js';
+
+export { ParseCache };
+
+export interface ReadOptions {
+  /** Shared by the reads of one change (base and head), so a file both have is parsed once. */
+  parsed?: ParseCache;
+}
 
 export interface ReadResult {
   schema: Schema;
@@ -30,11 +38,11 @@ export interface ReadResult {
  * (at file:line:column); anything else the reader cannot determine, a syntax error in an
  * imported module included, becomes a diagnostic.
  */
-export async function readModels(dir: string, tree: SourceTree): Promise<ReadResult> {
+export async function readModels(dir: string, tree: SourceTree, options: ReadOptions = {}): Promise<ReadResult> {
   const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
   // A mistyped folder must not read as "every table was dropped".
   if (!files.length) throw new InputError(`no Python files under ${dir}`);
-  const modules = await ModuleIndex.forDirectory(tree, dir);
+  const modules = await ModuleIndex.forDirectory(tree, dir, options.parsed ?? new ParseCache());
   const scanned: ModuleInfo[] = [];
   for (const file of files) {
     const text = await tree.read(file);

@@ -2,7 +2,7 @@ import path from 'node:path/posix';
 import type { Node, Tree } from './syntax-tree.js';
 import { InputError } from '../errors.js';
 import type { SourceTree } from '../source.js';
-import { parsePython } from './parser.js';
+import { ParseCache } from './parser.js';
 import { dottedParts, namedChildren } from './syntax.js';
 
 /** What a name bound by an import statement refers to. */
@@ -48,13 +48,14 @@ export class ModuleIndex {
   private constructor(
     private readonly tree: SourceTree,
     private readonly roots: string[],
+    private readonly parsed: ParseCache,
   ) {}
 
   /**
    * Path roots: the folder above the outermost package containing `dir` (walking up while
    * `__init__.py` exists), then a couple of its ancestors for namespace packages.
    */
-  static async forDirectory(tree: SourceTree, dir: string): Promise<ModuleIndex> {
+  static async forDirectory(tree: SourceTree, dir: string, parsed = new ParseCache()): Promise<ModuleIndex> {
     let root = normalise(dir);
     while ((await tree.read(join(root, '__init__.py'))) !== null) {
       const parent = path.dirname(root);
@@ -67,7 +68,7 @@ export class ModuleIndex {
       if (parent === roots[roots.length - 1] || parent === '.' || parent === '/') break;
       roots.push(parent);
     }
-    return new ModuleIndex(tree, roots);
+    return new ModuleIndex(tree, roots, parsed);
   }
 
   /** Every module parsed so far, in the order they were read. */
@@ -116,7 +117,7 @@ export class ModuleIndex {
     const parts = rel.split('/').filter((p) => p !== '' && p !== '.');
     const isPackage = parts[parts.length - 1] === '__init__';
     if (isPackage) parts.pop();
-    const module = scanModule(parts.join('.'), file, isPackage, await parsePython(file, text));
+    const module = scanModule(parts.join('.'), file, isPackage, await this.parsed.parse(file, text));
     this.byFile.set(file, module);
     if (!this.byName.has(module.name)) this.byName.set(module.name, module);
     this.demanded.delete(module.name);

@@ -50,6 +50,24 @@ function firstError(node: WasmNode): WasmNode | null {
 }
 
 /**
+ * Parsed files by content, for reads that share most files: the base and head of one
+ * change. A parsed tree is plain immutable data, so one parse serves every file with that
+ * text. Syntax errors are not kept: the error names the file being read. Its lifetime is
+ * the caller's (one change), so memory does not grow across changes.
+ */
+export class ParseCache {
+  private readonly trees = new Map<string, Tree>();
+
+  async parse(file: string, text: string): Promise<Tree> {
+    const known = this.trees.get(text);
+    if (known) return known;
+    const tree = await parsePython(file, text);
+    this.trees.set(text, tree);
+    return tree;
+  }
+}
+
+/**
  * Parses a snippet (a string annotation such as `"Mapped[Optional[User]]"`) with the
  * already-loaded parser; only valid after a file has been parsed. Null on a syntax error.
  */
