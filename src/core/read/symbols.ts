@@ -35,6 +35,20 @@ const SQLALCHEMY_MODULES = new Set([
  * `db.Column` is `sa.Column`.
  */
 export function canonicalExternal(dotted: string): string {
+  let canonical = canonicalNames.get(dotted);
+  if (canonical === undefined) {
+    // A long-running process meets many trees: keep the memo bounded.
+    if (canonicalNames.size >= 10_000) canonicalNames.clear();
+    canonical = canonicalize(dotted);
+    canonicalNames.set(dotted, canonical);
+  }
+  return canonical;
+}
+
+/** Resolution asks for the same few hundred names thousands of times per read. */
+const canonicalNames = new Map<string, string>();
+
+function canonicalize(dotted: string): string {
   const parts = dotted.split('.');
   // `sa.types` + `.JSON` arrives here already half canonical.
   if (parts[0] === 'sqlalchemy' || parts[0] === 'sa') {

@@ -41,9 +41,11 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
+/** Shared by every leaf (about half the nodes), frozen so no caller can fill it. */
+const NO_CHILDREN: Node[] = Object.freeze([]) as unknown as Node[];
+
 export class Node {
-  /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
-  readonly children: Node[] = [];
+  private kids: Node[] = NO_CHILDREN;
   /** Field name of each child, by position; null until a child has one (most nodes have none). */
   private fields: (string | null)[] | null = null;
   private named: Node[] | null = null;
@@ -57,6 +59,11 @@ export class Node {
     readonly parent: Node | null,
     private readonly source: Source,
   ) {}
+
+  /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
+  get children(): Node[] {
+    return this.kids;
+  }
 
   get text(): string {
     return this.source.text.slice(this.startIndex, this.endIndex);
@@ -101,7 +108,8 @@ export class Node {
     } else if (this.fields) {
       this.fields.push(null);
     }
-    this.children.push(child);
+    if (this.kids === NO_CHILDREN) this.kids = [];
+    this.kids.push(child);
   }
 }
 
