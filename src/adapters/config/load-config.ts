@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import posix from 'node:path/posix';
-import { parse as parseToml, TomlError } from 'smol-toml';
-import { parseDocument, isMap, type Node as YamlNode } from 'yaml';
+import type { Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import type { SourceLocation } from '../../core/schema/model.js';
@@ -33,8 +32,8 @@ export async function loadProjectConfig(root: string): Promise<ProjectConfig> {
   const tomlPath = path.join(root, PYPROJECT_FILE);
   const [ymlText, tomlText] = await Promise.all([readOptional(ymlPath), readOptional(tomlPath)]);
 
-  const fromYml = ymlText === null ? null : parseYamlConfig(ymlText, ymlPath);
-  const fromToml = tomlText === null ? null : parsePyprojectConfig(tomlText, tomlPath);
+  const fromYml = ymlText === null ? null : await parseYamlConfig(ymlText, ymlPath);
+  const fromToml = tomlText === null ? null : await parsePyprojectConfig(tomlText, tomlPath);
   if (fromYml && fromToml) {
     throw new InputError(
       `the config is in both ${CONFIG_FILE} and [${PYPROJECT_TABLE}] of ${PYPROJECT_FILE}; keep one`,
@@ -51,7 +50,10 @@ export async function loadProjectConfig(root: string): Promise<ProjectConfig> {
   };
 }
 
-export function parseYamlConfig(text: string, file: string): ProjectConfigInput {
+// The parsers are loaded only for a file that exists: the pre-commit hook reads the config on
+// every commit, and most projects have one of the two files or neither.
+async function parseYamlConfig(text: string, file: string): Promise<ProjectConfigInput> {
+  const { parseDocument, isMap } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: false });
   const lines = lineStarts(text);
   if (doc.errors.length) {
@@ -71,7 +73,8 @@ export function parseYamlConfig(text: string, file: string): ProjectConfigInput 
 }
 
 /** The `[tool.flow-migrate]` table, or null when pyproject.toml has none. */
-export function parsePyprojectConfig(text: string, file: string): ProjectConfigInput | null {
+async function parsePyprojectConfig(text: string, file: string): Promise<ProjectConfigInput | null> {
+  const { parse: parseToml, TomlError } = await import('smol-toml');
   let document: Record<string, unknown>;
   try {
     document = parseToml(text);

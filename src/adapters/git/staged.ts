@@ -1,7 +1,7 @@
 import type { GitRepository } from './repository.js';
 
 /**
- * The paths (relative to the repository root) the next commit changes below `pathspec`:
+ * The paths (relative to the repository root) the next commit changes that match `pathspec`:
  * added, modified, deleted or renamed in the index against HEAD (against nothing before
  * the first commit). Cheap: git compares object ids and reads no file.
  */

@@ -103,6 +103,18 @@ describe('flow-migrate hook run', () => {
     expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('with a glob for the models, checks only the staged files it selects', async () => {
+    const glob = ['--models-path', 'flowbot_commons/**/models.py'];
+    // As above: reading HEAD's models would fail --strict, so silence means nothing was read.
+    ws.models.commit('broken', { 'flowbot_commons/models.py': 'class Task(:\n' });
+    ws.models.write('flowbot_commons/helpers.py', 'x = 1\n');
+    ws.models.git('add', 'flowbot_commons/helpers.py');
+    expect(await hook('--strict', ...glob)).toEqual({ code: 0, stdout: '', stderr: '' });
+    ws.models.commit('fixed', { 'flowbot_commons/models.py': BASE_MODELS });
+    stage(ADD_NOTES);
+    expect((await hook(...glob)).stderr).toMatch(/1\. add .*notes/);
+  });
+
   it('is silent when the staged model change does not touch the schema', async () => {
     stage(`${BASE_MODELS}\n# a comment\n`);
     expect(await hook('--strict')).toEqual({ code: 0, stdout: '', stderr: '' });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadProjectConfig } from '../../../src/adapters/config/load-config.js';
-import { modelsSourceDir, parseModelsPath } from '../../../src/adapters/config/models-path.js';
+import { isModelsFile, modelsSourceDir, parseModelsPath } from '../../../src/adapters/config/models-path.js';
 import { projectConfigSchema } from '../../../src/adapters/config/schema.js';
 import { InputError } from '../../../src/core/errors.js';
 
@@ -93,13 +93,16 @@ describe('loadProjectConfig', () => {
 
 describe('models path', () => {
   it('is a folder or a glob with its base folder', () => {
-    expect(parseModelsPath('flowbot_commons/')).toEqual({ dir: 'flowbot_commons', glob: null, pathspec: 'flowbot_commons' });
-    expect(parseModelsPath('.')).toEqual({ dir: '', glob: null, pathspec: '.' });
-    expect(parseModelsPath('pkg/**/models*.py')).toEqual({
-      dir: 'pkg',
-      glob: 'pkg/**/models*.py',
-      pathspec: ':(glob)pkg/**/models*.py',
-    });
+    expect(parseModelsPath('flowbot_commons/')).toEqual({ dir: 'flowbot_commons', glob: null });
+    expect(parseModelsPath('.')).toEqual({ dir: '', glob: null });
+    expect(parseModelsPath('pkg/**/models*.py')).toEqual({ dir: 'pkg', glob: 'pkg/**/models*.py' });
+  });
+
+  it('tells the files it selects by their path from the repository root', () => {
+    const files = ['pkg/models.py', 'pkg/sub/models_x.py', 'pkg/util.py', 'pkgextra/models.py', 'app/models.py'];
+    expect(files.filter(isModelsFile(parseModelsPath('pkg')))).toEqual(['pkg/models.py', 'pkg/sub/models_x.py', 'pkg/util.py']);
+    expect(files.filter(isModelsFile(parseModelsPath('pkg/**/models*.py')))).toEqual(['pkg/models.py', 'pkg/sub/models_x.py']);
+    expect(files.filter(isModelsFile(parseModelsPath('.')))).toEqual(files);
   });
 
   it('narrows a tree to the files a glob selects', async () => {
