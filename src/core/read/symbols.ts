@@ -67,6 +67,14 @@ const BUILTINS = new Set([
 ]);
 
 export class Resolver {
+  /**
+   * Module-level names resolved from the top (depth 0), per module: a pass resolves the same
+   * few names (`Column`, `String`, `Base`) for every attribute. The index does not change
+   * during a pass (modules are loaded between passes, each with a new Resolver), so a
+   * name's symbol is fixed; the module demands it makes were recorded the first time.
+   */
+  private readonly memo = new Map<ModuleInfo, Map<string, Sym>>();
+
   constructor(private readonly index: ModuleIndex) {}
 
   /** The symbol an identifier or attribute chain names, in `scope`. */
@@ -143,6 +151,21 @@ export class Resolver {
   }
 
   private inModule(module: ModuleInfo, name: string, depth: number): Sym {
+    if (depth > 0) return this.lookUp(module, name, depth);
+    let names = this.memo.get(module);
+    if (!names) {
+      names = new Map();
+      this.memo.set(module, names);
+    }
+    let sym = names.get(name);
+    if (!sym) {
+      sym = this.lookUp(module, name, 0);
+      names.set(name, sym);
+    }
+    return sym;
+  }
+
+  private lookUp(module: ModuleInfo, name: string, depth: number): Sym {
     if (depth > 40) return { kind: 'unknown' };
     const cls = module.classes.get(name);
     if (cls) return { kind: 'class', module, node: cls, name };
