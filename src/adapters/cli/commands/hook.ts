@@ -121,10 +121,11 @@ async function runHook(args: string[], io: CliIO): Promise<number> {
     const config = await loadProjectConfig(repo.root);
     strict = options.strict ?? config.strict;
     const hook = settings(options, config, io);
-    // Every staged Python file, then those of the models: simple-git waits 50 ms more for a git
-    // command that prints nothing, and hooks/pre-commit starts this only when a .py is staged.
+    // Every staged path, narrowed here rather than by a git pathspec: simple-git waits 50 ms
+    // more for a git command that prints nothing, and a commit nearly always stages something.
     const isModel = isModelsFile(hook.models);
-    if (!(await stagedChanges(repo, '*.py')).some(isModel)) return ExitCode.ok;
+    const staged = await stagedChanges(repo, '.');
+    if (!staged.some((file) => file.endsWith('.py') && isModel(file))) return ExitCode.ok;
     // Loaded only now: most commits stage no model file, and for them the reader, the planner
     // and the report would cost more than the whole check (see the README's Performance table).
     const { checkStagedModels } = await import('./hook-check.js');
