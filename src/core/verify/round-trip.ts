@@ -302,10 +302,7 @@ function seedHints(
  */
 export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
   await client.query('BEGIN');
-  const times = await timeBatch(
-    client,
-    seed.statements.map((s) => withLiterals(s.sql, s.params)),
-  ).catch(() => null);
+  const times = await timeBatch(client, seed.statements.map((s) => withLiterals(s.sql, s.params))).catch(() => null);
   if (times) {
     await client.query('COMMIT');
     return { statements: seed.statements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
