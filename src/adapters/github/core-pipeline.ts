@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { formatLocated } from '../../core/errors.js';
 import { generateRevision, type GenerateRequest, type GenerateResult } from '../../core/generate.js';
 import { confirmationCommand, type Confirmation, type Finding } from '../../core/plan/index.js';
-import { readModels } from '../../core/read/index.js';
 import { lockTimeoutFor } from '../../core/render/sql.js';
 import { buildReport, renderMarkdownReport } from '../../core/report/index.js';
 import type { Verification } from '../../core/verify/round-trip.js';
@@ -92,14 +91,9 @@ async function runVerification(
 ): Promise<{ verification: Verification | null; verificationSkipped: string | null }> {
   if (!verify) return { verification: null, verificationSkipped: 'this installation of the bot has no verification database' };
   try {
-    // The trees keep what they read, so reading the models again costs no GitHub calls.
-    const [base, head] = await Promise.all([
-      readModels(input.baseModels.dir, input.baseModels.tree),
-      readModels(input.headModels.dir, input.headModels.tree),
-    ]);
     const verification = await verify({
-      base: base.schema,
-      head: head.schema,
+      base: ready.schemas.base,
+      head: ready.schemas.head,
       plan: ready.plan,
       sql: ready.sql,
       databaseUrl: input.databaseUrl,
