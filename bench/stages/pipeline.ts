@@ -1,7 +1,7 @@
 import { chooseDownRevision, readBackend, renderRevisionFile } from '../../src/core/backend/index.js';
 import { generateRevision } from '../../src/core/generate.js';
 import { plan, type Plan } from '../../src/core/plan/index.js';
-import { readModels } from '../../src/core/read/index.js';
+import { ParseCache, readModels } from '../../src/core/read/index.js';
 import { renderAlembic, renderSql, type RenderStyle } from '../../src/core/render/index.js';
 import type { Schema } from '../../src/core/schema/model.js';
 import { fileSystemTree } from '../../src/adapters/fs/file-system-tree.js';
@@ -14,8 +14,8 @@ const tree = fileSystemTree();
 const OPTIONS = { renames: [], allowDataLoss: false };
 
 /** Reads a models folder, failing loudly when the reader did not see the whole tree. */
-export async function readChecked(dir: string, tables: number): Promise<Schema> {
-  const { schema, diagnostics } = await readModels(dir, tree);
+export async function readChecked(dir: string, tables: number, parsed = new ParseCache()): Promise<Schema> {
+  const { schema, diagnostics } = await readModels(dir, tree, { parsed });
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) {
     const first = errors[0]!;
@@ -63,12 +63,14 @@ export async function pipelineTask(stage: PipelineStage, ws: Workspace): Promise
       };
     }
     case 'read-plan-render':
-      // What a caller waits for between "here are two model trees" and "here is the revision".
+      // What a caller waits for between "here are two model trees" and "here is the revision";
+      // like `generate`, the two reads share one parse cache.
       return {
         run: async () => {
+          const parsed = new ParseCache();
           const planned = planChecked(
-            await readChecked(ws.baseModels, ws.tables),
-            await readChecked(ws.headModels, ws.tables),
+            await readChecked(ws.baseModels, ws.tables, parsed),
+            await readChecked(ws.headModels, ws.tables, parsed),
             ws,
           );
           renderRevisionFile({
