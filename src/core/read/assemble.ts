@@ -248,6 +248,17 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       diagnostics.error('index-name', `an index on table ${draft.name} has no name and the naming convention gives it none`, i.location);
       continue;
     }
+    // create_all would fail on the second CREATE INDEX; a database built by migrations holds
+    // one. Keeping both would make every plan drop one of them (seen in Prefect's models).
+    const twin = indexes.find((x) => x.name === name);
+    if (twin) {
+      diagnostics.warning(
+        'duplicate-index',
+        `table ${draft.name}: index ${name} is defined twice${twin.location ? ` (also at ${twin.location.file}:${twin.location.line})` : ''}; PostgreSQL holds one index of that name, so this one is left out`,
+        i.location,
+      );
+      continue;
+    }
     indexes.push({
       name,
       unique: i.unique,

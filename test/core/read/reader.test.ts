@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
+import { plan } from '../../../src/core/plan/index.js';
 import { readModels, type ReadResult } from '../../../src/core/read/index.js';
 import { dedent, memoryTree } from '../../support/memory-tree.js';
 import { describeDiagnostics, describeSchema, describeTable } from './describe.js';
@@ -287,6 +288,30 @@ describe('patterns found in real projects', () => {
     });
     expect(result.diagnostics).toEqual([]);
     expect(describeSchema(result.schema)).toEqual({ ids: ['nextid integer NOT NULL'] });
+  });
+
+  it('keeps one index when index=True and __table_args__ give the same name (Prefect), with a warning at the second', async () => {
+    const result = await read({
+      'models/artifact.py': `
+        from sqlalchemy import Index, MetaData
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+        class Base(DeclarativeBase):
+            metadata = MetaData(naming_convention={"ix": "ix_%(table_name)s__%(column_0_N_name)s"})
+        class Artifact(Base):
+            __tablename__ = "artifact"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            key: Mapped[str] = mapped_column(index=True)
+            __table_args__ = (
+                Index("ix_artifact__key", "key"),
+            )
+      `,
+    });
+    expect(describeTable(result.schema.tables[0]!).filter((l) => l.startsWith('INDEX'))).toEqual(['INDEX ix_artifact__key (key)']);
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-index models/artifact.py:10']);
+    expect(result.diagnostics[0]!.message).toBe(
+      'table artifact: index ix_artifact__key is defined twice (also at models/artifact.py:8); PostgreSQL holds one index of that name, so this one is left out',
+    );
+    expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
 
   it('warns about an add-on call that may make a column, but not about method chains, relationships or other settings', async () => {
