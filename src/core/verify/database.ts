@@ -99,12 +99,18 @@ export function defaultCacheDir(): string {
 async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
   const name = newDatabaseName();
   const admin = await connect(serverUrl);
-  // Registered before the database exists, so an interruption during CREATE still drops it.
-  const unregister = onSignal(() => dropDatabase(serverUrl, name));
+  // Registered before the database exists, so an interruption during CREATE still drops it;
+  // the drop waits for an in-flight CREATE, which would otherwise commit after it.
+  let creating: Promise<unknown> = Promise.resolve();
+  const unregister = onSignal(async () => {
+    await creating.catch(() => undefined);
+    await dropDatabase(serverUrl, name);
+  });
   try {
     await removeStaleDatabasesWith(admin);
     // template0 is never connected to, so concurrent runs cannot block each other on it.
-    await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`).catch((e: Error) => {
+    creating = admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`);
+    await creating.catch((e: Error) => {
       throw new Error(`cannot create a database on ${redactUrl(serverUrl)} (the role needs CREATEDB): ${e.message}`, { cause: e });
     });
   } catch (e) {
@@ -196,8 +202,15 @@ function withDatabase(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-async function connect(url: string): Promise<pg.Client> {
+/**
+ * A connected client. A session ended from outside (our own cleanup after SIGINT terminates
+ * the run's sessions before dropping its database; a server shutting down) makes pg emit
+ * 'error', which would crash the process halfway through that cleanup; the query in flight
+ * fails with the same error, so nothing is lost by listening.
+ */
+export async function connect(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {

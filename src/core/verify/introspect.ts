@@ -10,6 +10,7 @@
  * Alembic's own `alembic_version` table is left out.
  */
 import pg from 'pg';
+import { connect } from './database.js';
 import type {
   CheckConstraint,
   Column,
@@ -34,8 +35,7 @@ const IGNORED_TABLES = ['alembic_version'];
  */
 export async function introspectSchema(client: pg.Client | string, schemaName = 'public'): Promise<Schema> {
   if (typeof client !== 'string') return readCatalog(client, schemaName);
-  const own = new pg.Client({ connectionString: client });
-  await own.connect();
+  const own = await connect(client);
   try {
     return await readCatalog(own, schemaName);
   } finally {

@@ -12,6 +12,7 @@
  * Any difference fails the verification.
  */
 import pg from 'pg';
+import { connect } from './database.js';
 import type { Plan } from '../plan/types.js';
 import { qualifiedName, type Schema } from '../schema/model.js';
 import { compareSchemas } from './compare.js';
@@ -117,8 +118,7 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   });
   let seededCounts: { table: string; rows: number }[] = [];
   let seedPlan: SeedPlan | null = null;
-  const client = new pg.Client({ connectionString: input.url });
-  await client.connect();
+  const client = await connect(input.url);
   try {
     // 1. The base.
     let started = performance.now();

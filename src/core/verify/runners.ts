@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import posix from 'node:path/posix';
 import pg from 'pg';
+import { connect } from './database.js';
 import type { Backend } from '../backend/index.js';
 import type { SqlStatement } from '../render/types.js';
 import type { SourceTree } from '../source.js';
@@ -69,8 +70,7 @@ export async function applyStatements(
   url: string,
   statements: Pick<SqlStatement, 'sql' | 'transactional' | 'lock'>[],
 ): Promise<RunResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connect(url);
   const runs: StatementRun[] = [];
   try {
     for (const group of transactionGroups(statements)) {

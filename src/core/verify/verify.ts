@@ -17,7 +17,7 @@ import { renderSql } from '../render/index.js';
 import { buildReport, type Report } from '../report/index.js';
 import { emptySchema, type Diagnostic, type Schema } from '../schema/model.js';
 import { compareSchemas, type SchemaDifference } from './compare.js';
-import { openEphemeralDatabase } from './database.js';
+import { connect, openEphemeralDatabase } from './database.js';
 import { inspect, roundTrip, type Verification } from './round-trip.js';
 import { alembicRunner, applyStatements, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
 
@@ -253,9 +253,7 @@ async function withDatabase<T>(environment: VerifyEnvironment, work: (url: strin
 }
 
 async function introspectAt(url: string): Promise<Schema> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = await connect(url);
   try {
     return await inspect(client);
   } finally {

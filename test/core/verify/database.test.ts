@@ -17,8 +17,11 @@ async function databaseNames(): Promise<string[]> {
 }
 
 /** Starts the child, waits for the database it opened. */
-async function childWithDatabase(target: string): Promise<{ child: ReturnType<typeof spawn>; name: string; url: string }> {
-  const child = spawn(VITE_NODE, [CHILD, target], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function childWithDatabase(
+  target: string,
+  mode: 'idle' | 'connected' = 'idle',
+): Promise<{ child: ReturnType<typeof spawn>; name: string; url: string }> {
+  const child = spawn(VITE_NODE, [CHILD, target, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
   const lines = createInterface({ input: child.stdout! });
@@ -113,6 +116,13 @@ describe('openEphemeralDatabase on a given server', () => {
       expect(await exited(child)).toBe(signal === 'SIGINT' ? 130 : 143);
       expect(await databaseNames()).not.toContain(name);
     }
+  });
+
+  it('drops its database when interrupted while it holds a session on it (the terminated session does not crash the cleanup)', async () => {
+    const { child, name } = await childWithDatabase(databaseServerUrl(), 'connected');
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(130);
+    expect(await databaseNames()).not.toContain(name);
   });
 
   it('a killed run leaves its database behind and a run after the grace period removes it', async () => {
