@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import posix from 'node:path/posix';
 import type { Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.js';
 import type { SourceLocation } from '../../core/schema/model.js';
+import { readOptional } from '../fs/read-optional.js';
 import { projectConfigSchema, type ProjectConfigInput } from './schema.js';
 
 export const CONFIG_FILE = 'flow-migrate.yml';
@@ -114,15 +114,6 @@ function issueKey(issue: z.core.$ZodIssue): string | null {
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return 'unknown key; the keys are models, backend, strict';
   return issue.message;
-}
-
-async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
 
 function lineStarts(text: string): number[] {

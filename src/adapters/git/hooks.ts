@@ -1,6 +1,7 @@
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readOptional } from '../fs/read-optional.js';
 import type { GitRepository } from './repository.js';
 
 /** The line that marks a hook file as ours, so install and uninstall never touch another. */
@@ -66,13 +67,4 @@ function backupPath(hook: string): string {
 
 function isOurs(text: string): boolean {
   return text.split('\n').some((line) => line.trim() === HOOK_MARKER);
-}
-
-async function readOptional(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
 }
