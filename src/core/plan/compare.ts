@@ -69,3 +69,30 @@ export function indexKey(i: Index): string {
     i.include.join(','),
   ].join('|');
 }
+
+/** A head element and the base one it continues: same name, or a rename (same definition). */
+export interface NameMatch<T> {
+  item: T;
+  same: T | null;
+  renamed: T | null;
+}
+
+/**
+ * Pairs head elements (constraints, indexes) with base ones, in head order: by name first;
+ * else a base element whose name the head no longer uses, with the same definition, is
+ * renamed. What no head element continues is dropped.
+ */
+export function matchByName<T extends { name: string }>(old: readonly T[], now: readonly T[], key: (x: T) => string): { matches: NameMatch<T>[]; dropped: T[] } {
+  const matched = new Set<T>();
+  const matches = now.map((n): NameMatch<T> => {
+    const same = old.find((o) => o.name === n.name) ?? null;
+    if (same) {
+      matched.add(same);
+      return { item: n, same, renamed: null };
+    }
+    const renamed = old.find((o) => !matched.has(o) && !now.some((x) => x.name === o.name) && key(o) === key(n)) ?? null;
+    if (renamed) matched.add(renamed);
+    return { item: n, same: null, renamed };
+  });
+  return { matches, dropped: old.filter((o) => !matched.has(o)) };
+}

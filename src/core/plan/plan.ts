@@ -16,7 +16,7 @@ import { creationOrder } from './order.js';
 import { risk, type DraftFinding } from './risk.js';
 import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
 import { applyChange, numberingOf, numberingText, ownsSequence, placeholder } from './columns.js';
-import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, onDeleteEffect, sameColumns, sameComputed, sameDefault } from './compare.js';
+import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, matchByName, onDeleteEffect, sameColumns, sameComputed, sameDefault } from './compare.js';
 import { identifiersIn, renameColumnsIn } from './expressions.js';
 import { classifyTypeChange, sameType } from './type-change.js';
 import type {
@@ -980,22 +980,17 @@ class Planner {
     const originalOf = (c: ConstraintDef) => originals[old.indexOf(c)]!;
     const { base: b, head: h } = pair;
     const q = qualifiedName(h);
-    const matched = new Set<ConstraintDef>();
-    const dropped: ConstraintDef[] = [];
+    const { matches, dropped } = matchByName(old, now, key);
     const added: ConstraintDef[] = [];
     const changed: [ConstraintDef, ConstraintDef][] = [];
-    for (const n of now) {
-      const same = old.find((o) => o.name === n.name);
+    for (const { item: n, same, renamed } of matches) {
       if (same) {
-        matched.add(same);
         if (key(same) !== key(n) || this.touchesRecreated(pair, constraintColumns(same), same.kind === 'check' ? [same.expression] : [])) {
           changed.push([same, n]);
         }
         continue;
       }
-      const renamed = old.find((o) => !matched.has(o) && !now.some((x) => x.name === o.name) && key(o) === key(n));
       if (renamed) {
-        matched.add(renamed);
         this.emit(Phase.Renames, {
           summary: `rename constraint ${renamed.name} to ${n.name}`,
           table: q,
@@ -1006,7 +1001,6 @@ class Planner {
       }
       added.push(n);
     }
-    dropped.push(...old.filter((o) => !matched.has(o)));
 
     for (const o of [...changed.map(([c]) => c), ...dropped]) {
       if (o.kind === 'primaryKey' || o.kind === 'unique') this.droppedKeys.push({ table: b, columns: o.columns });
@@ -1158,13 +1152,11 @@ class Planner {
       include: this.mapColumns(pair, i.include),
     }));
     const concurrently = this.options.concurrentIndexes ?? false;
-    const matched = new Set<Index>();
+    const { matches, dropped } = matchByName(old, h.indexes, indexKey);
     const toDrop: Index[] = [];
     const toCreate: Index[] = [];
-    for (const n of h.indexes) {
-      const same = old.find((o) => o.name === n.name);
+    for (const { item: n, same, renamed } of matches) {
       if (same) {
-        matched.add(same);
         const expressions = [...same.elements.flatMap((e) => ('expression' in e ? [e.expression] : [])), ...(same.where === null ? [] : [same.where])];
         const columns = [...same.elements.flatMap((e) => ('column' in e ? [e.column] : [])), ...same.include];
         if (indexKey(same) !== indexKey(n) || this.touchesRecreated(pair, columns, expressions)) {
@@ -1173,9 +1165,7 @@ class Planner {
         }
         continue;
       }
-      const renamed = old.find((o) => !matched.has(o) && !h.indexes.some((x) => x.name === o.name) && indexKey(o) === indexKey(n));
       if (renamed) {
-        matched.add(renamed);
         this.emit(Phase.Renames, {
           summary: `rename index ${renamed.name} to ${n.name}`,
           table: q,
@@ -1186,7 +1176,7 @@ class Planner {
       }
       toCreate.push(n);
     }
-    toDrop.push(...old.filter((o) => !matched.has(o)));
+    toDrop.push(...dropped);
 
     // A plain unique index can hold up a foreign key too (see bounceForeignKeysOnChangedKeys).
     for (const o of toDrop) {
