@@ -42,11 +42,14 @@ export async function readModels(dir: string, tree: SourceTree, options: ReadOpt
   const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
   // A mistyped folder must not read as "every table was dropped".
   if (!files.length) throw new InputError(`no Python files under ${dir}`);
-  const modules = await ModuleIndex.forDirectory(tree, dir, options.parsed ?? new ParseCache());
+  const parsed = options.parsed ?? new ParseCache();
+  const modules = await ModuleIndex.forDirectory(tree, dir, parsed);
+  const texts = await readTexts(tree, files);
+  await parsed.prefetch(texts.filter((text): text is string => text !== null));
   const scanned: ModuleInfo[] = [];
-  for (const file of files) {
-    const text = await tree.read(file);
-    if (text !== null) scanned.push(await modules.loadFile(file, text));
+  for (const [i, file] of files.entries()) {
+    const text = texts[i];
+    if (text != null) scanned.push(await modules.loadFile(file, text));
   }
   // Resolution asks for the modules it needs; read them and resolve again until it asks for
   // none new. A foreign key naming a table no module was read for needs the whole closure.
@@ -56,6 +59,15 @@ export async function readModels(dir: string, tree: SourceTree, options: ReadOpt
     if (pass.unfoundTables && (await modules.loadAllImports())) continue;
     return pass.result;
   }
+}
+
+/** Every file's text, read at once; a failure is the first failing file's, as reading them in turn would report. */
+async function readTexts(tree: SourceTree, files: string[]): Promise<(string | null)[]> {
+  const settled = await Promise.allSettled(files.map((file) => tree.read(file)));
+  return settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
 }
 
 /** One reading of the scanned modules with the modules read so far. */

@@ -1,15 +1,16 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as WasmNode } from 'web-tree-sitter';
 import { InputError } from '../errors.js';
-import { convertTree, type Node, type Tree } from './syntax-tree.js';
+import { parseOnThreads, THREADED_MIN_CHARS } from './parse-threads.js';
+import { convertTree, treeOf, type Node, type Tree } from './syntax-tree.js';
 
 const require = createRequire(import.meta.url);
 
 let parserPromise: Promise<Parser> | null = null;
 let loadedParser: Parser | null = null;
 
-/** Loading the wasm grammar costs tens of milliseconds: do it once per process. */
-function pythonParser(): Promise<Parser> {
+/** Loading the wasm grammar costs tens of milliseconds: do it once per thread. */
+export function pythonParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     await Parser.init();
     const language = await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm'));
@@ -64,6 +65,25 @@ export class ParseCache {
     const tree = await parsePython(file, text);
     this.trees.set(text, tree);
     return tree;
+  }
+
+  /**
+   * Parses files about to be read, on parser threads when there is enough text to repay
+   * starting them; otherwise (or when threads cannot run) `parse` does it as they are read.
+   * A file with a syntax error is left for `parse` to report, with its name. Returns how
+   * many texts were parsed on threads.
+   */
+  async prefetch(texts: string[]): Promise<number> {
+    const todo = [...new Set(texts)].filter((text) => !this.trees.has(text));
+    if (todo.reduce((sum, text) => sum + text.length, 0) < THREADED_MIN_CHARS) return 0;
+    const [parser, parsed] = await Promise.all([pythonParser(), parseOnThreads(todo)]);
+    let count = 0;
+    parsed?.forEach((flat, i) => {
+      if (!flat) return;
+      this.trees.set(todo[i]!, treeOf(flat, todo[i]!, parser.language!));
+      count++;
+    });
+    return count;
   }
 }
 

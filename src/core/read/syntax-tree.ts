@@ -1,24 +1,96 @@
-import type { Language, Tree as WasmTree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Tree as WasmTree } from 'web-tree-sitter';
 
 /**
- * A parsed file as plain JavaScript objects, converted once from web-tree-sitter's tree.
+ * A parsed file as plain JavaScript data, copied once from web-tree-sitter's tree.
  * Every property access on a web-tree-sitter node crosses into wasm and allocates a fresh
  * node object, and the reader asks for `.type`, `.text` and children many times per node;
  * a plain copy makes those field reads. It also lets the wasm tree be freed right after
  * parsing, which web-tree-sitter never does on its own (memory would grow with every read
  * in the long-running GitHub App). Only the part of the node API the reader uses is kept,
  * with the same meaning.
+ *
+ * The copy is a set of typed arrays, one slot per node in preorder, and a node object is
+ * made only when the reader first reaches it: most nodes (punctuation, the arguments of a
+ * field the reader never asks for) never become one. A 1000-table models package is a third
+ * of a million nodes, and an object for each was most of the read's garbage-collection time.
  */
 export interface Point {
   row: number;
   column: number;
 }
 
-/** The parsed text, shared by its nodes; line starts are found only when a position is asked for. */
-class Source {
+/** What a grammar's numeric ids mean, worked out once per language. */
+class Grammar {
+  private static readonly known = new WeakMap<Language, Grammar>();
+
+  readonly types: string[];
+  readonly named: Uint8Array;
+  readonly fieldIds = new Map<string, number>();
+
+  private constructor(language: Language) {
+    this.types = language.types.map((t) => t ?? 'ERROR');
+    this.named = Uint8Array.from(this.types, (_, id) => (language.nodeTypeIsNamed(id) ? 1 : 0));
+    language.fields.forEach((name, id) => {
+      if (name !== null) this.fieldIds.set(name, id);
+    });
+  }
+
+  static of(language: Language): Grammar {
+    let grammar = Grammar.known.get(language);
+    if (!grammar) {
+      grammar = new Grammar(language);
+      Grammar.known.set(language, grammar);
+    }
+    return grammar;
+  }
+}
+
+/**
+ * The nodes of one file in preorder: node `i`'s children are `i + 1` onwards, each next one
+ * after the previous one's last descendant. Plain typed arrays, so a parser thread can hand
+ * them over without copying.
+ */
+export interface FlatNodes {
+  types: Uint16Array;
+  /** The field id under which each node sits in its parent; 0 for none. */
+  fields: Uint16Array;
+  /** UTF-16 offsets into the parsed source, as web-tree-sitter reports them for string input. */
+  starts: Int32Array;
+  ends: Int32Array;
+  /** -1 for the root. */
+  parents: Int32Array;
+  /** The index of each node's last descendant (itself for a leaf). */
+  lasts: Int32Array;
+}
+
+class FlatTree {
+  readonly types: Uint16Array;
+  readonly fields: Uint16Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly parents: Int32Array;
+  readonly lasts: Int32Array;
+  private readonly nodes: (Node | undefined)[];
   private lineStarts: number[] | null = null;
 
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    readonly grammar: Grammar,
+    flat: FlatNodes,
+  ) {
+    ({ types: this.types, fields: this.fields, starts: this.starts, ends: this.ends, parents: this.parents, lasts: this.lasts } = flat);
+    this.nodes = new Array<Node | undefined>(flat.types.length);
+  }
+
+/** The one node object for slot `i`, so identity comparisons between nodes hold. */
+  node(i: number): Node {
+    let node = this.nodes[i];
+    if (node === undefined) {
+      node = new Node(this, i);
+      this.nodes[i] = node;
+    }
+    return node;
+  }
 
   /** Tree-sitter's point for a UTF-16 offset: rows end at `\n`, columns count UTF-16 units. */
   point(index: number): Point {
@@ -41,75 +113,103 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-/** Shared by every leaf (about half the nodes), frozen so no caller can fill it. */
+/** Shared by every leaf, frozen so no caller can fill it. */
 const NO_CHILDREN: Node[] = Object.freeze([]) as unknown as Node[];
 
 export class Node {
-  private kids: Node[] = NO_CHILDREN;
-  /** Field name of each child, by position; null until a child has one (most nodes have none). */
-  private fields: (string | null)[] | null = null;
+  readonly type: string;
+  readonly isNamed: boolean;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  private kids: Node[] | null = null;
   private named: Node[] | null = null;
 
   constructor(
-    readonly type: string,
-    readonly isNamed: boolean,
-    /** UTF-16 offsets into the parsed source, as web-tree-sitter reports them for string input. */
-    readonly startIndex: number,
-    readonly endIndex: number,
-    readonly parent: Node | null,
-    private readonly source: Source,
-  ) {}
+    private readonly tree: FlatTree,
+    private readonly index: number,
+  ) {
+    const typeId = tree.types[index]!;
+    this.type = tree.grammar.types[typeId]!;
+    this.isNamed = tree.grammar.named[typeId] === 1;
+    this.startIndex = tree.starts[index]!;
+    this.endIndex = tree.ends[index]!;
+  }
+
+  get parent(): Node | null {
+    const parent = this.tree.parents[this.index]!;
+    return parent < 0 ? null : this.tree.node(parent);
+  }
 
   /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
   get children(): Node[] {
+    if (this.kids === null) {
+      const { lasts } = this.tree;
+      const last = lasts[this.index]!;
+      if (last === this.index) {
+        this.kids = NO_CHILDREN;
+      } else {
+        const kids: Node[] = [];
+        for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) kids.push(this.tree.node(i));
+        this.kids = kids;
+      }
+    }
     return this.kids;
   }
 
   get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
+    return this.tree.text.slice(this.startIndex, this.endIndex);
   }
 
   get startPosition(): Point {
-    return this.source.point(this.startIndex);
+    return this.tree.point(this.startIndex);
   }
 
   /** The named children, comments included (as in tree-sitter). */
   get namedChildren(): Node[] {
-    this.named ??= this.children.filter((c) => c.isNamed);
+    if (this.named === null) {
+      const { lasts, types, grammar } = this.tree;
+      const named: Node[] = [];
+      const last = lasts[this.index]!;
+      for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
+        if (grammar.named[types[i]!] === 1) named.push(this.tree.node(i));
+      }
+      this.named = named;
+    }
     return this.named;
   }
 
   childForFieldName(field: string): Node | null {
-    const i = this.fields ? this.fields.indexOf(field) : -1;
-    return i < 0 ? null : this.children[i]!;
+    const id = this.tree.grammar.fieldIds.get(field);
+    if (id === undefined) return null;
+    const { lasts, fields } = this.tree;
+    const last = lasts[this.index]!;
+    for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
+      if (fields[i] === id) return this.tree.node(i);
+    }
+    return null;
   }
 
   childrenForFieldName(field: string): Node[] {
-    const fields = this.fields;
-    return fields ? this.children.filter((_, i) => fields[i] === field) : [];
+    const id = this.tree.grammar.fieldIds.get(field);
+    const found: Node[] = [];
+    if (id === undefined) return found;
+    const { lasts, fields } = this.tree;
+    const last = lasts[this.index]!;
+    for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
+      if (fields[i] === id) found.push(this.tree.node(i));
+    }
+    return found;
   }
 
   /** This node and its descendants of that type, in source order (as tree-sitter's). */
   descendantsOfType(type: string): Node[] {
+    const { lasts, types, grammar } = this.tree;
     const found: Node[] = [];
-    const visit = (node: Node): void => {
-      if (node.type === type) found.push(node);
-      for (const child of node.children) visit(child);
-    };
-    visit(this);
-    return found;
-  }
-
-  /** @internal used while converting. */
-  addChild(child: Node, field: string | null): void {
-    if (field !== null) {
-      this.fields ??= this.children.map(() => null);
-      this.fields.push(field);
-    } else if (this.fields) {
-      this.fields.push(null);
+    const last = lasts[this.index]!;
+    for (let i = this.index; i <= last; i++) {
+      if (grammar.types[types[i]!] === type) found.push(this.tree.node(i));
     }
-    if (this.kids === NO_CHILDREN) this.kids = [];
-    this.kids.push(child);
+    return found;
   }
 }
 
@@ -117,48 +217,64 @@ export interface Tree {
   rootNode: Node;
 }
 
-/** Copies a web-tree-sitter tree into plain nodes and frees the wasm tree. */
+/** Copies a web-tree-sitter tree into typed arrays and frees the wasm tree. */
 export function convertTree(tree: WasmTree, text: string): Tree {
-  const cursor = tree.walk();
   try {
-    return { rootNode: new Converter(tree.language, cursor, new Source(text)).node(null) };
+    return treeOf(flatten(tree), text, tree.language);
   } finally {
-    cursor.delete();
     tree.delete();
   }
 }
 
-/** Each cursor getter is a wasm call: ask for the type id, offsets and field id only, the rest by type. */
-class Converter {
-  private readonly types: string[];
-  private readonly fields: (string | null)[];
-  private readonly isNamed = new Map<number, boolean>();
+/** The tree over nodes flattened here or on a parser thread, for the text they were parsed from. */
+export function treeOf(flat: FlatNodes, text: string, language: Language): Tree {
+  return { rootNode: new FlatTree(text, Grammar.of(language), flat).node(0) };
+}
 
-  constructor(
-    private readonly language: Language,
-    private readonly cursor: TreeCursor,
-    private readonly source: Source,
-  ) {
-    this.types = language.types;
-    this.fields = language.fields;
-  }
-
-  node(parent: Node | null): Node {
-    const cursor = this.cursor;
-    const typeId = cursor.nodeTypeId;
-    let named = this.isNamed.get(typeId);
-    if (named === undefined) {
-      named = this.language.nodeTypeIsNamed(typeId);
-      this.isNamed.set(typeId, named);
+/**
+ * One preorder walk, without recursion (a long chain of `a + b + ...` nests deeply). Each
+ * cursor getter is a wasm call, so only the type id, offsets and field id are asked for.
+ */
+export function flatten(tree: WasmTree): FlatNodes {
+  const count = tree.rootNode.descendantCount;
+  const flat: FlatNodes = {
+    types: new Uint16Array(count),
+    fields: new Uint16Array(count),
+    starts: new Int32Array(count),
+    ends: new Int32Array(count),
+    parents: new Int32Array(count),
+    lasts: new Int32Array(count),
+  };
+  const { types, fields, starts, ends, parents, lasts } = flat;
+  const cursor = tree.walk();
+  try {
+    let next = 0;
+    let parent = -1;
+    let field = 0;
+    for (;;) {
+      const i = next++;
+      types[i] = cursor.nodeTypeId;
+      starts[i] = cursor.startIndex;
+      ends[i] = cursor.endIndex;
+      parents[i] = parent;
+      fields[i] = field;
+      if (cursor.gotoFirstChild()) {
+        parent = i;
+        field = cursor.currentFieldId;
+        continue;
+      }
+      lasts[i] = i;
+      for (;;) {
+        if (cursor.gotoNextSibling()) {
+          field = cursor.currentFieldId;
+          break;
+        }
+        if (parent < 0 || !cursor.gotoParent()) return flat;
+        lasts[parent] = next - 1;
+        parent = parents[parent]!;
+      }
     }
-    const node = new Node(this.types[typeId] ?? 'ERROR', named, cursor.startIndex, cursor.endIndex, parent, this.source);
-    if (cursor.gotoFirstChild()) {
-      do {
-        const field = this.fields[cursor.currentFieldId] ?? null;
-        node.addChild(this.node(node), field);
-      } while (cursor.gotoNextSibling());
-      cursor.gotoParent();
-    }
-    return node;
+  } finally {
+    cursor.delete();
   }
 }

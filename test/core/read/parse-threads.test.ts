@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import { Language, Parser } from 'web-tree-sitter';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readModels as readHere } from '../../../src/core/read/index.js';
+import { flatten } from '../../../src/core/read/syntax-tree.js';
+import { dedent, memoryTree } from '../../support/memory-tree.js';
+import { describeDiagnostics, describeSchema } from './describe.js';
+
+// A worker thread runs compiled JavaScript, so the threaded path is tested on the build
+// (`npm test` builds first); under vitest the TypeScript sources parse on the test's thread.
+const built = {
+  threads: (await import('../../../dist/core/read/parse-threads.js')) as typeof import('../../../src/core/read/parse-threads.js'),
+  read: (await import('../../../dist/core/read/index.js')) as typeof import('../../../src/core/read/index.js'),
+};
+const require = createRequire(import.meta.url);
+
+/** A models package large enough to be parsed on threads: `count` modules of 20 tables chained by foreign keys. */
+function largePackage(count: number): Record<string, string> {
+  const files: Record<string, string> = {
+    'models/__init__.py': '',
+    'models/base.py': dedent(`
+      from sqlalchemy.orm import DeclarativeBase
+      class Base(DeclarativeBase):
+          pass
+    `),
+  };
+  for (let m = 0; m < count; m++) {
+    const classes = Array.from({ length: 20 }, (_, t) => {
+      const n = m * 20 + t;
+      return dedent(`
+        class Item${n}(Base):
+            __tablename__ = "item_${n}"
+            __table_args__ = (Index("ix_item_${n}_code_rank", "code", "rank"),)
+            id = Column(Integer, primary_key=True)
+            parent_id = Column(${n ? `ForeignKey("item_${n - 1}.id")` : 'Integer'}, index=True)
+            code = Column(String(64), nullable=False, unique=True)
+            rank = Column(Integer, nullable=False, server_default="0")  # a comment
+            note: Mapped[str | None] = mapped_column(Text, comment="é ☕")
+      `);
+    });
+    files[`models/m${m}.py`] =
+      'from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text\n' +
+      'from sqlalchemy.orm import Mapped, mapped_column\nfrom .base import Base\n\n' +
+      classes.join('\n');
+  }
+  return files;
+}
+
+describe('parsing on worker threads', () => {
+  let parser: Parser;
+  beforeAll(async () => {
+    await Parser.init();
+    parser = new Parser();
+    parser.setLanguage(await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')));
+  });
+
+  it('gives each text exactly the nodes a parse on this thread gives, and null for a syntax error', async () => {
+    const texts = ['x = 1\n', 'class A(B):\n    y: int = f(1, "é")  # c\n', 'def broken(:\n', 'a = (1 +\n  2)\n'];
+    const threaded = await built.threads.parseOnThreads(texts);
+    expect(threaded).not.toBeNull();
+    texts.forEach((text, i) => {
+      const tree = parser.parse(text)!;
+      expect(threaded![i]).toEqual(tree.rootNode.hasError ? null : flatten(tree));
+      tree.delete();
+    });
+  });
+
+  it('leaves a small package to the calling thread: starting threads would cost more', async () => {
+    const files = largePackage(2);
+    expect(await new built.read.ParseCache().prefetch(Object.values(files))).toBe(0);
+  });
+
+  it('reads a large package exactly as reading it on one thread does', async () => {
+    const files = largePackage(40);
+    const parsed = new built.read.ParseCache();
+    expect(await parsed.prefetch(Object.values(files))).toBe(new Set(Object.values(files)).size);
+    const threaded = await built.read.readModels('models', memoryTree(files), { parsed });
+    const here = await readHere('models', memoryTree(files));
+    expect(threaded.schema.tables).toHaveLength(800);
+    expect([describeSchema(threaded.schema), describeDiagnostics(threaded.diagnostics)]).toEqual([
+      describeSchema(here.schema),
+      describeDiagnostics(here.diagnostics),
+    ]);
+  });
+
+  it('still names the file and line of a syntax error in a package parsed on threads', async () => {
+    const files = largePackage(40);
+    files['models/m7.py'] += '\n\nclass Broken(Base:\n    pass\n';
+    const lines = files['models/m7.py']!.split('\n').length;
+    await expect(built.read.readModels('models', memoryTree(files))).rejects.toMatchObject({
+      message: 'syntax error',
+      location: { file: 'models/m7.py', line: lines - 2 },
+    });
+  });
+});
