@@ -261,7 +261,7 @@ describe('flow-migrate diff', () => {
 });
 
 const BIN = path.join(ROOT, 'bin/flow-migrate.js');
-const BUILT = path.join(ROOT, 'dist/adapters/cli/main.js');
+const BUILT = path.join(ROOT, 'dist/bundle/cli/main.js');
 const binSkip = existsSync(BUILT) ? null : 'dist/ is not built (npm run build; npm test builds it first)';
 
 describe.skipIf(binSkip !== null)(`the real bin${binSkip ? ` (skipped: ${binSkip})` : ''}`, () => {

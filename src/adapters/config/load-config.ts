@@ -53,7 +53,7 @@ export async function loadProjectConfig(root: string): Promise<ProjectConfig> {
 // The parsers are loaded only for a file that exists: the pre-commit hook reads the config on
 // every commit, and most projects have one of the two files or neither.
 async function parseYamlConfig(text: string, file: string): Promise<ProjectConfigInput> {
-  const { parseDocument, isMap } = await import('yaml');
+  const { parseDocument, isMap } = await import('./yaml.js');
   const doc = parseDocument(text, { prettyErrors: false });
   const lines = lineStarts(text);
   if (doc.errors.length) {

@@ -58,10 +58,8 @@ function parseOnThread(texts: string[]): Promise<ParseReply> {
   return new Promise((resolve, reject) => {
     const request: ParseRequest = { role: ROLE, texts };
     const worker = new Worker(new URL(import.meta.url), { workerData: request });
-    worker.once('message', (reply: ParseReply) => {
-      resolve(reply);
-      void worker.terminate();
-    });
+    // The thread ends by itself once it has replied: nothing else keeps it alive.
+    worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`parser thread exited with code ${code}`)));
   });

@@ -115,7 +115,7 @@ describe('the installed hook script in a real git commit', () => {
     expect(existsSync(log)).toBe(false);
   });
 
-  const built = existsSync(path.join(PACKAGE_ROOT, 'dist/adapters/cli/main.js'));
+  const built = existsSync(path.join(PACKAGE_ROOT, 'dist/bundle/cli/main.js'));
   const strictTitle = 'blocks a strict `git commit -a` end to end with the built CLI';
   it.skipIf(!built)(built ? strictTitle : `${strictTitle} (skipped: dist/ not built; \`npm run build\`)`, () => {
     shim(`exec node ${path.join(PACKAGE_ROOT, 'bin/flow-migrate.js')} "$@"`);

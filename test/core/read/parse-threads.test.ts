@@ -3,47 +3,20 @@ import { Language, Parser } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readModels as readHere } from '../../../src/core/read/index.js';
 import { flatten } from '../../../src/core/read/syntax-tree.js';
-import { dedent, memoryTree } from '../../support/memory-tree.js';
+import { largePackage } from '../../support/large-package.js';
+import { memoryTree } from '../../support/memory-tree.js';
 import { describeDiagnostics, describeSchema } from './describe.js';
 
 // A worker thread runs compiled JavaScript, so the threaded path is tested on the build
 // (`npm test` builds first); under vitest the TypeScript sources parse on the test's thread.
 const built = {
-  threads: (await import('../../../dist/core/read/parse-threads.js')) as typeof import('../../../src/core/read/parse-threads.js'),
-  read: (await import('../../../dist/core/read/index.js')) as typeof import('../../../src/core/read/index.js'),
+  threads: (await import(compiled('core/read/parse-threads.js'))) as typeof import('../../../src/core/read/parse-threads.js'),
+  read: (await import(compiled('core/read/index.js'))) as typeof import('../../../src/core/read/index.js'),
 };
 const require = createRequire(import.meta.url);
 
-/** A models package large enough to be parsed on threads: `count` modules of 20 tables chained by foreign keys. */
-function largePackage(count: number): Record<string, string> {
-  const files: Record<string, string> = {
-    'models/__init__.py': '',
-    'models/base.py': dedent(`
-      from sqlalchemy.orm import DeclarativeBase
-      class Base(DeclarativeBase):
-          pass
-    `),
-  };
-  for (let m = 0; m < count; m++) {
-    const classes = Array.from({ length: 20 }, (_, t) => {
-      const n = m * 20 + t;
-      return dedent(`
-        class Item${n}(Base):
-            __tablename__ = "item_${n}"
-            __table_args__ = (Index("ix_item_${n}_code_rank", "code", "rank"),)
-            id = Column(Integer, primary_key=True)
-            parent_id = Column(${n ? `ForeignKey("item_${n - 1}.id")` : 'Integer'}, index=True)
-            code = Column(String(64), nullable=False, unique=True)
-            rank = Column(Integer, nullable=False, server_default="0")  # a comment
-            note: Mapped[str | None] = mapped_column(Text, comment="é ☕")
-      `);
-    });
-    files[`models/m${m}.py`] =
-      'from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text\n' +
-      'from sqlalchemy.orm import Mapped, mapped_column\nfrom .base import Base\n\n' +
-      classes.join('\n');
-  }
-  return files;
+function compiled(module: string): string {
+  return new URL(`../../../dist/${module}`, import.meta.url).href;
 }
 
 describe('parsing on worker threads', () => {

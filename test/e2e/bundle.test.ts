@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { CliIO } from '../../src/adapters/cli/io.js';
+import { main as mainFromSource } from '../../src/adapters/cli/main.js';
+import { largePackage } from '../support/large-package.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/flow-migrate.js');
+const BUNDLE = path.join(ROOT, 'dist/bundle/cli/main.js');
+const skip = existsSync(BUNDLE) ? null : 'dist/bundle is not built (npm run build; npm test builds it first)';
+
+async function run(main: typeof mainFromSource, args: string[], cwd: string) {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {}, color: false };
+  return { code: await main(args, io), stdout, stderr };
+}
+
+describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-bundle-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds its package.json from where the bundle lies', () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    expect(result.stdout).toBe(`${version}\n`);
+    expect(result.status).toBe(0);
+  });
+
+  it('parses a large package on parser threads started from the bundle, and reads what the sources read', async () => {
+    for (const [file, text] of Object.entries(largePackage(40))) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const threads: { replies: number; exitCode: number | null; error: unknown }[] = [];
+    const watch = (worker: Worker) => {
+      const thread = { replies: 0, exitCode: null as number | null, error: null as unknown };
+      threads.push(thread);
+      worker.on('message', () => thread.replies++);
+      worker.on('error', (err) => (thread.error = err));
+      worker.on('exit', (code) => (thread.exitCode = code));
+    };
+    const { main } = (await import(BUNDLE)) as { main: typeof mainFromSource };
+    process.on('worker', watch);
+    const bundled = await run(main, ['schema', 'models', '--json'], dir).finally(() => process.off('worker', watch));
+    // Under vitest the sources cannot start a thread (it would load TypeScript): they parse here.
+    const fromSource = await run(mainFromSource, ['schema', 'models', '--json'], dir);
+    expect(bundled.code).toBe(0);
+    expect(JSON.parse(bundled.stdout).schema.tables).toHaveLength(800);
+    expect(bundled).toEqual(fromSource);
+    await expect.poll(() => threads.every((t) => t.exitCode !== null)).toBe(true);
+    expect(threads.map(({ replies, exitCode, error }) => ({ replies, exitCode, error }))).toEqual([
+      { replies: 1, exitCode: 0, error: null },
+      { replies: 1, exitCode: 0, error: null },
+    ]);
+  });
+});
