@@ -64,15 +64,15 @@ export async function pipelineTask(stage: PipelineStage, ws: Workspace): Promise
     }
     case 'read-plan-render':
       // What a caller waits for between "here are two model trees" and "here is the revision";
-      // like `generate`, the two reads share one parse cache.
+      // like `generate`, the two reads run at once and share one parse cache.
       return {
         run: async () => {
           const parsed = new ParseCache();
-          const planned = planChecked(
-            await readChecked(ws.baseModels, ws.tables, parsed),
-            await readChecked(ws.headModels, ws.tables, parsed),
-            ws,
-          );
+          const [base, head] = await Promise.all([
+            readChecked(ws.baseModels, ws.tables, parsed),
+            readChecked(ws.headModels, ws.tables, parsed),
+          ]);
+          const planned = planChecked(base, head, ws);
           renderRevisionFile({
             backend,
             body: renderAlembic(planned, style),

@@ -1,5 +1,6 @@
 import { chooseDownRevision, readBackend, renderRevisionFile, type Backend, type RevisionFile } from './backend/index.js';
 import { plan, type Plan, type PlannedOperation, type RenameRequest } from './plan/index.js';
+import { allInOrder } from './in-order.js';
 import { ParseCache, readModels } from './read/index.js';
 import { renderAlembic, renderSql, type SqlScript } from './render/index.js';
 import type { Diagnostic, Schema } from './schema/model.js';
@@ -57,8 +58,11 @@ export type GenerateResult =
 /** Reads both model folders and plans the change between them. */
 export async function diffModels(request: DiffRequest): Promise<DiffResult> {
   const parsed = new ParseCache();
-  const base = await readModels(request.base.dir, request.base.tree, { parsed });
-  const head = await readModels(request.head.dir, request.head.tree, { parsed });
+  // Both at once: one read's reader pass runs while the other's files are parsed on threads.
+  const [base, head] = await allInOrder([
+    readModels(request.base.dir, request.base.tree, { parsed }),
+    readModels(request.head.dir, request.head.tree, { parsed }),
+  ]);
   const planned = plan(base.schema, head.schema, {
     renames: request.renames,
     allowDataLoss: request.allowDataLoss,

@@ -32,7 +32,7 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
     expect(result.status).toBe(0);
   });
 
-  it('parses a large package on parser threads started from the bundle, and reads what the sources read', async () => {
+  it('parses a large package partly on a parser thread started from the bundle, and reads what the sources read', async () => {
     for (const [file, text] of Object.entries(largePackage(40))) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       writeFileSync(path.join(dir, file), text);
@@ -55,7 +55,6 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
     expect(bundled).toEqual(fromSource);
     await expect.poll(() => threads.every((t) => t.exitCode !== null)).toBe(true);
     expect(threads.map(({ replies, exitCode, error }) => ({ replies, exitCode, error }))).toEqual([
-      { replies: 1, exitCode: 0, error: null },
       { replies: 1, exitCode: 0, error: null },
     ]);
   });

@@ -127,26 +127,27 @@ function dedupe(list: ClassInfo[]): ClassInfo[] {
   });
 }
 
+/** C3 linearisation; `info` caches one ClassInfo per class, so classes compare by identity. */
 function c3Merge(sequences: ClassInfo[][]): ClassInfo[] | null {
-  const seqs = sequences.map((s) => [...s]).filter((s) => s.length);
+  const seqs = sequences.filter((s) => s.length > 0);
+  // Where each sequence now starts: merged heads are skipped rather than shifted off a copy.
+  const starts = seqs.map(() => 0);
   const out: ClassInfo[] = [];
-  while (seqs.some((s) => s.length)) {
+  for (;;) {
     let head: ClassInfo | null = null;
-    for (const s of seqs) {
-      const candidate = s[0];
+    let remaining = false;
+    for (let i = 0; i < seqs.length && !head; i++) {
+      const candidate = seqs[i]![starts[i]!];
       if (!candidate) continue;
-      const k = classKey(candidate.sym);
-      if (!seqs.some((o) => o.slice(1).some((c) => classKey(c.sym) === k))) {
-        head = candidate;
-        break;
-      }
+      remaining = true;
+      if (!seqs.some((other, j) => other.indexOf(candidate, starts[j]! + 1) >= 0)) head = candidate;
     }
-    if (!head) return null;
+    if (!head) return remaining ? null : out;
     out.push(head);
-    const hk = classKey(head.sym);
-    for (const s of seqs) if (s[0] && classKey(s[0].sym) === hk) s.shift();
+    seqs.forEach((s, j) => {
+      if (s[starts[j]!] === head) starts[j]!++;
+    });
   }
-  return out;
 }
 
 /**

@@ -86,9 +86,9 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
       return null;
     }
     const positional = args.positional.slice(source.skip ?? 0);
-    const first = positional[0];
-    if (first && stringValue(first) !== null) {
-      name = stringValue(first)!;
+    const given = positional[0] ? stringValue(positional[0]) : null;
+    if (given !== null) {
+      name = given;
       positional.shift();
     }
     for (const [k, v] of args.keywords) keywords.set(k, { node: v, scope: source.scope });

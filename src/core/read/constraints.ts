@@ -149,7 +149,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
   const args = callArguments(call);
   const location = at(scope, call);
   const sql = sqlContextFor(ctx, table, scope);
-  const columnsOf = (nodes: Node[]): string[] | null => {
+  const columnsOf = (nodes: readonly Node[]): string[] | null => {
     const out: string[] = [];
     for (const c of nodes) {
       const ref = columnReference(c, table);
@@ -245,7 +245,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
   }
 }
 
-function listItems(node: Node): Node[] | null {
+function listItems(node: Node): readonly Node[] | null {
   const n = unwrap(node);
   return n.type === 'list' || n.type === 'tuple' ? namedChildren(n) : null;
 }

@@ -1,5 +1,6 @@
 import type { Node } from './syntax-tree.js';
 import { InputError } from '../errors.js';
+import { allInOrder } from '../in-order.js';
 import type { Diagnostic, Schema } from '../schema/model.js';
 import type { SourceTree } from '../source.js';
 import { assembleSchema, type DraftIndex } from './assemble.js';
@@ -44,7 +45,7 @@ export async function readModels(dir: string, tree: SourceTree, options: ReadOpt
   if (!files.length) throw new InputError(`no Python files under ${dir}`);
   const parsed = options.parsed ?? new ParseCache();
   const modules = await ModuleIndex.forDirectory(tree, dir, parsed);
-  const texts = await readTexts(tree, files);
+  const texts = await allInOrder(files.map((file) => tree.read(file)));
   await parsed.prefetch(texts.filter((text): text is string => text !== null));
   const scanned: ModuleInfo[] = [];
   for (const [i, file] of files.entries()) {
@@ -59,15 +60,6 @@ export async function readModels(dir: string, tree: SourceTree, options: ReadOpt
     if (pass.unfoundTables && (await modules.loadAllImports())) continue;
     return pass.result;
   }
-}
-
-/** Every file's text, read at once; a failure is the first failing file's, as reading them in turn would report. */
-async function readTexts(tree: SourceTree, files: string[]): Promise<(string | null)[]> {
-  const settled = await Promise.allSettled(files.map((file) => tree.read(file)));
-  return settled.map((result) => {
-    if (result.status === 'rejected') throw result.reason;
-    return result.value;
-  });
 }
 
 /** One reading of the scanned modules with the modules read so far. */

@@ -26,7 +26,7 @@ export interface ModuleInfo {
   /** Module-level `name = value`: the value node. */
   assignments: Map<string, Node>;
   /** Top-level statements in order (for `Table(...)` objects). */
-  body: Node[];
+  body: readonly Node[];
 }
 
 /**
@@ -203,7 +203,7 @@ function scanModule(name: string, file: string, isPackage: boolean, tree: Tree):
  * Top-level bindings. Statements inside `if`/`try` at module level (TYPE_CHECKING imports,
  * ImportError fallbacks) count too, but never override a binding made before them.
  */
-function scanBlock(module: ModuleInfo, stmts: Node[], topLevel: boolean): void {
+function scanBlock(module: ModuleInfo, stmts: readonly Node[], topLevel: boolean): void {
   for (const stmt of stmts) {
     switch (stmt.type) {
       case 'import_statement':

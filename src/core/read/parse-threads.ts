@@ -1,20 +1,22 @@
-import os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { pythonParser } from './parser.js';
 import { flatten, type FlatNodes } from './syntax-tree.js';
 
 /**
- * Parsing a large models package on worker threads. Tree-sitter's parse and the copy out of
- * wasm are most of a big read's time and are independent per file, so two threads halve them
- * on a two-core machine. A thread loads the grammar first (tens of milliseconds), so small
- * packages, the pre-commit hook's included, are parsed on the calling thread.
+ * Parsing part of a large models package on a worker thread. Tree-sitter's parse and the
+ * copy out of wasm are most of a big read's time and are independent per file, so on two
+ * cores the calling thread parses one half while a parser thread parses the other. One
+ * thread, not two: a third wasm instance warming up competes with the other two for the
+ * compilers and gained nothing measurable. A thread loads the grammar first (tens of
+ * milliseconds), so small packages, the pre-commit hook's included, are parsed on the
+ * calling thread alone.
  *
  * The thread runs this very module (whatever file it was built or bundled into): starting
  * it with the role below makes it serve instead of being imported.
  */
 const ROLE = 'flow-migrate:parse';
 
-/** Below this much source text, starting threads costs more than it saves. */
+/** Below this much source text, starting a thread costs more than it saves. */
 export const THREADED_MIN_CHARS = 256 * 1024;
 
 interface ParseRequest {
@@ -26,43 +28,23 @@ interface ParseRequest {
 type ParseReply = (FlatNodes | null)[];
 
 /**
- * Parses `texts` on up to two threads. Null when threads cannot run here (a runtime that
+ * Parses `texts` on a thread of its own. Null when threads cannot run here (a runtime that
  * cannot start this module as a worker, such as a TypeScript test runner): the caller then
- * parses on its own thread.
+ * parses them on its own thread.
  */
-export async function parseOnThreads(texts: string[]): Promise<ParseReply | null> {
-  const threads = Math.min(2, os.availableParallelism(), texts.length);
-  const shares = splitBySize(texts, threads);
+export async function parseOnThread(texts: string[]): Promise<ParseReply | null> {
   try {
-    const replies = await Promise.all(shares.map((share) => parseOnThread(share.map((i) => texts[i]!))));
-    const out: ParseReply = new Array(texts.length);
-    shares.forEach((share, s) => share.forEach((textIndex, k) => (out[textIndex] = replies[s]![k]!)));
-    return out;
+    return await new Promise<ParseReply>((resolve, reject) => {
+      const request: ParseRequest = { role: ROLE, texts };
+      const worker = new Worker(new URL(import.meta.url), { workerData: request });
+      // The thread ends by itself once it has replied: nothing else keeps it alive.
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`parser thread exited with code ${code}`)));
+    });
   } catch {
     return null;
   }
-}
-
-/** Indexes of `texts` in `count` groups of about equal length, each in source order. */
-function splitBySize(texts: string[], count: number): number[][] {
-  const groups = Array.from({ length: count }, () => ({ size: 0, members: [] as number[] }));
-  texts.forEach((text, i) => {
-    const smallest = groups.reduce((a, b) => (b.size < a.size ? b : a));
-    smallest.size += text.length;
-    smallest.members.push(i);
-  });
-  return groups.map((g) => g.members).filter((m) => m.length);
-}
-
-function parseOnThread(texts: string[]): Promise<ParseReply> {
-  return new Promise((resolve, reject) => {
-    const request: ParseRequest = { role: ROLE, texts };
-    const worker = new Worker(new URL(import.meta.url), { workerData: request });
-    // The thread ends by itself once it has replied: nothing else keeps it alive.
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`parser thread exited with code ${code}`)));
-  });
 }
 
 async function serve(request: ParseRequest, port: NonNullable<typeof parentPort>): Promise<void> {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Language, Parser, type Node as WasmNode } from 'web-tree-sitter';
 import { InputError } from '../errors.js';
-import { parseOnThreads, THREADED_MIN_CHARS } from './parse-threads.js';
+import { parseOnThread, THREADED_MIN_CHARS } from './parse-threads.js';
 import { convertTree, treeOf, type Node, type Tree } from './syntax-tree.js';
 
 const require = createRequire(import.meta.url);
@@ -52,38 +52,54 @@ function firstError(node: WasmNode): WasmNode | null {
 
 /**
  * Parsed files by content, for reads that share most files: the base and head of one
- * change. A parsed tree is plain immutable data, so one parse serves every file with that
- * text. Syntax errors are not kept: the error names the file being read. Its lifetime is
- * the caller's (one change), so memory does not grow across changes.
+ * change, which may run at the same time. A parsed tree is plain immutable data, so one
+ * parse serves every file with that text. Syntax errors are not kept: the error names the
+ * file being read. Its lifetime is the caller's (one change), so memory does not grow
+ * across changes.
  */
 export class ParseCache {
-  private readonly trees = new Map<string, Tree>();
+  /** Per text, its tree, or null when it was left to `parse` (a syntax error, or no thread). */
+  private readonly trees = new Map<string, Promise<Tree | null>>();
 
   async parse(file: string, text: string): Promise<Tree> {
-    const known = this.trees.get(text);
-    if (known) return known;
+    const ahead = await this.trees.get(text);
+    if (ahead) return ahead;
     const tree = await parsePython(file, text);
-    this.trees.set(text, tree);
+    this.trees.set(text, Promise.resolve(tree));
     return tree;
   }
 
   /**
-   * Parses files about to be read, on parser threads when there is enough text to repay
-   * starting them; otherwise (or when threads cannot run) `parse` does it as they are read.
-   * A file with a syntax error is left for `parse` to report, with its name. Returns how
-   * many texts were parsed on threads.
+   * Parses files about to be read: with enough text to repay starting a thread, half of it
+   * on a parser thread while this one parses the other half; otherwise (or when threads
+   * cannot run) `parse` does it as they are read. Texts another read is already parsing
+   * ahead are not parsed twice. A file with a syntax error is left for `parse` to report,
+   * with its name. Says how many texts each thread parsed.
    */
-  async prefetch(texts: string[]): Promise<number> {
+  async prefetch(texts: string[]): Promise<{ here: number; thread: number }> {
     const todo = [...new Set(texts)].filter((text) => !this.trees.has(text));
-    if (todo.reduce((sum, text) => sum + text.length, 0) < THREADED_MIN_CHARS) return 0;
-    const [parser, parsed] = await Promise.all([pythonParser(), parseOnThreads(todo)]);
-    let count = 0;
-    parsed?.forEach((flat, i) => {
-      if (!flat) return;
-      this.trees.set(todo[i]!, treeOf(flat, todo[i]!, parser.language!));
-      count++;
+    const total = todo.reduce((sum, text) => sum + text.length, 0);
+    if (total < THREADED_MIN_CHARS) return { here: 0, thread: 0 };
+    let size = 0;
+    const split = todo.findIndex((text) => (size += text.length) > total / 2);
+    const [mine, theirs] = [todo.slice(0, split), todo.slice(split)];
+
+    const batch = Promise.all([pythonParser(), parseOnThread(theirs)]);
+    const threaded = theirs.map(async (text, i) => {
+      const [parser, parsed] = await batch;
+      const flat = parsed?.[i];
+      return flat ? treeOf(flat, text, parser.language!) : null;
     });
-    return count;
+    theirs.forEach((text, i) => this.trees.set(text, threaded[i]!));
+    for (const text of mine) {
+      const tree = parsePython('', text).catch((err: unknown) => {
+        if (err instanceof InputError) return null;
+        throw err;
+      });
+      this.trees.set(text, tree);
+      await tree;
+    }
+    return { here: mine.length, thread: (await Promise.all(threaded)).filter((tree) => tree !== null).length };
   }
 }
 

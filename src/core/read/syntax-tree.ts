@@ -141,7 +141,7 @@ export class Node {
   }
 
   /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
-  get children(): Node[] {
+  get children(): readonly Node[] {
     if (this.kids === null) {
       const { lasts } = this.tree;
       const last = lasts[this.index]!;
@@ -165,7 +165,7 @@ export class Node {
   }
 
   /** The named children, comments included (as in tree-sitter). */
-  get namedChildren(): Node[] {
+  get namedChildren(): readonly Node[] {
     if (this.named === null) {
       const { lasts, types, grammar } = this.tree;
       const named: Node[] = [];

@@ -7,8 +7,10 @@ export function locationOf(file: string, node: Node): SourceLocation {
   return { file, line: node.startPosition.row + 1, column: node.startPosition.column + 1 };
 }
 
-export function namedChildren(node: Node): Node[] {
-  return node.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+/** The named children but comments; the node's own list when it has none (the common case), so it must not be changed. */
+export function namedChildren(node: Node): readonly Node[] {
+  const all = node.namedChildren;
+  return all.some((c) => c.type === 'comment') ? all.filter((c) => c.type !== 'comment') : all;
 }
 
 /** Strips parentheses around an expression: `(x)` is `x`. */
@@ -23,14 +25,26 @@ export function unwrap(node: Node): Node {
 }
 
 export interface CallArguments {
-  positional: Node[];
-  keywords: Map<string, Node>;
+  readonly positional: readonly Node[];
+  readonly keywords: ReadonlyMap<string, Node>;
   /** `*args` / `**kwargs` make the call's arguments unknowable statically. */
-  hasSplat: boolean;
+  readonly hasSplat: boolean;
 }
 
+/** Syntax trees are shared by the reads of a change, and the reader asks for a column's arguments several times. */
+const argumentsOfCall = new WeakMap<Node, CallArguments>();
+
 export function callArguments(call: Node): CallArguments {
-  const result: CallArguments = { positional: [], keywords: new Map(), hasSplat: false };
+  let known = argumentsOfCall.get(call);
+  if (!known) {
+    known = readCallArguments(call);
+    argumentsOfCall.set(call, known);
+  }
+  return known;
+}
+
+function readCallArguments(call: Node): CallArguments {
+  const result = { positional: [] as Node[], keywords: new Map<string, Node>(), hasSplat: false };
   const list = call.childForFieldName('arguments');
   if (!list) return result;
   for (const arg of namedChildren(list)) {

@@ -34,7 +34,7 @@ export function evaluateTableName(ctx: ReaderContext, node: Node, scope: Scope, 
   if (method !== 'sub' || args.keywords.size) return null;
   // `re.sub(pattern, repl, s)` or `re.compile(pattern).sub(repl, s)` through a name.
   let pattern: string | null;
-  let rest: Node[];
+  let rest: readonly Node[];
   const owner = ctx.resolver.resolve(object, scope);
   if (owner.kind === 'external' && owner.name === 're') {
     pattern = args.positional[0] ? stringValue(args.positional[0]) : null;

@@ -19,7 +19,7 @@ function compiled(module: string): string {
   return new URL(`../../../dist/${module}`, import.meta.url).href;
 }
 
-describe('parsing on worker threads', () => {
+describe('parsing on a worker thread', () => {
   let parser: Parser;
   beforeAll(async () => {
     await Parser.init();
@@ -29,7 +29,7 @@ describe('parsing on worker threads', () => {
 
   it('gives each text exactly the nodes a parse on this thread gives, and null for a syntax error', async () => {
     const texts = ['x = 1\n', 'class A(B):\n    y: int = f(1, "é")  # c\n', 'def broken(:\n', 'a = (1 +\n  2)\n'];
-    const threaded = await built.threads.parseOnThreads(texts);
+    const threaded = await built.threads.parseOnThread(texts);
     expect(threaded).not.toBeNull();
     texts.forEach((text, i) => {
       const tree = parser.parse(text)!;
@@ -38,31 +38,34 @@ describe('parsing on worker threads', () => {
     });
   });
 
-  it('leaves a small package to the calling thread: starting threads would cost more', async () => {
+  it('leaves a small package to the calling thread: starting a thread would cost more', async () => {
     const files = largePackage(2);
-    expect(await new built.read.ParseCache().prefetch(Object.values(files))).toBe(0);
+    expect(await new built.read.ParseCache().prefetch(Object.values(files))).toEqual({ here: 0, thread: 0 });
   });
 
   it('reads a large package exactly as reading it on one thread does', async () => {
     const files = largePackage(40);
     const parsed = new built.read.ParseCache();
-    expect(await parsed.prefetch(Object.values(files))).toBe(new Set(Object.values(files)).size);
+    const { here, thread } = await parsed.prefetch(Object.values(files));
+    expect(thread).toBeGreaterThan(10);
+    expect(here + thread).toBe(new Set(Object.values(files)).size);
     const threaded = await built.read.readModels('models', memoryTree(files), { parsed });
-    const here = await readHere('models', memoryTree(files));
+    const fromHere = await readHere('models', memoryTree(files));
     expect(threaded.schema.tables).toHaveLength(800);
     expect([describeSchema(threaded.schema), describeDiagnostics(threaded.diagnostics)]).toEqual([
-      describeSchema(here.schema),
-      describeDiagnostics(here.diagnostics),
+      describeSchema(fromHere.schema),
+      describeDiagnostics(fromHere.diagnostics),
     ]);
   });
 
-  it('still names the file and line of a syntax error in a package parsed on threads', async () => {
+  // Files are read in path order: models/m1.py is in the half parsed here, models/m9.py (the last) in the thread's.
+  it.each(['models/m1.py', 'models/m9.py'])('still names the file and line of a syntax error in %s of a package parsed partly on a thread', async (file) => {
     const files = largePackage(40);
-    files['models/m7.py'] += '\n\nclass Broken(Base:\n    pass\n';
-    const lines = files['models/m7.py']!.split('\n').length;
+    files[file] += '\n\nclass Broken(Base:\n    pass\n';
+    const lines = files[file]!.split('\n').length;
     await expect(built.read.readModels('models', memoryTree(files))).rejects.toMatchObject({
       message: 'syntax error',
-      location: { file: 'models/m7.py', line: lines - 2 },
+      location: { file, line: lines - 2 },
     });
   });
 });
