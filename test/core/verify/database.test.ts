@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEphemeralDatabase, removeStaleDatabases, startEmbeddedServer } from '../../../src/core/verify/database.js';
+import { openEphemeralDatabase, removeStaleDatabases, runRoots, startEmbeddedServer } from '../../../src/core/verify/database.js';
 import { databaseServerUrl, runSql } from '../../support/database.js';
 
 const CHILD = path.join(import.meta.dirname, 'open-database-child.ts');
@@ -159,17 +159,22 @@ describe('openEphemeralDatabase on a given server', () => {
   });
 });
 
+/** The run folders of process `pid`, wherever they were made. */
+async function runDirsOf(pid: number): Promise<string[]> {
+  const found: string[] = [];
+  for (const root of runRoots()) {
+    for (const entry of (await fs.readdir(root).catch(() => [])).filter((e) => e.startsWith('flow-migrate-pg-'))) {
+      const owner = await fs.readFile(path.join(root, entry, 'owner.json'), 'utf8').catch(() => '{}');
+      if ((JSON.parse(owner) as { pid?: number }).pid === pid) found.push(path.join(root, entry));
+    }
+  }
+  return found;
+}
+
 describe('openEphemeralDatabase on an embedded server', () => {
   const cacheDir = path.join(os.homedir(), '.cache', 'flow-migrate', 'embedded-postgres');
   /** Run folders this test process owns (other test runs may have theirs meanwhile). */
-  const runDirs = async (): Promise<string[]> => {
-    const mine: string[] = [];
-    for (const entry of (await fs.readdir(os.tmpdir())).filter((e) => e.startsWith('flow-migrate-pg-'))) {
-      const owner = await fs.readFile(path.join(os.tmpdir(), entry, 'owner.json'), 'utf8').catch(() => '{}');
-      if ((JSON.parse(owner) as { pid?: number }).pid === process.pid) mine.push(entry);
-    }
-    return mine;
-  };
+  const runDirs = (): Promise<string[]> => runDirsOf(process.pid);
 
   afterAll(async () => {
     expect(await runDirs()).toEqual([]);
@@ -189,6 +194,17 @@ describe('openEphemeralDatabase on an embedded server', () => {
     }
     expect(await runDirs()).toEqual([]);
     await expect(runSql(a.url, 'SELECT 1')).rejects.toThrow();
+  });
+
+  it('keeps its cluster in memory (/dev/shm) when that has a gigabyte free, else in the temp folder', async () => {
+    const shmFree = await fs.statfs('/dev/shm').then((st) => st.bavail * st.bsize, () => 0);
+    const server = await startEmbeddedServer({ cacheDir });
+    try {
+      const [folder] = await runDirs();
+      expect(path.dirname(folder!)).toBe(shmFree >= 1024 ** 3 ? '/dev/shm' : os.tmpdir());
+    } finally {
+      await server.close();
+    }
   });
 
   it('builds the template cluster once, also when two first runs race, and copies it afterwards', async () => {
@@ -212,14 +228,7 @@ describe('openEphemeralDatabase on an embedded server', () => {
 
   it('stops its server and removes its folder when interrupted', async () => {
     const { child, url } = await childWithDatabase('embedded');
-    const folders = async (): Promise<string[]> => {
-      const out: string[] = [];
-      for (const entry of (await fs.readdir(os.tmpdir())).filter((e) => e.startsWith('flow-migrate-pg-'))) {
-        const owner = await fs.readFile(path.join(os.tmpdir(), entry, 'owner.json'), 'utf8').catch(() => '{}');
-        if ((JSON.parse(owner) as { pid?: number }).pid === child.pid) out.push(entry);
-      }
-      return out;
-    };
+    const folders = (): Promise<string[]> => runDirsOf(child.pid!);
     expect(await folders()).toHaveLength(1);
     child.kill('SIGTERM');
     await exited(child);
