@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../src/adapters/cli/io.js';
 import { main as mainFromSource } from '../../src/adapters/cli/main.js';
 import { largePackage } from '../support/large-package.js';
@@ -23,6 +23,12 @@ async function run(main: typeof mainFromSource, args: string[], cwd: string) {
 
 describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-bundle-'));
+  beforeAll(() => {
+    for (const [file, text] of Object.entries(largePackage(40))) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('finds its package.json from where the bundle lies', () => {
@@ -33,10 +39,6 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
   });
 
   it('parses a large package partly on a parser thread started from the bundle, and reads what the sources read', async () => {
-    for (const [file, text] of Object.entries(largePackage(40))) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), text);
-    }
     const threads: { replies: number; exitCode: number | null; error: unknown }[] = [];
     const watch = (worker: Worker) => {
       const thread = { replies: 0, exitCode: null as number | null, error: null as unknown };
@@ -57,5 +59,15 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
     expect(threads.map(({ replies, exitCode, error }) => ({ replies, exitCode, error }))).toEqual([
       { replies: 1, exitCode: 0, error: null },
     ]);
+  });
+
+  it('stops quietly when its output is piped to a reader that leaves early (`| head`)', async () => {
+    const child = spawn(process.execPath, [BIN, 'schema', 'models', '--json'], { cwd: dir });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
