@@ -19,7 +19,6 @@ rmSync(new URL(`../${outdir}`, import.meta.url), { recursive: true, force: true 
 await build({
   absWorkingDir: root,
   entryPoints: { main: 'dist/adapters/cli/main.js' },
-  // main.js finds package.json three folders up, as it does from dist/adapters/cli/.
   outdir,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

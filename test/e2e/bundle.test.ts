@@ -38,6 +38,19 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
     expect(result.status).toBe(0);
   });
 
+  it('installs the pre-commit hook it ships (found from the bundle, not from the sources)', () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'flow-migrate-bundle-hook-'));
+    try {
+      spawnSync('git', ['init', '-q'], { cwd: repo });
+      const result = spawnSync(process.execPath, [BIN, 'hook', 'install'], { cwd: repo, encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(readFileSync(path.join(repo, '.git/hooks/pre-commit'), 'utf8')).toBe(readFileSync(path.join(ROOT, 'hooks/pre-commit'), 'utf8'));
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+
   it('parses a large package partly on a parser thread started from the bundle, and reads what the sources read', async () => {
     const threads: { replies: number; exitCode: number | null; error: unknown }[] = [];
     const watch = (worker: Worker) => {

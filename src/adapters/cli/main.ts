@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
 import { InputError, formatLocated } from '../../core/errors.js';
+import { packageFile } from '../package-file.js';
 import { UsageError } from './command.js';
 import { commands } from './commands/index.js';
 import { ExitCode } from './exit-codes.js';
 import { displayLocation, processIO, type CliIO } from './io.js';
 
 const require = createRequire(import.meta.url);
-const { version } = require('../../../package.json') as { version: string };
+const { version } = require(packageFile('package.json')) as { version: string };
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length), 8);

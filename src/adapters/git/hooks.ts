@@ -1,14 +1,12 @@
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { readOptional } from '../fs/read-optional.js';
+import { packageFile } from '../package-file.js';
 import type { GitRepository } from './repository.js';
 
 /** The line that marks a hook file as ours, so install and uninstall never touch another. */
 export const HOOK_MARKER = '# flow-migrate pre-commit hook';
 
-/** hooks/pre-commit of this package: three folders up from src/adapters/git and dist/adapters/git alike. */
-const HOOK_TEMPLATE = fileURLToPath(new URL('../../../hooks/pre-commit', import.meta.url));
 
 export type InstallResult =
   | { status: 'installed' | 'updated'; path: string }
@@ -42,7 +40,7 @@ export async function installHook(repo: GitRepository, options: { force: boolean
   if (result.status === 'foreign') return result;
   if (result.status === 'replaced') await copyFile(target, result.backup);
   await mkdir(path.dirname(target), { recursive: true });
-  await writeFile(target, await readFile(HOOK_TEMPLATE, 'utf8'));
+  await writeFile(target, await readFile(packageFile('hooks/pre-commit'), 'utf8'));
   await chmod(target, 0o755);
   return result;
 }

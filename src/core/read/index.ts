@@ -1,6 +1,5 @@
 import type { Node } from './syntax-tree.js';
 import { InputError } from '../errors.js';
-import { allInOrder } from '../in-order.js';
 import type { Diagnostic, Schema } from '../schema/model.js';
 import type { SourceTree } from '../source.js';
 import { assembleSchema, type DraftIndex } from './assemble.js';
@@ -45,13 +44,25 @@ export async function readModels(dir: string, tree: SourceTree, options: ReadOpt
   if (!files.length) throw new InputError(`no Python files under ${dir}`);
   const parsed = options.parsed ?? new ParseCache();
   const modules = await ModuleIndex.forDirectory(tree, dir, parsed);
-  const texts = await allInOrder(files.map((file) => tree.read(file)));
+  // Read one by one (a source may be a folder of thousands of files, or the GitHub API), then
+  // parsed together; a file that cannot be read is reported after the syntax errors of the
+  // files before it, as reading and parsing each in turn would.
+  const texts: (string | null)[] = [];
+  let unreadable: unknown = null;
+  for (const file of files) {
+    try {
+      texts.push(await tree.read(file));
+    } catch (err) {
+      unreadable = err;
+      break;
+    }
+  }
   await parsed.prefetch(texts.filter((text): text is string => text !== null));
   const scanned: ModuleInfo[] = [];
-  for (const [i, file] of files.entries()) {
-    const text = texts[i];
-    if (text != null) scanned.push(await modules.loadFile(file, text));
+  for (const [i, text] of texts.entries()) {
+    if (text !== null) scanned.push(await modules.loadFile(files[i]!, text));
   }
+  if (unreadable) throw unreadable;
   // Resolution asks for the modules it needs; read them and resolve again until it asks for
   // none new. A foreign key naming a table no module was read for needs the whole closure.
   for (;;) {

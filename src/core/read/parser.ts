@@ -58,23 +58,23 @@ function firstError(node: WasmNode): WasmNode | null {
  * across changes.
  */
 export class ParseCache {
-  /** Per text, its tree, or null when it was left to `parse` (a syntax error, or no thread). */
+  /**
+   * Per text, its tree, or null when it is left to `parse` (a syntax error, or no thread).
+   * Set before any await, so reads running at the same time never parse a text twice.
+   */
   private readonly trees = new Map<string, Promise<Tree | null>>();
 
-  async parse(file: string, text: string): Promise<Tree> {
-    const ahead = await this.trees.get(text);
-    if (ahead) return ahead;
-    const tree = await parsePython(file, text);
-    this.trees.set(text, Promise.resolve(tree));
-    return tree;
+  parse(file: string, text: string): Promise<Tree> {
+    const known = this.trees.get(text);
+    return known ? known.then((tree) => tree ?? parsePython(file, text)) : this.parseHere(file, text);
   }
 
   /**
    * Parses files about to be read: with enough text to repay starting a thread, half of it
    * on a parser thread while this one parses the other half; otherwise (or when threads
    * cannot run) `parse` does it as they are read. Texts another read is already parsing
-   * ahead are not parsed twice. A file with a syntax error is left for `parse` to report,
-   * with its name. Says how many texts each thread parsed.
+   * are not parsed twice. A file with a syntax error is left for `parse` to report, with
+   * its name. Says how many texts each thread parsed.
    */
   async prefetch(texts: string[]): Promise<{ here: number; thread: number }> {
     const todo = [...new Set(texts)].filter((text) => !this.trees.has(text));
@@ -85,21 +85,38 @@ export class ParseCache {
     const [mine, theirs] = [todo.slice(0, split), todo.slice(split)];
 
     const batch = Promise.all([pythonParser(), parseOnThread(theirs)]);
-    const threaded = theirs.map(async (text, i) => {
-      const [parser, parsed] = await batch;
-      const flat = parsed?.[i];
-      return flat ? treeOf(flat, text, parser.language!) : null;
+    const threaded = theirs.map((text, i) =>
+      batch.then(
+        ([parser, parsed]) => {
+          const flat = parsed?.[i];
+          return flat ? treeOf(flat, text, parser.language!) : null;
+        },
+        () => null,
+      ),
+    );
+    let previous: Promise<unknown> = Promise.resolve();
+    const here = mine.map((text) => {
+      // One after another, as the thread's share arrives: parses are synchronous wasm calls.
+      const tree = previous.then(() => parsePython('', text)).then(
+        (parsed) => parsed,
+        () => null,
+      );
+      previous = tree;
+      return tree;
     });
-    theirs.forEach((text, i) => this.trees.set(text, threaded[i]!));
-    for (const text of mine) {
-      const tree = parsePython('', text).catch((err: unknown) => {
-        if (err instanceof InputError) return null;
-        throw err;
-      });
-      this.trees.set(text, tree);
-      await tree;
-    }
-    return { here: mine.length, thread: (await Promise.all(threaded)).filter((tree) => tree !== null).length };
+    [...mine, ...theirs].forEach((text, i) => this.trees.set(text, (i < mine.length ? here[i] : threaded[i - mine.length])!));
+    const count = async (trees: Promise<Tree | null>[]) => (await Promise.all(trees)).filter((tree) => tree !== null).length;
+    return { here: await count(here), thread: await count(threaded) };
+  }
+
+  private parseHere(file: string, text: string): Promise<Tree> {
+    const parsing = parsePython(file, text);
+    // A failure is not kept: the next file with this text is parsed again, and its error names it.
+    this.trees.set(
+      text,
+      parsing.catch(() => null),
+    );
+    return parsing;
   }
 }
 

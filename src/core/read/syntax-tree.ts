@@ -19,6 +19,8 @@ export interface Point {
   column: number;
 }
 
+const ERROR_ID = 0xffff;
+
 /** What a grammar's numeric ids mean, worked out once per language. */
 class Grammar {
   private static readonly known = new WeakMap<Language, Grammar>();
@@ -29,7 +31,11 @@ class Grammar {
 
   private constructor(language: Language) {
     this.types = language.types.map((t) => t ?? 'ERROR');
-    this.named = Uint8Array.from(this.types, (_, id) => (language.nodeTypeIsNamed(id) ? 1 : 0));
+    this.named = new Uint8Array(ERROR_ID + 1);
+    this.types.forEach((_, id) => (this.named[id] = language.nodeTypeIsNamed(id) ? 1 : 0));
+    // Tree-sitter's ERROR node has the largest id, past the grammar's own list.
+    this.types[ERROR_ID] = 'ERROR';
+    this.named[ERROR_ID] = 1;
     language.fields.forEach((name, id) => {
       if (name !== null) this.fieldIds.set(name, id);
     });

@@ -429,7 +429,6 @@ async function postgresOwner(): Promise<Owner | null> {
   }
 }
 
-/** A private folder under the temp directory, recording which process owns it. */
 const SHM = '/dev/shm';
 /** What a run may not leave less of on /dev/shm, which is memory shared with everything else. */
 const SHM_MIN_FREE_BYTES = 1024 ** 3;
@@ -457,6 +456,7 @@ export function runRoots(): string[] {
   return [...new Set([SHM, os.tmpdir()])];
 }
 
+/** A private folder for one run's cluster, recording which process owns it. */
 async function makeRunDir(owner: Owner | null): Promise<string> {
   const dir = await fs.mkdtemp(path.join(await runRoot(), RUN_DIR_PREFIX));
   const record: RunOwner = { pid: process.pid, host: os.hostname() };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
 import { ParseCache, readModels } from '../../../src/core/read/index.js';
+import { largePackage } from '../../support/large-package.js';
 import { dedent, memoryTree } from '../../support/memory-tree.js';
 import { describeDiagnostics, describeSchema } from './describe.js';
 
@@ -47,5 +48,36 @@ describe('a parse cache shared by the reads of one change', () => {
     await expect(readModels('a', memoryTree({ 'a/m.py': bad }), { parsed })).rejects.toBeInstanceOf(InputError);
     const error = await readModels('b', memoryTree({ 'b/other.py': bad }), { parsed }).catch((e: unknown) => e);
     expect((error as InputError).location).toMatchObject({ file: 'b/other.py', line: 1 });
+  });
+
+  it('parses a text once when two reads ask for it at the same time', async () => {
+    const parsed = new ParseCache();
+    const [a, b] = await Promise.all([parsed.parse('a/m.py', USER), parsed.parse('b/m.py', USER)]);
+    expect(a).toBe(b);
+  });
+
+  it('leaves to a read running at the same time nothing it is already parsing ahead', async () => {
+    // Large enough that either half alone would be parsed ahead.
+    const texts = Object.values(largePackage(80));
+    const parsed = new ParseCache();
+    const [first, second] = await Promise.all([parsed.prefetch(texts), parsed.prefetch(texts)]);
+    expect(first.here).toBeGreaterThan(0);
+    expect(second).toEqual({ here: 0, thread: 0 });
+    const tree = await parsed.parse('models/m1.py', texts[3]!);
+    expect(await parsed.parse('other/m1.py', texts[3]!)).toBe(tree);
+  });
+
+  it('reports the syntax errors of the files before a file that cannot be read, then that file', async () => {
+    const files: Record<string, string> = { 'm/a.py': 'class T(Base:\n    pass\n', 'm/b.py': '', 'm/c.py': 'x = (\n' };
+    const unreadable = (broken: string) => ({
+      list: memoryTree(files).list,
+      read: async (file: string) => {
+        if (file === broken) throw new InputError('unresolved merge conflict', { file, line: 1, column: 1 });
+        return files[file] ?? null;
+      },
+    });
+    await expect(readModels('m', unreadable('m/b.py'))).rejects.toMatchObject({ message: 'syntax error', location: { file: 'm/a.py' } });
+    files['m/a.py'] = 'x = 1\n';
+    await expect(readModels('m', unreadable('m/b.py'))).rejects.toMatchObject({ message: 'unresolved merge conflict' });
   });
 });

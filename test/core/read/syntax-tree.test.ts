@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Language, Parser, type Node as WasmNode } from 'web-tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { parsePython, parseSnippet } from '../../../src/core/read/parser.js';
-import type { Node } from '../../../src/core/read/syntax-tree.js';
+import { convertTree, type Node } from '../../../src/core/read/syntax-tree.js';
 
 const require = createRequire(import.meta.url);
 
@@ -52,6 +52,22 @@ describe('plain syntax tree', () => {
     const fields = language.fields.filter((f): f is string => f !== null);
     expect(fields).toContain('superclasses');
     compare(plain.rootNode, wasm.rootNode, fields);
+    wasm.delete();
+  });
+
+  it('copies ERROR and MISSING nodes as web-tree-sitter has them (the reader refuses such trees, but the copy must not lie)', async () => {
+    await Parser.init();
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(require.resolve('tree-sitter-python/tree-sitter-python.wasm')));
+    const broken = 'class T(Base:\n    x = (1,\ndef f(:\n    pass\n';
+    const wasm = parser.parse(broken)!;
+    expect(wasm.rootNode.hasError).toBe(true);
+    expect(wasm.rootNode.descendantsOfType('ERROR').length).toBeGreaterThan(0);
+    const plain = convertTree(parser.parse(broken)!, broken);
+    compare(plain.rootNode, wasm.rootNode, []);
+    expect(plain.rootNode.descendantsOfType('ERROR').map((n) => [n.startIndex, n.isNamed])).toEqual(
+      wasm.rootNode.descendantsOfType('ERROR').map((n) => [n!.startIndex, n!.isNamed]),
+    );
     wasm.delete();
   });
 
