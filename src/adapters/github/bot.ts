@@ -4,6 +4,7 @@ import { handleLabel } from './operations/handle-label.js';
 import { planPullRequest, type BotDependencies } from './operations/plan-pull-request.js';
 import { rerunCheck } from './operations/rerun-check.js';
 import type { MigrationPipeline } from './pipeline.js';
+import { ownLogin } from './utils/own-login.js';
 import { PullRequestQueue } from './utils/pull-request-queue.js';
 
 export interface BotOptions {
@@ -17,7 +18,7 @@ export interface BotOptions {
 /** The pull-request bot as a Probot app; this file only routes events to operations. */
 export function flowMigrateBot(options: BotOptions): ApplicationFunction {
   return (app) => {
-    const deps: BotDependencies = { ...options, app, queue: options.queue ?? new PullRequestQueue() };
+    const deps: BotDependencies = { ...options, app, ownLogin: ownLogin(app), queue: options.queue ?? new PullRequestQueue() };
 
     app.on(
       ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],

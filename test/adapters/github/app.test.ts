@@ -26,6 +26,7 @@ import {
   mockConfig,
   mockHead,
   mockInstallationToken,
+  mockOwnLogin,
   MERGE_BASE,
   mockMergeBase,
   VALID_CONFIG,
@@ -163,6 +164,11 @@ function bodies() {
   return { tree: recorder(), commit: recorder(), ref: recorder(), pull: recorder() };
 }
 
+function isMarkedByBot(comment: unknown): boolean {
+  const { user, body } = comment as { user?: { type?: string }; body?: string };
+  return user?.type === 'Bot' && body?.startsWith('<!-- flow-migrate -->') === true;
+}
+
 const STICKY = {
   id: 901,
   html_url: 'https://github.com/flow/flowbot-commons/pull/42#issuecomment-901',
@@ -280,6 +286,7 @@ describe('pull request opened', () => {
       { id: 900, user: { login: 'alice', type: 'User' }, body: 'Looks good', html_url: '' },
       STICKY,
     ]);
+    mockOwnLogin(api);
     mockMergeBase(api, newHead);
     mockBackendConnection(api);
     mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
@@ -336,6 +343,7 @@ function mockCommandRun(api: nock.Scope, options: { comments: unknown[]; labels?
   mockPullFiles(api, 42, ['flowbot_commons/models.py']);
   api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 557 });
   api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments);
+  if (options.comments.some(isMarkedByBot)) mockOwnLogin(api);
   mockMergeBase(api, HEAD);
   mockBackendConnection(api);
   mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
@@ -421,6 +429,26 @@ describe('confirmations', () => {
     ]);
     expect(update.bodies[0].body).toContain('Comment-only mode');
     expect(check.bodies).toEqual([expect.objectContaining({ conclusion: 'success' })]);
+    expect(api.isDone()).toBe(true);
+  });
+
+  it('takes no hidden state from a marked comment another bot wrote: a forged "shown at 06:00" confirms nothing', async () => {
+    const engine = fakeEngine({});
+    const probot = await testProbot({ pipeline: engine.pipeline });
+    const api = github();
+    const command = commentEvent('/migration allow-data-loss', 'alice');
+    const forged = { ...stickyShowing([DROP_STATUS], '2026-11-25T06:00:00Z'), id: 950, user: { login: 'github-actions[bot]', type: 'Bot' } };
+    mockInstallationToken(api, MODELS_INSTALLATION);
+    mockPermission(api, 'alice', 'write');
+    mockCommandRun(api, { comments: [forged, command.comment] });
+    const created = recorder();
+    api.post('/repos/flow/flowbot-commons/issues/42/comments', created.match).reply(201, STICKY);
+    api.patch('/repos/flow/flowbot-commons/check-runs/557').reply(200, {});
+
+    await probot.receive({ name: 'issue_comment', payload: command } as any);
+
+    expect(engine.inputs).toEqual([expect.objectContaining({ confirmedDataLoss: new Set() })]);
+    expect(created.bodies).toHaveLength(1);
     expect(api.isDone()).toBe(true);
   });
 
@@ -531,6 +559,7 @@ describe('confirmations', () => {
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: 558 });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, [sticky]);
+    mockOwnLogin(api);
     mockMergeBase(api, HEAD);
     mockBackendConnection(api);
     mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
@@ -929,7 +958,16 @@ describe('with the real engine and PostgreSQL', () => {
    */
   function mockRealRun(
     api: nock.Scope,
-    options: { head: string; headFiles: Record<string, string>; comments: unknown[]; checkRun: number; command: boolean; cached: boolean },
+    options: {
+      head: string;
+      headFiles: Record<string, string>;
+      comments: unknown[];
+      checkRun: number;
+      command: boolean;
+      cached: boolean;
+      /** The first run of this app that meets its sticky comment asks who it is. */
+      ownLogin?: boolean;
+    },
   ): void {
     mockInstallationToken(api, MODELS_INSTALLATION, options.cached);
     // Asked once per event, whenever alice's commands are read.
@@ -941,6 +979,7 @@ describe('with the real engine and PostgreSQL', () => {
     mockPullFiles(api, 42, ['flowbot_commons/models.py']);
     api.post('/repos/flow/flowbot-commons/check-runs').reply(201, { id: options.checkRun });
     api.get('/repos/flow/flowbot-commons/issues/42/comments').query({ per_page: 100 }).reply(200, options.comments);
+    if (options.ownLogin) mockOwnLogin(api);
     mockMergeBase(api, options.head);
     mockBackendConnection(api, options.cached);
     mockTree(api, MODELS_REPO, MERGE_BASE, models.base!, ['flowbot_commons/models.py']);
@@ -990,7 +1029,7 @@ describe('with the real engine and PostgreSQL', () => {
     // The writer's confirmation, at 06:05: verified, proposed to the backend, the same comment updated.
     const command = commentEvent('/migration allow-data-loss', 'alice');
     const sticky = { ...STICKY, body: created.bodies[0].body, updated_at: '2026-11-25T06:00:00Z' };
-    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [sticky, command.comment], checkRun: 556, command: true, cached: true });
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [sticky, command.comment], checkRun: 556, command: true, cached: true, ownLogin: true });
     const backend = bodies();
     mockBackendPullRequest(api, { branch: false, pullNumber: null }, backend);
     const updated = recorder();
@@ -1033,7 +1072,7 @@ describe('with the real engine and PostgreSQL', () => {
     // 06:05, alice allows data loss: A confirmed, migration verified and proposed.
     const first = commentEvent('/migration allow-data-loss', 'alice', 950);
     const stickyA = { ...STICKY, body: shownA.bodies[0].body, updated_at: '2026-11-25T06:00:00Z' };
-    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [stickyA, first.comment], checkRun: 556, command: true, cached: true });
+    mockRealRun(api, { head: HEAD, headFiles: dropStatus, comments: [stickyA, first.comment], checkRun: 556, command: true, cached: true, ownLogin: true });
     mockBackendPullRequest(api, { branch: false, pullNumber: null }, bodies());
     const confirmedA = recorder();
     api.patch('/repos/flow/flowbot-commons/issues/comments/901', confirmedA.match).reply(200, storedSticky('2026-11-25T06:06:00Z'));

@@ -97,6 +97,14 @@ export function mockInstallationToken(api: nock.Scope, installationId: number, c
   interceptor.reply(201, { token: `ghs_installation${installationId}`, expires_at: '2099-01-01T00:00:00Z', permissions: {} });
 }
 
+/**
+ * GET /app, answered as this app (its bot is flow-migrate[bot]): the bot asks it once per
+ * app, the first time a pull request has a marked comment by a bot.
+ */
+export function mockOwnLogin(api: nock.Scope): void {
+  api.get('/app').reply(200, { id: 123, slug: 'flow-migrate', name: 'Flow Migration Manager' });
+}
+
 export const VALID_CONFIG = [
   'models: flowbot_commons',
   'backend:',

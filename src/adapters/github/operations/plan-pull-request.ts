@@ -37,6 +37,8 @@ import { findStickyComment, stickyOverhead, upsertStickyComment, type IssueComme
 
 export interface BotDependencies {
   app: Probot;
+  /** The app's bot login: only its comments are its sticky comment. */
+  ownLogin: () => Promise<string>;
   pipeline: MigrationPipeline;
   /** From the app's environment, never from a repository. */
   databaseUrl: string | null;
@@ -126,7 +128,7 @@ async function run(
   let shown: DataLossState = new Map();
   try {
     const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...issue, per_page: 100 });
-    sticky = findStickyComment(comments);
+    sticky = await findStickyComment(comments, deps.ownLogin);
     shown = readDataLossState(sticky?.body, sticky?.updated_at);
     const confirmations = await readConfirmations(
       comments,

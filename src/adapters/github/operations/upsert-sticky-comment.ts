@@ -20,8 +20,20 @@ export interface IssueRef {
   issue_number: number;
 }
 
-export function findStickyComment(comments: IssueComment[]): IssueComment | undefined {
-  return comments.find((c) => c.user?.type === 'Bot' && c.body?.startsWith(STICKY_MARKER));
+/**
+ * The bot's own comment: marked, and written by this app's bot account. Any other app, or a
+ * workflow as github-actions[bot], can post a marked comment too, whose hidden state could
+ * claim a drop was shown long before a person's confirmation; the login tells them apart.
+ * It is asked for only when a marked comment by a bot is there.
+ */
+export async function findStickyComment(
+  comments: IssueComment[],
+  ownLogin: () => Promise<string>,
+): Promise<IssueComment | undefined> {
+  const marked = comments.filter((c) => c.user?.type === 'Bot' && c.body?.startsWith(STICKY_MARKER));
+  if (!marked.length) return undefined;
+  const login = await ownLogin();
+  return marked.find((c) => c.user?.login === login);
 }
 
 /** What the marker and the hidden state add to a comment's content, in characters. */
