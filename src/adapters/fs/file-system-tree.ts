@@ -10,7 +10,9 @@ export function fileSystemTree(): SourceTree {
       try {
         entries = await readdir(dir, { recursive: true, withFileTypes: true });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        // No such folder (or a file): nothing is under it, which the reader reports as such.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return [];
         throw err;
       }
       return entries

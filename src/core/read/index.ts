@@ -1,3 +1,4 @@
+import posix from 'node:path/posix';
 import type { Node } from './syntax-tree.js';
 import { InputError } from '../errors.js';
 import type { Diagnostic, Schema } from '../schema/model.js';
@@ -39,11 +40,13 @@ export interface ReadResult {
  * imported module included, becomes a diagnostic.
  */
 export async function readModels(dir: string, tree: SourceTree, options: ReadOptions = {}): Promise<ReadResult> {
-  const files = (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
+  // The models may be one module (`app/orm.py`): its package is then where imports start.
+  const single = dir.endsWith('.py') && (await tree.read(dir)) !== null;
+  const files = single ? [dir] : (await tree.list(dir)).filter((f) => f.endsWith('.py')).sort();
   // A mistyped folder must not read as "every table was dropped".
   if (!files.length) throw new InputError(`no Python files under ${dir}`);
   const parsed = options.parsed ?? new ParseCache();
-  const modules = await ModuleIndex.forDirectory(tree, dir, parsed);
+  const modules = await ModuleIndex.forDirectory(tree, single ? posix.dirname(dir) : dir, parsed);
   // Read one by one (a source may be a folder of thousands of files, or the GitHub API), then
   // parsed together; a file that cannot be read is reported after the syntax errors of the
   // files before it, as reading and parsing each in turn would.

@@ -1056,6 +1056,29 @@ describe('diagnostics', () => {
     expect(describeSchema(result.schema)).toEqual({ t: ['id integer NOT NULL', 'PK t_pkey (id)'] });
   });
 
+  it('reads models kept in one module (JupyterHub\'s orm.py), its relative imports included', async () => {
+    const result = await read(
+      {
+        'hub/__init__.py': '',
+        'hub/utils.py': 'from sqlalchemy import String\nNAME = String(255)\n',
+        'hub/orm.py': `
+          from sqlalchemy import Column, Integer
+          from sqlalchemy.orm import declarative_base
+          from .utils import NAME
+          Base = declarative_base()
+          class User(Base):
+              __tablename__ = "users"
+              id = Column(Integer, primary_key=True)
+              name = Column(NAME)
+        `,
+        'hub/other.py': 'class NotAModel:\n    pass\n',
+      },
+      'hub/orm.py',
+    );
+    expect(describeDiagnostics(result.diagnostics)).toEqual([]);
+    expect(describeSchema(result.schema)).toEqual({ users: ['id integer NOT NULL serial', 'name character varying(255) NULL', 'PK users_pkey (id)'] });
+  });
+
   it('refuses a folder with no Python file, rather than reading it as an empty schema', async () => {
     const error = await read({ 'other/m.py': BASE_2 }, 'modles').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
