@@ -9,6 +9,7 @@ import { formatDiagnostics } from '../plan-output.js';
 import { modelsDir } from './diff.js';
 
 const HELP = `Usage: flow-migrate schema DIR [--json]
+       flow-migrate schema FILE.py [--json]   (models kept in one module)
 
 Reads the SQLAlchemy models under DIR (statically: nothing is imported or run) and prints
 the schema PostgreSQL would hold: tables, columns, keys, indexes, constraints and enum
