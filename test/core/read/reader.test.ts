@@ -441,6 +441,54 @@ describe('patterns found in real projects', () => {
     expect(result.schema.tables.map((t) => t.name)).toEqual(['task_runs']);
   });
 
+  it('evaluates declared_attr table names computed by a helper function (Dispatch\'s resolve_table_name)', async () => {
+    const models = (helper: string) => ({
+      'models/base.py': `
+        import re
+        from sqlalchemy.orm import DeclarativeBase, declared_attr
+        ${helper.trim().split('\n').join('\n        ')}
+        class Base(DeclarativeBase):
+            @declared_attr.directive
+            def __tablename__(cls):
+                return resolve_table_name(cls.__name__)
+      `,
+      'models/m.py': `
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class IncidentCostType(Base):
+            id: Mapped[int] = mapped_column(primary_key=True)
+      `,
+    });
+    const dispatch = await read(
+      models(`
+def resolve_table_name(name):
+    """Resolves table names to their mapped names."""
+    names = re.split("(?=[A-Z])", name)  # noqa
+    return "_".join([x.lower() for x in names if x])
+`),
+    );
+    expect(dispatch.diagnostics).toEqual([]);
+    expect(dispatch.schema.tables.map((t) => t.name)).toEqual(['incident_cost_type']);
+    // Without the filter Python keeps the empty string before the first capital, as re.split gives it.
+    const unfiltered = await read(
+      models(`
+def resolve_table_name(name):
+    return "_".join([x.lower() for x in re.split("(?=[A-Z])", name)])
+`),
+    );
+    expect(unfiltered.schema.tables.map((t) => t.name)).toEqual(['_incident_cost_type']);
+    const loop = await read(
+      models(`
+def resolve_table_name(name):
+    out = ""
+    for c in name:
+        out += c.lower()
+    return out
+`),
+    );
+    expect(describeDiagnostics(loop.diagnostics)).toEqual(['error unknown-table-name models/base.py:9']);
+  });
+
   it('is an error when a helper defined in the tree builds a column, and silent when it builds none', async () => {
     const result = await read({
       'models/base.py': `
