@@ -17,6 +17,28 @@ async function readFixture(name: string) {
 }
 
 const EXPECTED: Record<string, Record<string, string[]>> = {
+  'one-module': {
+    incident_cost_type: [
+      'id integer NOT NULL serial',
+      'name character varying(255) NOT NULL',
+      'PK incident_cost_type_pkey (id)',
+      'UQ incident_cost_type_name_key (name)',
+    ],
+    o_auth_client: [
+      'id integer NOT NULL serial',
+      'display_name character varying(255) NULL',
+      'cost_type_id integer NULL',
+      'PK o_auth_client_pkey (id)',
+      'FK o_auth_client_cost_type_id_fkey (cost_type_id) -> incident_cost_type(id)',
+    ],
+    api_tokens: [
+      'id integer NOT NULL serial',
+      'client_id integer NOT NULL',
+      'created timestamp without time zone NOT NULL',
+      'PK api_tokens_pkey (id)',
+      'FK api_tokens_client_id_fkey (client_id) -> o_auth_client(id) ON DELETE CASCADE',
+    ],
+  },
   'flowbot-classic': {
     "bot_tags": [
       "bot_id bigint NOT NULL",
