@@ -97,14 +97,12 @@ export class ParseCache {
     let previous: Promise<unknown> = Promise.resolve();
     const here = mine.map((text) => {
       // One after another, as the thread's share arrives: parses are synchronous wasm calls.
-      const tree = previous.then(() => parsePython('', text)).then(
-        (parsed) => parsed,
-        () => null,
-      );
+      const tree = previous.then(() => parsePython('', text)).catch(() => null);
       previous = tree;
       return tree;
     });
-    [...mine, ...theirs].forEach((text, i) => this.trees.set(text, (i < mine.length ? here[i] : threaded[i - mine.length])!));
+    mine.forEach((text, i) => this.trees.set(text, here[i]!));
+    theirs.forEach((text, i) => this.trees.set(text, threaded[i]!));
     const count = async (trees: Promise<Tree | null>[]) => (await Promise.all(trees)).filter((tree) => tree !== null).length;
     return { here: await count(here), thread: await count(threaded) };
   }
@@ -112,10 +110,7 @@ export class ParseCache {
   private parseHere(file: string, text: string): Promise<Tree> {
     const parsing = parsePython(file, text);
     // A failure is not kept: the next file with this text is parsed again, and its error names it.
-    this.trees.set(
-      text,
-      parsing.catch(() => null),
-    );
+    this.trees.set(text, parsing.catch(() => null));
     return parsing;
   }
 }

@@ -70,25 +70,18 @@ export interface FlatNodes {
 }
 
 class FlatTree {
-  readonly types: Uint16Array;
-  readonly fields: Uint16Array;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
-  readonly parents: Int32Array;
-  readonly lasts: Int32Array;
   private readonly nodes: (Node | undefined)[];
   private lineStarts: number[] | null = null;
 
   constructor(
     readonly text: string,
     readonly grammar: Grammar,
-    flat: FlatNodes,
+    readonly flat: FlatNodes,
   ) {
-    ({ types: this.types, fields: this.fields, starts: this.starts, ends: this.ends, parents: this.parents, lasts: this.lasts } = flat);
     this.nodes = new Array<Node | undefined>(flat.types.length);
   }
 
-/** The one node object for slot `i`, so identity comparisons between nodes hold. */
+  /** The one node object for slot `i`, so identity comparisons between nodes hold. */
   node(i: number): Node {
     let node = this.nodes[i];
     if (node === undefined) {
@@ -134,22 +127,22 @@ export class Node {
     private readonly tree: FlatTree,
     private readonly index: number,
   ) {
-    const typeId = tree.types[index]!;
+    const typeId = tree.flat.types[index]!;
     this.type = tree.grammar.types[typeId]!;
     this.isNamed = tree.grammar.named[typeId] === 1;
-    this.startIndex = tree.starts[index]!;
-    this.endIndex = tree.ends[index]!;
+    this.startIndex = tree.flat.starts[index]!;
+    this.endIndex = tree.flat.ends[index]!;
   }
 
   get parent(): Node | null {
-    const parent = this.tree.parents[this.index]!;
+    const parent = this.tree.flat.parents[this.index]!;
     return parent < 0 ? null : this.tree.node(parent);
   }
 
   /** Every child, anonymous tokens (`(`, `|`, string delimiters) and comments included. */
   get children(): readonly Node[] {
     if (this.kids === null) {
-      const { lasts } = this.tree;
+      const { lasts } = this.tree.flat;
       const last = lasts[this.index]!;
       if (last === this.index) {
         this.kids = NO_CHILDREN;
@@ -173,7 +166,8 @@ export class Node {
   /** The named children, comments included (as in tree-sitter). */
   get namedChildren(): readonly Node[] {
     if (this.named === null) {
-      const { lasts, types, grammar } = this.tree;
+      const { lasts, types } = this.tree.flat;
+      const { grammar } = this.tree;
       const named: Node[] = [];
       const last = lasts[this.index]!;
       for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
@@ -187,7 +181,7 @@ export class Node {
   childForFieldName(field: string): Node | null {
     const id = this.tree.grammar.fieldIds.get(field);
     if (id === undefined) return null;
-    const { lasts, fields } = this.tree;
+    const { lasts, fields } = this.tree.flat;
     const last = lasts[this.index]!;
     for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
       if (fields[i] === id) return this.tree.node(i);
@@ -199,7 +193,7 @@ export class Node {
     const id = this.tree.grammar.fieldIds.get(field);
     const found: Node[] = [];
     if (id === undefined) return found;
-    const { lasts, fields } = this.tree;
+    const { lasts, fields } = this.tree.flat;
     const last = lasts[this.index]!;
     for (let i = this.index + 1; i <= last; i = lasts[i]! + 1) {
       if (fields[i] === id) found.push(this.tree.node(i));
@@ -209,7 +203,8 @@ export class Node {
 
   /** This node and its descendants of that type, in source order (as tree-sitter's). */
   descendantsOfType(type: string): Node[] {
-    const { lasts, types, grammar } = this.tree;
+    const { lasts, types } = this.tree.flat;
+    const { grammar } = this.tree;
     const found: Node[] = [];
     const last = lasts[this.index]!;
     for (let i = this.index; i <= last; i++) {

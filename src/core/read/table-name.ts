@@ -44,7 +44,7 @@ function evaluate(ctx: ReaderContext, node: Node, scope: Scope, env: Env): Value
   const fn = n.childForFieldName('function');
   const args = callArguments(n);
   if (!fn || args.hasSplat) return null;
-  if (fn.type === 'identifier') return helperCall(ctx, fn, args.positional, args.keywords.size > 0, scope, inner);
+  if (fn.type === 'identifier') return args.keywords.size ? null : helperCall(ctx, fn, args.positional, scope, inner);
   if (fn.type !== 'attribute') return null;
   const method = fn.childForFieldName('attribute')!.text;
   const object = fn.childForFieldName('object')!;
@@ -132,9 +132,9 @@ function comprehension(ctx: ReaderContext, n: Node, scope: Scope, env: Env): Val
 }
 
 /** A module-level helper called with positional arguments: its assignments, then its return. */
-function helperCall(ctx: ReaderContext, fn: Node, positional: readonly Node[], keywords: boolean, scope: Scope, env: Env): Value | null {
+function helperCall(ctx: ReaderContext, fn: Node, positional: readonly Node[], scope: Scope, env: Env): Value | null {
   const sym = ctx.resolver.resolve(fn, scope);
-  if (sym.kind !== 'function' || keywords) return null;
+  if (sym.kind !== 'function') return null;
   const params = sym.node.childForFieldName('parameters');
   const names = params ? namedChildren(params) : [];
   if (names.length !== positional.length || names.some((p) => p.type !== 'identifier')) return null;
