@@ -5,21 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/adapters/cli/io.js';
-import { main as mainFromSource } from '../../src/adapters/cli/main.js';
+import type { main as mainFromSource } from '../../src/adapters/cli/main.js';
+import { runCli } from '../adapters/cli/run-cli.js';
 import { largePackage } from '../support/large-package.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/flow-migrate.js');
 const BUNDLE = path.join(ROOT, 'dist/bundle/cli/main.js');
 const skip = existsSync(BUNDLE) ? null : 'dist/bundle is not built (npm run build; npm test builds it first)';
-
-async function run(main: typeof mainFromSource, args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, env: {}, color: false };
-  return { code: await main(args, io), stdout, stderr };
-}
 
 describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-bundle-'));
@@ -62,9 +55,9 @@ describe.skipIf(skip !== null)(`the bundled CLI that bin/flow-migrate.js runs${s
     };
     const { main } = (await import(BUNDLE)) as { main: typeof mainFromSource };
     process.on('worker', watch);
-    const bundled = await run(main, ['schema', 'models', '--json'], dir).finally(() => process.off('worker', watch));
+    const bundled = await runCli(['schema', 'models', '--json'], dir, {}, main).finally(() => process.off('worker', watch));
     // Under vitest the sources cannot start a thread (it would load TypeScript): they parse here.
-    const fromSource = await run(mainFromSource, ['schema', 'models', '--json'], dir);
+    const fromSource = await runCli(['schema', 'models', '--json'], dir);
     expect(bundled.code).toBe(0);
     expect(JSON.parse(bundled.stdout).schema.tables).toHaveLength(800);
     expect(bundled).toEqual(fromSource);

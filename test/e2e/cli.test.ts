@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliIO } from '../../src/adapters/cli/io.js';
-import { main } from '../../src/adapters/cli/main.js';
 import { diffJsonSchema, generateJsonSchema } from '../../src/adapters/cli/plan-output.js';
+import { runCli } from '../adapters/cli/run-cli.js';
 import { catalog } from '../core/render/catalog.js';
 import { connectTo, freshDatabase } from '../support/database.js';
 import { oracleSkipReason, startOracle } from './support/oracle.js';
@@ -35,20 +34,6 @@ function versions(backend: string): string[] {
   return readdirSync(path.join(backend, 'migrations/versions')).filter((f) => f.endsWith('.py')).sort();
 }
 
-async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd,
-    env: {},
-    color: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
-
 const head = (variant: string) => path.join(FLOW_PY_CHANGES, variant, 'app/models');
 const generate = (variant: string, ...more: string[]) => [
   'generate',
@@ -65,14 +50,14 @@ const ORIGINAL = ['001_create_users.py', '002_create_bots.py', '003_create_tasks
 describe('flow-migrate generate', () => {
   it('prints the revision and writes nothing; --write writes the same file and prints its path', async () => {
     const backend = backendCopy();
-    const printed = await run(generate('add-last-login', '--message', 'add last_login to users'), backend);
+    const printed = await runCli(generate('add-last-login', '--message', 'add last_login to users'), backend);
     expect(printed.code).toBe(0);
     // Warnings go to stderr, so the file on stdout can be redirected as it is.
     expect(printed.stderr).toMatch(/user\.py:17:5: warning: create-index \(users\): .*\n {2}fix: /);
     expect(printed.stdout).toMatch(/^"""add last_login to users\n\nRevision ID: 004\nRevises: 003\n/);
     expect(versions(backend)).toEqual(ORIGINAL);
 
-    const written = await run(generate('add-last-login', '--write'), backend);
+    const written = await runCli(generate('add-last-login', '--write'), backend);
     expect(written).toMatchObject({ code: 0, stdout: 'migrations/versions/004_add_last_login_to_users.py\n' });
     expect(versions(backend)).toEqual([...ORIGINAL, '004_add_last_login_to_users.py']);
     const file = readFileSync(path.join(backend, 'migrations/versions/004_add_last_login_to_users.py'), 'utf8');
@@ -80,12 +65,12 @@ describe('flow-migrate generate', () => {
     expect(withoutDate(file)).toBe(withoutDate(printed.stdout));
 
     // The new file is now the head: the next revision builds on it.
-    const next = await run(generate('add-last-login', '--message', 'again'), backend);
+    const next = await runCli(generate('add-last-login', '--message', 'again'), backend);
     expect(next.stdout).toContain("down_revision: Union[str, None] = '004'");
   });
 
   it('--sql prints the PostgreSQL statements', async () => {
-    const result = await run(generate('add-last-login', '--sql'), backendCopy());
+    const result = await runCli(generate('add-last-login', '--sql'), backendCopy());
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^-- upgrade\n/m);
     expect(result.stdout).toMatch(/ALTER TABLE users ADD COLUMN last_login timestamp with time zone;/);
@@ -93,7 +78,7 @@ describe('flow-migrate generate', () => {
   });
 
   it('--json: the documented shape, with the file it would write', async () => {
-    const result = await run(generate('add-last-login', '--json'), backendCopy());
+    const result = await runCli(generate('add-last-login', '--json'), backendCopy());
     expect(result.code).toBe(0);
     const json = generateJsonSchema.parse(JSON.parse(result.stdout));
     expect(json.status).toBe('ready');
@@ -109,14 +94,14 @@ describe('flow-migrate generate', () => {
     expect(json.sql?.upgrade.length).toBeGreaterThan(0);
 
     const backend = backendCopy();
-    const written = generateJsonSchema.parse(JSON.parse((await run(generate('add-last-login', '--json', '--write'), backend)).stdout));
+    const written = generateJsonSchema.parse(JSON.parse((await runCli(generate('add-last-login', '--json', '--write'), backend)).stdout));
     expect(written.revision).toMatchObject({ written: true, path: 'migrations/versions/004_add_last_login_to_users.py' });
     expect(readFileSync(path.join(backend, written.revision!.path), 'utf8')).toBe(written.revision!.content);
   });
 
   it('refuses data loss: exit 3, nothing written, each finding with the flag that confirms it', async () => {
     const backend = backendCopy();
-    const refused = await run(generate('drop-user-name', '--write'), backend);
+    const refused = await runCli(generate('drop-user-name', '--write'), backend);
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
     expect(refused.stderr).toMatch(/^refused: 1 change would lose data; nothing was written\n/);
@@ -124,7 +109,7 @@ describe('flow-migrate generate', () => {
     expect(refused.stderr).toContain('confirm with: --allow-data-loss');
     expect(versions(backend)).toEqual(ORIGINAL);
 
-    const json = await run(generate('drop-user-name', '--json', '--write'), backend);
+    const json = await runCli(generate('drop-user-name', '--json', '--write'), backend);
     expect(json.code).toBe(3);
     const parsed = generateJsonSchema.parse(JSON.parse(json.stdout));
     expect(parsed).toMatchObject({ status: 'refused', refused: true, revision: null });
@@ -135,14 +120,14 @@ describe('flow-migrate generate', () => {
     });
     expect(versions(backend)).toEqual(ORIGINAL);
 
-    const allowed = await run(generate('drop-user-name', '--allow-data-loss', '--write'), backend);
+    const allowed = await runCli(generate('drop-user-name', '--allow-data-loss', '--write'), backend);
     expect(allowed.code).toBe(0);
     expect(versions(backend)).toHaveLength(4);
   });
 
   it('no schema change: "no schema changes", exit 0, nothing written', async () => {
     const backend = backendCopy();
-    const result = await run(
+    const result = await runCli(
       ['generate', '--base', 'app/models', '--head', 'app/models', '--backend', '.', '--write'],
       backend,
     );
@@ -152,21 +137,21 @@ describe('flow-migrate generate', () => {
 
   it('bad input is exit 2, names file:line, and writes nothing', async () => {
     const backend = backendCopy();
-    const syntax = await run(generate('syntax-error', '--write'), backend);
+    const syntax = await runCli(generate('syntax-error', '--write'), backend);
     expect(syntax.code).toBe(2);
     expect(syntax.stderr).toMatch(/flow-py-backend-changes\/syntax-error\/app\/models\/task\.py:16:\d+: syntax error/);
 
-    const noIni = await run(generate('add-last-login', '--write').map((a) => (a === '.' ? 'app' : a)), backend);
+    const noIni = await runCli(generate('add-last-login', '--write').map((a) => (a === '.' ? 'app' : a)), backend);
     expect(noIni.code).toBe(2);
     expect(noIni.stderr).toMatch(/cannot read .*app\/alembic\.ini: no such file/);
 
     const badRevision = backendCopy();
     writeFileSync(path.join(badRevision, 'migrations/versions/004_broken.py'), "revision = '004'\ndown_revision = '999'\n");
-    const broken = await run(generate('add-last-login'), badRevision);
+    const broken = await runCli(generate('add-last-login'), badRevision);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/migrations\/versions\/004_broken\.py:2:1: revision 004 revises 999/);
 
-    const typo = await run(generate('add-last-login').map((a) => (a === 'app/models' ? 'app/modles' : a)), backend);
+    const typo = await runCli(generate('add-last-login').map((a) => (a === 'app/models' ? 'app/modles' : a)), backend);
     expect(typo).toMatchObject({ code: 2, stdout: '' });
     expect(typo.stderr).toContain('--base app/modles: no such folder');
 
@@ -175,7 +160,7 @@ describe('flow-migrate generate', () => {
       generate('add-last-login').filter((a, i, all) => a !== '--backend' && all[i - 1] !== '--backend'),
       [...generate('add-last-login'), '--rename', 'not a rename'],
     ]) {
-      const result = await run(args, backend);
+      const result = await runCli(args, backend);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');
     }
@@ -191,12 +176,12 @@ describe('flow-migrate generate', () => {
       `${readFileSync(user, 'utf8')}    avatar = mapped_column(make_avatar_type())\n`,
     );
     const args = ['generate', '--base', 'app/models', '--head', 'head/models', '--backend', '.', '--write'];
-    const text = await run(args, backend);
+    const text = await runCli(args, backend);
     expect(text.code).toBe(2);
     expect(text.stdout).toBe('');
     expect(text.stderr).toMatch(/^head\/models\/user\.py:17:\d+: error: .*\[[a-z-]+\]\n/m);
     expect(text.stderr).toContain('nothing was written');
-    const json = await run([...args, '--json'], backend);
+    const json = await runCli([...args, '--json'], backend);
     expect(json.code).toBe(2);
     const parsed = generateJsonSchema.parse(JSON.parse(json.stdout));
     expect(parsed).toMatchObject({ status: 'unreadable', revision: null });
@@ -210,11 +195,11 @@ describe('flow-migrate generate', () => {
       .replace(/"003"/g, '"003b"')
       .replace('Revision ID: 003', 'Revision ID: 003b');
     writeFileSync(path.join(backend, 'migrations/versions/003b_branch.py'), branch);
-    const several = await run(generate('add-last-login', '--write'), backend);
+    const several = await runCli(generate('add-last-login', '--write'), backend);
     expect(several.code).toBe(2);
     expect(several.stderr).toContain('the backend has several heads: 003, 003b');
     expect(several.stderr).toContain('--down-revision');
-    const picked = await run(generate('add-last-login', '--down-revision', '003b'), backend);
+    const picked = await runCli(generate('add-last-login', '--down-revision', '003b'), backend);
     expect(picked.code).toBe(0);
     expect(picked.stdout).toContain("down_revision: Union[str, None] = '003b'");
   });
@@ -222,12 +207,12 @@ describe('flow-migrate generate', () => {
 
 describe('flow-migrate diff', () => {
   it('prints the operations and findings; --json has the documented shape', async () => {
-    const text = await run(['diff', '--base', 'app/models', '--head', head('drop-user-name')], FLOW_PY_BACKEND);
+    const text = await runCli(['diff', '--base', 'app/models', '--head', head('drop-user-name')], FLOW_PY_BACKEND);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^1 change:\n {2}1\. drop name from users\n/);
     expect(text.stdout).toContain('confirm with: --allow-data-loss');
 
-    const json = await run(['diff', '--base', 'app/models', '--head', head('add-last-login'), '--json'], FLOW_PY_BACKEND);
+    const json = await runCli(['diff', '--base', 'app/models', '--head', head('add-last-login'), '--json'], FLOW_PY_BACKEND);
     expect(json.code).toBe(0);
     const parsed = diffJsonSchema.parse(JSON.parse(json.stdout));
     expect(parsed.refused).toBe(false);
@@ -237,24 +222,24 @@ describe('flow-migrate diff', () => {
   it('a removed + added pair is a possible rename until confirmed', async () => {
     const dir = path.join(ROOT, 'test/fixtures/plans/rename-column-unconfirmed');
     const args = ['diff', '--base', 'base/models', '--head', 'head/models'];
-    const text = await run(args, dir);
+    const text = await runCli(args, dir);
     expect(text.stdout).toContain(
       'possible renames (treated as drop + add until confirmed):\n  tasks.status -> tasks.current_status: confirm with --rename tasks.status=current_status\n',
     );
-    const json = diffJsonSchema.parse(JSON.parse((await run([...args, '--json'], dir)).stdout));
+    const json = diffJsonSchema.parse(JSON.parse((await runCli([...args, '--json'], dir)).stdout));
     expect(json.possibleRenames).toEqual([
       { kind: 'column', table: 'tasks', from: 'status', to: 'current_status', confirmation: '--rename tasks.status=current_status' },
     ]);
     expect(json.refused).toBe(true);
     const confirmed = diffJsonSchema.parse(
-      JSON.parse((await run([...args, '--json', '--rename', 'tasks.status=current_status'], dir)).stdout),
+      JSON.parse((await runCli([...args, '--json', '--rename', 'tasks.status=current_status'], dir)).stdout),
     );
     expect(confirmed).toMatchObject({ possibleRenames: [], refused: false });
     expect(confirmed.operations.map((o) => o.summary)).toEqual(['rename tasks.status to current_status']);
   });
 
   it('a syntax error is exit 2 with file:line', async () => {
-    const result = await run(['diff', '--base', 'app/models', '--head', head('syntax-error')], FLOW_PY_BACKEND);
+    const result = await runCli(['diff', '--base', 'app/models', '--head', head('syntax-error')], FLOW_PY_BACKEND);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/task\.py:16:\d+: syntax error/);
   });
@@ -329,7 +314,7 @@ describe.skipIf(oracleSkipReason !== null)(
           const before = await query(url, downgraded);
           expect(before).toHaveLength(1);
 
-          const written = await run(generate(variant, '--write', ...flags), backend);
+          const written = await runCli(generate(variant, '--write', ...flags), backend);
           expect(written.code, written.stderr).toBe(0);
           await python.alembic('upgrade', ini, 'head', url);
           expect(await catalogOf(url), 'after upgrade').toEqual(await catalogOf(headUrl));

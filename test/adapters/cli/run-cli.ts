@@ -6,11 +6,14 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `flow-migrate <argv>` in-process from `cwd`, capturing its output (no colour). */
-export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs `flow-migrate <argv>` in-process from `cwd`, capturing its output (no colour); `entry`
+ * is the CLI's `main`, the sources' unless a test gives the built bundle's.
+ */
+export async function runCli(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}, entry: typeof main = main): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(argv, {
+  const code = await entry(argv, {
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
     cwd,
