@@ -25,6 +25,13 @@ export interface DraftIndex {
   byCall: Map<string, TableDraft>;
   /** Set when a foreign key names a table by a string no draft has. */
   unfoundTables: boolean;
+  /**
+   * True when a module of the import closure could not be parsed: a table it defines is
+   * unknown, so a foreign key to a table no model defines is a doubt, not an error.
+   */
+  unparsedImports: boolean;
+  /** Tables whose columns the reader may not all see (a base class outside the source tree, a reflected Table). */
+  partial: Set<TableDraft>;
 }
 
 interface ResolvedTarget {
@@ -115,6 +122,12 @@ function resolveTarget(target: ForeignKeyTarget, index: DraftIndex): ResolvedTar
   return { table, schema: table.schema, tableName: table.name, column, columnName: column?.name ?? key };
 }
 
+/** What the foreign key of `column` refers to. */
+function referencedTarget(table: TableDraft, column: ColumnDraft, index: DraftIndex): ResolvedTarget | null {
+  const fk = [...column.foreignKeys, ...table.foreignKeys].find((f) => f.columns.includes(column.key));
+  return fk ? resolveTarget(fk.targets[fk.columns.indexOf(column.key)]!, index) : null;
+}
+
 /** A foreign-key column with no type takes the type of the column it refers to. */
 function fillForeignKeyTypes(index: DraftIndex, scanned: ReadonlySet<TableDraft>, diagnostics: Diagnostics): void {
   const pending = () =>
@@ -122,8 +135,7 @@ function fillForeignKeyTypes(index: DraftIndex, scanned: ReadonlySet<TableDraft>
   for (let pass = 0; pass < 10; pass++) {
     let progressed = false;
     for (const { table, column } of pending()) {
-      const fk = [...column.foreignKeys, ...table.foreignKeys].find((f) => f.columns.includes(column.key));
-      const target = fk ? resolveTarget(fk.targets[fk.columns.indexOf(column.key)]!, index) : null;
+      const target = referencedTarget(table, column, index);
       const type = target?.column?.type;
       if (type) {
         column.type = type;
@@ -137,12 +149,26 @@ function fillForeignKeyTypes(index: DraftIndex, scanned: ReadonlySet<TableDraft>
     table.columns = table.columns.filter((c) => c !== column);
     // Tables outside the scanned folder only lend types; their gaps are not reported.
     if (!scanned.has(table)) continue;
+    const target = referencedTarget(table, column, index);
+    const missing = target ? missingTarget(target) : null;
     diagnostics.error(
       'unknown-column-type',
-      `column ${table.name}.${column.key} has no type and the column its foreign key refers to was not found`,
+      missing
+        ? `column ${table.name}.${column.key} has no type, and its foreign key refers to ${missing}`
+        : `column ${table.name}.${column.key} has no type and the column its foreign key refers to was not found`,
       column.location,
     );
   }
+}
+
+/**
+ * What a foreign key refers to that the schema lacks — the table (SQLAlchemy's
+ * NoReferencedTableError) or the column (NoReferencedColumnError) — or null when both exist.
+ */
+function missingTarget(target: ResolvedTarget): string | null {
+  if (!target.table) return `table ${target.schema ? `${target.schema}.` : ''}${target.tableName}, which no model defines`;
+  if (!target.column) return `column ${target.tableName}.${target.columnName}, which that table does not have`;
+  return null;
 }
 
 function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diagnostics: Diagnostics): Table {
@@ -298,6 +324,19 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       continue;
     }
     const resolved = targets as ResolvedTarget[];
+    const unfound = resolved.find((t) => missingTarget(t) !== null);
+    if (unfound) {
+      // SQLAlchemy refuses such metadata at create_all; a migration with this constraint fails
+      // on the database. Only what the reader cannot see (an unparsable import, a base class
+      // outside the source tree) makes it a doubt instead.
+      const message = `the foreign key on ${draft.name}.${fk.columns.join(', ')} refers to ${missingTarget(unfound)}`;
+      const doubt = unfound.table
+        ? index.partial.has(unfound.table) && `table ${unfound.tableName} has columns the reader cannot see (a base class outside the source tree, or reflected)`
+        : index.unparsedImports && 'an imported module the reader cannot parse may define it';
+      if (doubt) diagnostics.warning('unknown-foreign-key-target', `${message} as far as the reader can see; ${doubt}, so the constraint is left out`, fk.location);
+      else diagnostics.error('unknown-foreign-key-target', message, fk.location);
+      continue;
+    }
     const cols = fk.columns.map((k) => nameOf(k)!);
     const referredColumns = resolved.map((t) => t.columnName);
     const name =

@@ -13,7 +13,7 @@ import type { TableDraft } from './drafts.js';
 import { ModuleIndex, type ModuleInfo } from './modules.js';
 import { ParseCache } from './parser.js';
 import { Resolver } from './symbols.js';
-import { dottedParts, excerpt, locationOf, namedChildren, unwrap } from './syntax.js';
+import { callArguments, dottedParts, excerpt, locationOf, namedChildren, unwrap } from './syntax.js';
 import { TableReader } from './tables.js';
 import { TypeReader } from './types.js';
 
@@ -92,7 +92,14 @@ function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadRe
     diagnostics: reported,
   };
   const reader = new TableReader(ctx);
-  const index: DraftIndex = { all: [], byClass: new Map(), byCall: new Map(), unfoundTables: false };
+  const index: DraftIndex = {
+    all: [],
+    byClass: new Map(),
+    byCall: new Map(),
+    unfoundTables: false,
+    unparsedImports: modules.unparsable.length > 0,
+    partial: new Set(),
+  };
   const scannedDrafts: TableDraft[] = [];
   const scannedFiles = new Set(scanned.map((m) => m.file));
 
@@ -110,6 +117,7 @@ function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadRe
         const draft = reader.fromClass(info, kind);
         index.all.push(draft);
         index.byClass.set(classKey(info.sym), draft);
+        if (ctx.declarative.unresolvedBases(info).length) index.partial.add(draft);
         if (inScan) scannedDrafts.push(draft);
       } else if (kind.kind === 'single') {
         singles.push({ info, parent: kind.parent, inScan });
@@ -122,6 +130,7 @@ function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadRe
       if (!draft) continue;
       index.all.push(draft);
       index.byCall.set(nodeKey(module.file, call), draft);
+      if (REFLECTING.some((k) => callArguments(call).keywords.has(k))) index.partial.add(draft);
       if (inScan) scannedDrafts.push(draft);
     }
   }
@@ -143,6 +152,9 @@ function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadRe
   const schema = assembleSchema(scannedDrafts, index, reported);
   return { result: { schema, diagnostics: reported.list }, unfoundTables: index.unfoundTables };
 }
+
+/** `Table(...)` keywords that load its columns from the database, which the reader cannot see. */
+const REFLECTING = ['autoload_with', 'autoload', 'extend_existing'];
 
 /** Module-level `name = Table("name", metadata, ...)` (or a bare `Table(...)` statement). */
 function tableCalls(ctx: ReaderContext, module: ModuleInfo): Node[] {

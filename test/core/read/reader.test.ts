@@ -1148,3 +1148,123 @@ describe('diagnostics', () => {
     expect((error as InputError).location).toMatchObject({ file: 'models/bad.py', line: 3 });
   });
 });
+
+describe('foreign keys to what no model defines', () => {
+  it('is an error at the ForeignKey when the referenced table is missing, typed or not (NoReferencedTableError)', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/m.py': `
+        from sqlalchemy import ForeignKey, Integer
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Task(Base):
+            __tablename__ = "tasks"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            milestone_id: Mapped[int] = mapped_column(Integer, ForeignKey("milestones.id"))
+            sprint_id = mapped_column(ForeignKey("sprints.id"))
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual([
+      'error unknown-column-type models/m.py:8',
+      'error unknown-foreign-key-target models/m.py:7',
+    ]);
+    expect(result.diagnostics[0]!.message).toBe('column tasks.sprint_id has no type, and its foreign key refers to table sprints, which no model defines');
+    expect(result.diagnostics[1]!.message).toBe('the foreign key on tasks.milestone_id refers to table milestones, which no model defines');
+    expect(result.diagnostics[1]!.location?.column).toBe(56);
+  });
+
+  it('is an error when the referenced table lacks the column (NoReferencedColumnError)', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/m.py': `
+        from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Integer
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            id = Column(Integer, primary_key=True)
+        class Task(Base):
+            __tablename__ = "tasks"
+            __table_args__ = (ForeignKeyConstraint(["b"], ["users.gone"]),)
+            id = Column(Integer, primary_key=True)
+            a = Column(Integer, ForeignKey("users.nope"))
+            b = Column(Integer)
+      `,
+    });
+    expect(describeDiagnostics(result.diagnostics)).toEqual([
+      'error unknown-foreign-key-target models/m.py:10',
+      'error unknown-foreign-key-target models/m.py:8',
+    ]);
+    expect(result.diagnostics[0]!.message).toBe('the foreign key on tasks.a refers to column users.nope, which that table does not have');
+  });
+
+  it('accepts what SQLAlchemy resolves: another schema, Table objects, imported tables, use_alter cycles, Model.attribute', async () => {
+    const result = await read(
+      {
+        'app/__init__.py': '',
+        'app/db.py': BASE_2,
+        'app/auth.py': `
+          from sqlalchemy import Column, Integer, MetaData, Table
+          from app.db import Base
+          accounts = Table("accounts", Base.metadata, Column("id", Integer, primary_key=True), schema="auth")
+        `,
+        'app/models/__init__.py': '',
+        'app/models/m.py': `
+          from sqlalchemy import Column, ForeignKey, Integer
+          import app.auth  # noqa: F401 (registers auth.accounts)
+          from app.db import Base
+          class User(Base):
+              __tablename__ = "users"
+              id = Column(Integer, primary_key=True)
+              account_id = Column(Integer, ForeignKey("auth.accounts.id"))
+              team_id = Column(Integer, ForeignKey("teams.id", use_alter=True))
+          class Team(Base):
+              __tablename__ = "teams"
+              id = Column(Integer, primary_key=True)
+              owner_id = Column(Integer, ForeignKey(User.id))
+        `,
+      },
+      'app/models',
+    );
+    expect(result.diagnostics).toEqual([]);
+    expect(describeSchema(result.schema).users).toContain('FK users_account_id_fkey (account_id) -> auth.accounts(id)');
+    expect(describeSchema(result.schema).users).toContain('FK users_team_id_fkey (team_id) -> teams(id)');
+    expect(describeSchema(result.schema).teams).toContain('FK teams_owner_id_fkey (owner_id) -> users(id)');
+  });
+
+  it('is a warning, the constraint left out, when what the reader cannot see may define the target', async () => {
+    const result = await read(
+      {
+        'app/__init__.py': '',
+        'app/db.py': BASE_2,
+        'app/broken.py': 'class Milestone(:\n',
+        'app/models/__init__.py': '',
+        'app/models/m.py': `
+          from sqlalchemy import Column, ForeignKey, Integer, Table
+          from fastapi_users_db_sqlalchemy import SQLAlchemyBaseUserTable
+          import app.broken  # noqa: F401
+          from app.db import Base
+          class User(SQLAlchemyBaseUserTable, Base):
+              __tablename__ = "users"
+              key = Column(Integer, primary_key=True)
+          legacy = Table("legacy", Base.metadata, autoload_with=None)
+          class Task(Base):
+              __tablename__ = "tasks"
+              id = Column(Integer, primary_key=True)
+              owner_id = Column(Integer, ForeignKey("users.id"))
+              legacy_id = Column(Integer, ForeignKey("legacy.id"))
+              milestone_id = Column(Integer, ForeignKey("milestones.id"))
+        `,
+      },
+      'app/models',
+    );
+    const fks = result.diagnostics.filter((d) => d.code === 'unknown-foreign-key-target');
+    expect(describeDiagnostics(fks)).toEqual([
+      'warning unknown-foreign-key-target app/models/m.py:12',
+      'warning unknown-foreign-key-target app/models/m.py:13',
+      'warning unknown-foreign-key-target app/models/m.py:14',
+    ]);
+    expect(fks[0]!.message).toContain('table users has columns the reader cannot see');
+    expect(fks[2]!.message).toContain('an imported module the reader cannot parse may define it');
+    expect(describeSchema(result.schema).tasks!.filter((l) => l.startsWith('FK'))).toEqual([]);
+  });
+});
