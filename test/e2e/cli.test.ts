@@ -189,6 +189,23 @@ describe('flow-migrate generate', () => {
     expect(versions(backend)).toEqual(ORIGINAL);
   });
 
+  it('a foreign key to a table no model defines: exit 2 at the ForeignKey, nothing written', async () => {
+    const backend = backendCopy();
+    const user = path.join(backend, 'app/models/user.py');
+    cpSync(path.join(backend, 'app'), path.join(backend, 'head'), { recursive: true });
+    writeFileSync(
+      path.join(backend, 'head/models/user.py'),
+      `${readFileSync(user, 'utf8').replace('from sqlalchemy import', 'from sqlalchemy import ForeignKey, Integer,')}` +
+        '    milestone_id: Mapped[int] = mapped_column(Integer, ForeignKey("milestones.id"))\n',
+    );
+    const run = await runCli(['generate', '--base', 'app/models', '--head', 'head/models', '--backend', '.', '--write'], backend);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^head\/models\/user\.py:17:56: error: the foreign key on users\.milestone_id refers to table milestones, which no model defines \[unknown-foreign-key-target\]\n/m);
+    expect(run.stderr).toContain('nothing was written');
+    expect(versions(backend)).toEqual(ORIGINAL);
+  });
+
   it('several heads: exit 2 naming them; --down-revision picks one', async () => {
     const backend = backendCopy();
     const branch = readFileSync(path.join(backend, 'migrations/versions/003_create_tasks.py'), 'utf8')
