@@ -23,6 +23,16 @@ export const ADD_NOTES = BASE_MODELS.replace(
   '    status: Mapped[str] = mapped_column(String(20))\n    notes: Mapped[str | None] = mapped_column(String(500))\n',
 );
 
+/** A table added: its create_table call spans several lines. */
+export const ADD_MILESTONES = `${BASE_MODELS}
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+`;
+
 /** A column removed: data loss. */
 export const DROP_STATUS = BASE_MODELS.replace('    status: Mapped[str] = mapped_column(String(20))\n', '');
 
@@ -60,6 +70,13 @@ def upgrade():
 def downgrade():
     op.drop_table("tasks")
 `;
+
+/** A revision 002 on top of the backend's 001 whose upgrade() is `upgrade` (indented by four). */
+export function secondRevision(upgrade: string): string {
+  return FIRST_REVISION.replace(/Revision ID: 001\nRevises:/, 'Revision ID: 002\nRevises: 001')
+    .replace('revision = "001"\ndown_revision = None', 'revision = "002"\ndown_revision = "001"')
+    .replace(/def upgrade\(\):\n[\s\S]*?\n\n\ndef downgrade/, `def upgrade():\n${upgrade}\n\n\ndef downgrade`);
+}
 
 /** Two sibling repositories as developers have them: flowbot-commons and flow-py-backend. */
 export interface Workspace {

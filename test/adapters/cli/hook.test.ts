@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GIT_ENV } from '../git/temp-repo.js';
-import { ADD_NOTES, BASE_MODELS, DROP_STATUS, workspace, type Workspace } from './hook-fixtures.js';
+import { ADD_MILESTONES, ADD_NOTES, BASE_MODELS, DROP_STATUS, secondRevision, workspace, type Workspace } from './hook-fixtures.js';
 import { runCli } from './run-cli.js';
 
 describe('flow-migrate hook run', () => {
@@ -51,6 +51,37 @@ describe('flow-migrate hook run', () => {
     const run = await hook('--strict');
     expect(run.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, path.resolve(ws.models.root, revision))}`);
     expect(run.code).toBe(0);
+  });
+
+  it('finds the migration only when its upgrade() makes every suggested op. call with the same arguments', async () => {
+    stage(ADD_MILESTONES);
+    const revision = 'migrations/versions/002_other.py';
+    // Shares `op.create_table(` and nothing else with the suggested migration.
+    ws.backend.write(
+      revision,
+      secondRevision('    op.create_table(\n        "labels",\n        sa.Column("id", sa.Integer(), nullable=False),\n        sa.PrimaryKeyConstraint("id"),\n    )'),
+    );
+    const unrelated = await hook('--strict');
+    expect(unrelated.stderr).toContain('no matching migration');
+    expect(unrelated.code).toBe(3);
+
+    // The same calls written by hand: other layout, quotes, a comment and a trailing comma.
+    ws.backend.write(
+      revision,
+      secondRevision(
+        [
+          '    op.create_table("milestones",',
+          '        sa.Column("id", sa.Integer(), nullable=False),  # the key',
+          "        sa.Column('name', sa.String(length=100), nullable=False),",
+          '        sa.PrimaryKeyConstraint("id", name="milestones_pkey"),',
+          '    )',
+          '    op.execute("UPDATE tasks SET status = \'open\'")',
+        ].join('\n'),
+      ),
+    );
+    const written = await hook('--strict');
+    expect(written.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, path.join(ws.backend.root, revision))}`);
+    expect(written.code).toBe(0);
   });
 
   it('takes strict from the config file', async () => {

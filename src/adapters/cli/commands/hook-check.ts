@@ -8,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { formatDiagnostics, formatFinding } from '../plan-output.js';
 import { diffModels, generateRevision, type DiffResult, type GenerateResult, type SourceDir } from '../../../core/generate.js';
+import { upgradeOpCalls } from '../../../core/backend/upgrade-calls.js';
 import { parseRename, type RenameRequest } from '../../../core/plan/index.js';
 import type { SourceTree } from '../../../core/source.js';
 import { shown, type HookSettings } from './hook.js';
@@ -132,19 +133,19 @@ function generateCommand(hook: HookSettings, repo: GitRepository): string {
 
 /**
  * A head revision of the backend whose upgrade() makes every `op.` call the suggested one
- * makes (spacing and quote style aside): the developer generated it already, maybe edited
- * it. Only heads count, so a column dropped long ago and added back is not "found" in the
- * old revision that first added it.
+ * makes, with the same arguments (layout and quote style aside): the developer generated it
+ * already, maybe added to it. Only heads count, so a column dropped long ago and added back
+ * is not "found" in the old revision that first added it.
  */
 async function findMatchingMigration(result: Extract<GenerateResult, { status: 'ready' }>): Promise<string | null> {
-  const wanted = opCalls(upgradeBody(result.revision.content));
+  const wanted = await upgradeOpCalls(result.revision.path, result.revision.content);
   if (!wanted.length) return null;
   const disk = fileSystemTree();
   for (const revision of result.backend.revisions) {
     if (!result.backend.heads.includes(revision.id)) continue;
     const text = await disk.read(revision.path);
     if (text === null) continue;
-    const present = new Set(opCalls(upgradeBody(text)));
+    const present = new Set(await upgradeOpCalls(revision.path, text));
     if (wanted.every((call) => present.has(call))) return revision.path;
   }
   return null;
@@ -162,14 +163,6 @@ function upgradeBody(source: string): string[] {
   }
   const indent = Math.min(...body.map((l) => /^\s*/.exec(l)![0].length));
   return body.map((l) => l.slice(indent));
-}
-
-/** `op.` calls other than the lock_timeout preamble, spacing and quote style removed. */
-function opCalls(lines: string[]): string[] {
-  return lines
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith('op.') && !/lock_timeout/i.test(l))
-    .map((l) => l.replace(/\s+/g, '').replace(/'/g, '"'));
 }
 
 function count(n: number, noun: string): string {
