@@ -28,8 +28,19 @@ describe('flow-migrate hook run', () => {
     expect(run.stderr).toMatch(/1\. add .*notes/);
     expect(run.stderr).toContain(`no matching migration in ${backendFromModels()} yet`);
     expect(run.stderr).toMatch(/op\.add_column\(['"]tasks['"]/);
-    expect(run.stderr).toContain(`flow-migrate generate --base HEAD --staged --backend ${backendFromModels()} --write`);
-    expect(run.stderr).toContain('the commit goes ahead');
+    const head = ws.models.git('rev-parse', 'HEAD').trim().slice(0, 12);
+    expect(run.stderr).toContain(`flow-migrate generate --base ${head} --staged --backend ${backendFromModels()} --write`);
+    expect(run.stderr).toContain('the commit goes ahead (warn-only;');
+  });
+
+  it('suggests a command that still writes the migration once the warned commit is made', async () => {
+    stage(ADD_NOTES);
+    const suggested = /flow-migrate (generate .* --write)\n/.exec((await hook()).stderr);
+    expect(suggested).not.toBeNull();
+    ws.models.git('commit', '-q', '-m', 'add notes');
+    const written = await runCli(suggested![1]!.split(' '), ws.models.root);
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stdout.trim()).toMatch(/migrations\/versions\/002_add_notes_to_tasks\.py$/);
   });
 
   it('blocks with --strict while the backend has no matching migration', async () => {
@@ -41,7 +52,7 @@ describe('flow-migrate hook run', () => {
 
   it('passes --strict once the suggested command has written the migration into the backend', async () => {
     stage(ADD_NOTES);
-    const suggested = /flow-migrate (generate --base HEAD --staged --backend \S+ --write)/.exec((await hook()).stderr);
+    const suggested = /flow-migrate (generate --base \w+ --staged --backend \S+ --write)/.exec((await hook()).stderr);
     expect(suggested).not.toBeNull();
     const written = await runCli(suggested![1]!.split(' '), ws.models.root);
     expect(written.code).toBe(0);
@@ -50,6 +61,8 @@ describe('flow-migrate hook run', () => {
 
     const run = await hook('--strict');
     expect(run.stderr).toContain(`migration present in the backend: ${path.relative(ws.models.root, path.resolve(ws.models.root, revision))}`);
+    expect(run.stderr).toContain('the commit goes ahead (strict: the backend has the migration)');
+    expect(run.stderr).not.toContain('warn-only');
     expect(run.code).toBe(0);
   });
 
@@ -120,7 +133,7 @@ describe('flow-migrate hook run', () => {
     stage(ADD_NOTES);
     const run = await hook();
     expect(run.code).toBe(0);
-    expect(run.stderr).toContain('flow-migrate generate --base HEAD --staged --backend ../flow-py-backend --write');
+    expect(run.stderr).toMatch(/flow-migrate generate --base [0-9a-f]{12} --staged --backend \.\.\/flow-py-backend --write/);
     expect((await hook('--strict')).code).toBe(3);
   });
 

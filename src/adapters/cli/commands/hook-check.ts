@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { modelsSourceDir } from '../../config/models-path.js';
 import { fileSystemTree } from '../../fs/file-system-tree.js';
 import { gitTree } from '../../git/git-tree.js';
-import { hasHead, toPosix, type GitRepository } from '../../git/repository.js';
+import { hasHead, resolveCommit, toPosix, type GitRepository } from '../../git/repository.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { formatDiagnostics, formatFinding } from '../plan-output.js';
@@ -19,11 +19,8 @@ import { shown, type HookSettings } from './hook.js';
  * than git itself.
  */
 export async function checkStagedModels(repo: GitRepository, hook: HookSettings, io: CliIO): Promise<number> {
-  const committed = modelsSourceDir(
-    (await hasHead(repo)) ? gitTree(repo, { kind: 'revision', ref: 'HEAD' }) : EMPTY_TREE,
-    repo.root,
-    hook.models,
-  );
+  const parent = (await hasHead(repo)) ? await resolveCommit(repo, 'HEAD') : null;
+  const committed = modelsSourceDir(parent ? gitTree(repo, { kind: 'revision', ref: parent }) : EMPTY_TREE, repo.root, hook.models);
   // The first commit of the models: HEAD has none, which here means an empty schema.
   const isNew = !(await committed.tree.list(committed.dir)).some((f) => f.endsWith('.py'));
   const base = isNew ? emptyPackage(committed.dir) : committed;
@@ -45,11 +42,11 @@ export async function checkStagedModels(repo: GitRepository, hook: HookSettings,
         matching ??= confirmed.status === 'ready' ? await findMatchingMigration(confirmed) : null;
       }
     }
-    return report(result, matching, hook, repo, io);
+    return report(result, matching, hook, { repo, parent }, io);
   }
   const diff = await diffModels(request);
   const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
-  return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, null, hook, repo, io);
+  return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, null, hook, { repo, parent }, io);
 }
 
 const EMPTY_TREE: SourceTree = { list: async () => [], read: async () => null };
@@ -63,12 +60,18 @@ function emptyPackage(dir: string): SourceDir {
 /** What generate decided, or — with no backend configured — the plan alone. */
 type HookResult = GenerateResult | (DiffResult & { status: 'no-backend' });
 
+/** The repository and the commit the staged change is made on (null before the first commit). */
+interface Commit {
+  repo: GitRepository;
+  parent: string | null;
+}
+
 /** `matching`: the backend's revision that already makes this change, when there is one. */
 async function report(
   result: HookResult,
   matching: string | null,
   hook: HookSettings,
-  repo: GitRepository,
+  commit: Commit,
   io: CliIO,
 ): Promise<number> {
   const color = pc.createColors(io.color);
@@ -94,7 +97,7 @@ async function report(
     }
   }
 
-  const command = generateCommand(hook, repo);
+  const command = generateCommand(hook, commit);
   if (matching) {
     const settles = result.plan.refused ? ' (written with the confirmations above)' : '';
     say(color.green(`migration present in the backend: ${shown(matching, io)}${settles}`));
@@ -119,16 +122,28 @@ async function report(
     io.stderr(out.join(''));
     return ExitCode.refused;
   }
-  say(color.dim('the commit goes ahead (warn-only; `strict: true` in flow-migrate.yml blocks it)'));
+  say(
+    color.dim(
+      hook.strict
+        ? 'the commit goes ahead (strict: the backend has the migration)'
+        : 'the commit goes ahead (warn-only; `strict: true` in flow-migrate.yml blocks it)',
+    ),
+  );
   io.stderr(out.join(''));
   return ExitCode.ok;
 }
 
-/** `flow-migrate generate …` as the developer would type it at the repository root. */
-function generateCommand(hook: HookSettings, repo: GitRepository): string {
+/**
+ * `flow-migrate generate …` as the developer would type it at the repository root. The base is
+ * the commit the change is made on, by its id, and the head the staged files: before the
+ * commit that is this change, and after it too, since the commit records the index as it is
+ * (`--base HEAD` would then be the change itself, and show none).
+ */
+function generateCommand(hook: HookSettings, { repo, parent }: Commit): string {
   const backend = hook.backend ? path.relative(repo.root, hook.backend) || '.' : '../flow-py-backend';
   const models = hook.modelsFromFlag ? ` --models-path ${quote(hook.models.glob ?? hook.models.dir)}` : '';
-  return `flow-migrate generate --base HEAD --staged${models} --backend ${quote(toPosix(backend))} --write`;
+  const base = parent ? parent.slice(0, 12) : 'HEAD';
+  return `flow-migrate generate --base ${base} --staged${models} --backend ${quote(toPosix(backend))} --write`;
 }
 
 /**
