@@ -27,6 +27,8 @@ export interface DiffResult {
   sql: SqlScript;
   /** The schemas as read, so later stages (verify) need not read the models again. */
   schemas: { base: Schema; head: Schema };
+  /** The files either schema was read from (see ReadResult). */
+  files: string[];
 }
 
 export interface GenerateRequest extends DiffRequest {
@@ -72,6 +74,7 @@ export async function diffModels(request: DiffRequest): Promise<DiffResult> {
     diagnostics: [...base.diagnostics, ...head.diagnostics],
     sql: renderSql(planned),
     schemas: { base: base.schema, head: head.schema },
+    files: [...new Set([...base.files, ...head.files])],
   };
 }
 

@@ -27,6 +27,12 @@ export interface ReadOptions {
 export interface ReadResult {
   schema: Schema;
   diagnostics: Diagnostic[];
+  /**
+   * Every file the schema was read from: the scanned ones and the modules their imports led
+   * to (an imported module that does not parse included), so a change to any of them may
+   * change the schema.
+   */
+  files: string[];
 }
 
 /**
@@ -150,7 +156,8 @@ function readPass(modules: ModuleIndex, scanned: ModuleInfo[]): { result: ReadRe
   for (const module of scanned) attachModuleIndexes(ctx, module, index);
 
   const schema = assembleSchema(scannedDrafts, index, reported);
-  return { result: { schema, diagnostics: reported.list }, unfoundTables: index.unfoundTables };
+  const files = [...modules.all().map((m) => m.file), ...modules.unparsable.flatMap((err) => (err.location ? [err.location.file] : []))];
+  return { result: { schema, diagnostics: reported.list, files }, unfoundTables: index.unfoundTables };
 }
 
 /** `Table(...)` keywords that load its columns from the database, which the reader cannot see. */

@@ -147,6 +147,31 @@ describe('flow-migrate hook run', () => {
     expect(run).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
+  it('checks a staged module outside the models folder that the models import, and only such a one', async () => {
+    const status = (members: string) => `import enum\n\n\nclass Status(enum.Enum):\n${members}`;
+    ws.models.commit('status enum', {
+      'shared/__init__.py': '',
+      'shared/status.py': status('    OPEN = "open"\n    DONE = "done"\n'),
+      'shared/unused.py': 'LIMIT = 1\n',
+      'scripts/report.py': 'from shared.unused import LIMIT\n',
+      'flowbot_commons/models.py': BASE_MODELS.replace('from sqlalchemy import String', 'from sqlalchemy import Enum, String\n\nfrom shared.status import Status').replace(
+        '    status: Mapped[str] = mapped_column(String(20))\n',
+        '    status: Mapped[str] = mapped_column(String(20))\n    state: Mapped[Status] = mapped_column(Enum(Status))\n',
+      ),
+    });
+    // Named by another file, but not read by the models: nothing to say, even when strict.
+    ws.models.write('shared/unused.py', 'LIMIT = 2\n');
+    ws.models.git('add', 'shared/unused.py');
+    expect(await hook('--strict')).toEqual({ code: 0, stdout: '', stderr: '' });
+
+    ws.models.write('shared/status.py', status('    OPEN = "open"\n    DONE = "done"\n    BLOCKED = "blocked"\n'));
+    ws.models.git('add', 'shared/status.py');
+    const run = await hook('--strict');
+    expect(run.stderr).toContain('the staged models change the database schema');
+    expect(run.stderr).toContain("1. add 'BLOCKED' to enum type status");
+    expect(run.code).toBe(3);
+  });
+
   it('with a glob for the models, checks only the staged files it selects', async () => {
     const glob = ['--models-path', 'flowbot_commons/**/models.py'];
     // As above: reading HEAD's models would fail --strict, so silence means nothing was read.
@@ -177,6 +202,18 @@ describe('flow-migrate hook run', () => {
     const lenient = await hook();
     expect(lenient.code).toBe(0);
     expect(lenient.stderr).toMatch(/flowbot_commons\/models\.py:1:\d+/);
+    expect((await hook('--strict')).code).toBe(2);
+  });
+
+  it('reports a foreign key to a table no model defines as unreadable models, blocking only when strict', async () => {
+    stage(ADD_NOTES.replace('from sqlalchemy import String', 'from sqlalchemy import ForeignKey, Integer, String').replace(
+      '    notes:',
+      '    milestone_id: Mapped[int] = mapped_column(Integer, ForeignKey("milestones.id"))\n    notes:',
+    ));
+    const lenient = await hook();
+    expect(lenient.code).toBe(0);
+    expect(lenient.stderr).toMatch(/flowbot_commons\/models\.py:\d+:\d+: error: the foreign key on tasks\.milestone_id refers to table milestones, which no model defines/);
+    expect(lenient.stderr).toContain('the staged models cannot be read');
     expect((await hook('--strict')).code).toBe(2);
   });
 

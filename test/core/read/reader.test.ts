@@ -1023,6 +1023,8 @@ describe('diagnostics', () => {
     );
     expect(result.diagnostics).toEqual([]);
     expect(describeSchema(result.schema).bots).toContain('owner_id bigint NULL');
+    // What the schema was read from: a change to any of these files may change it.
+    expect([...result.files].sort()).toEqual(['app/__init__.py', 'app/db.py', 'app/models/__init__.py', 'app/models/m.py', 'app/people/__init__.py', 'app/people/users.py']);
   });
 
   it('warns about, but reads past, a syntax error in an imported module outside the scanned folder', async () => {

@@ -7,7 +7,8 @@ import { hasHead, resolveCommit, toPosix, type GitRepository } from '../../git/r
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { formatDiagnostics, formatFinding } from '../plan-output.js';
-import { diffModels, generateRevision, type DiffResult, type GenerateResult, type SourceDir } from '../../../core/generate.js';
+import { InputError } from '../../../core/errors.js';
+import { diffModels, generateRevision, type DiffRequest, type DiffResult, type GenerateResult, type SourceDir } from '../../../core/generate.js';
 import { upgradeOpCalls } from '../../../core/backend/upgrade-calls.js';
 import { parseRename, type RenameRequest } from '../../../core/plan/index.js';
 import type { SourceTree } from '../../../core/source.js';
@@ -18,7 +19,11 @@ import { shown, type HookSettings } from './hook.js';
  * model file is staged: the reader, the planner and the report would cost most commits more
  * than git itself.
  */
-export async function checkStagedModels(repo: GitRepository, hook: HookSettings, io: CliIO): Promise<number> {
+/**
+ * `outside`: when no model file is staged, the staged Python files outside the models; they
+ * matter only if the models' imports read them (at HEAD or staged), else the check is silent.
+ */
+export async function checkStagedModels(repo: GitRepository, hook: HookSettings, io: CliIO, outside: string[] | null): Promise<number> {
   const parent = (await hasHead(repo)) ? await resolveCommit(repo, 'HEAD') : null;
   const committed = modelsSourceDir(parent ? gitTree(repo, { kind: 'revision', ref: parent }) : EMPTY_TREE, repo.root, hook.models);
   // The first commit of the models: HEAD has none, which here means an empty schema.
@@ -26,6 +31,7 @@ export async function checkStagedModels(repo: GitRepository, hook: HookSettings,
   const base = isNew ? emptyPackage(committed.dir) : committed;
   const head = modelsSourceDir(gitTree(repo, { kind: 'index' }), repo.root, hook.models);
   const request = { base, head, renames: [], allowDataLoss: false };
+  if (outside && !(await readsAny(request, outside, repo))) return ExitCode.ok;
   if (hook.backend) {
     const generate = (confirm: { allowDataLoss: boolean; renames: RenameRequest[] }) =>
       generateRevision({ ...request, ...confirm, backend: { tree: fileSystemTree(), dir: toPosix(hook.backend!) }, message: null, downRevision: null });
@@ -47,6 +53,21 @@ export async function checkStagedModels(repo: GitRepository, hook: HookSettings,
   const diff = await diffModels(request);
   const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
   return report({ ...diff, status: unreadable ? 'unreadable' : 'no-backend' }, null, hook, { repo, parent }, io);
+}
+
+/**
+ * Whether reading the models (both versions) reads any of `files`. Models that cannot be read
+ * at all are not this commit's doing when it stages none of them: they are left for a commit
+ * that does.
+ */
+async function readsAny(request: DiffRequest, files: string[], repo: GitRepository): Promise<boolean> {
+  try {
+    const { files: read } = await diffModels(request);
+    return read.some((file) => files.includes(path.posix.relative(repo.root, file)));
+  } catch (err) {
+    if (err instanceof InputError) return false;
+    throw err;
+  }
 }
 
 const EMPTY_TREE: SourceTree = { list: async () => [], read: async () => null };

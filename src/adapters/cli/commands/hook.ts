@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { loadProjectConfig, type ProjectConfig } from '../../config/load-config.js';
 import { isModelsFile, parseModelsPath, type ModelsPath } from '../../config/models-path.js';
 import { installHook, uninstallHook } from '../../git/hooks.js';
-import { openRepository } from '../../git/repository.js';
-import { stagedChanges } from '../../git/staged.js';
+import { openRepository, type GitRepository } from '../../git/repository.js';
+import { stagedChanges, stagedPythonMentioning } from '../../git/staged.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
@@ -123,13 +123,15 @@ async function runHook(args: string[], io: CliIO): Promise<number> {
     const hook = settings(options, config, io);
     // Every staged path, narrowed here rather than by a git pathspec: simple-git waits 50 ms
     // more for a git command that prints nothing, and a commit nearly always stages something.
-    const isModel = isModelsFile(hook.models);
-    const staged = await stagedChanges(repo, '.');
-    if (!staged.some((file) => file.endsWith('.py') && isModel(file))) return ExitCode.ok;
+    const python = (await stagedChanges(repo, '.')).filter((file) => file.endsWith('.py'));
+    if (!python.length) return ExitCode.ok;
+    // A module outside the models (an enum, a mixin) changes the schema when the models import it.
+    const outside = python.some(isModelsFile(hook.models)) ? null : python;
+    if (outside && !(await mayBeImported(repo, outside))) return ExitCode.ok;
     // Loaded only now: most commits stage no model file, and for them the reader, the planner
     // and the report would cost more than the whole check (see the README's Performance table).
     const { checkStagedModels } = await import('./hook-check.js');
-    return await checkStagedModels(repo, hook, io);
+    return await checkStagedModels(repo, hook, io, outside);
   } catch (err) {
     // A check that cannot run must not stop people committing, unless they asked for strict.
     if (strict) throw err;
@@ -140,6 +142,20 @@ async function runHook(args: string[], io: CliIO): Promise<number> {
     io.stderr(`flow-migrate: the migration check could not run; the commit goes ahead.\n  ${reason}\n`);
     return ExitCode.ok;
   }
+}
+
+/**
+ * False when no other staged Python file names any of `files` as a word: then no import can
+ * reach them (`import app.enums`, `from .enums import X`, `from . import enums` each spell the
+ * module's name), and the reader need not run. The first file of the models' import chain
+ * that is staged is imported by one that is not, so the staged files' own text never decides.
+ * A package's `__init__.py` runs on any import from inside it, relative ones naming nothing,
+ * so it is never ruled out here.
+ */
+async function mayBeImported(repo: GitRepository, files: string[]): Promise<boolean> {
+  if (files.some((file) => path.posix.basename(file) === '__init__.py')) return true;
+  const names = [...new Set(files.map((file) => path.posix.basename(file, '.py')))];
+  return (await stagedPythonMentioning(repo, names)).some((file) => !files.includes(file));
 }
 
 function settings(
