@@ -14,7 +14,7 @@ export interface HookRepo {
   binDir: string;
   /** Stages a change to README.md only. */
   stageNoModel(): void;
-  /** Stages README.md and a Python file outside the models folder. */
+  /** Stages README.md and a Python file outside the models folder that no model imports. */
   stagePythonNoModel(): void;
   /** Stages README.md and one model file with a new column. */
   stageModel(): void;
@@ -60,8 +60,9 @@ export async function createHookRepo(parent: string, tables: number, cli: string
     stagePythonNoModel() {
       git('reset', '-q', '--hard', 'HEAD');
       touchReadme();
-      writeFileSync(path.join(root, 'flowbot_commons/db/__init__.py'), `# edit ${edits}\n`);
-      git('add', 'README.md', 'flowbot_commons/db/__init__.py');
+      // A module no model imports: db/__init__.py, the Base's package, is read by the models.
+      writeFileSync(path.join(root, 'flowbot_commons/scripts.py'), `# edit ${edits}\n`);
+      git('add', 'README.md', 'flowbot_commons/scripts.py');
     },
     stageModel() {
       git('reset', '-q', '--hard', 'HEAD');
