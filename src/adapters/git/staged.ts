@@ -11,10 +11,10 @@ export async function stagedChanges(repo: GitRepository, pathspec: string): Prom
 }
 
 /**
- * The staged Python files (relative to the repository root) holding any of `words` as a
- * whole word, as the next commit would record them. Cheap: git searches the index's blobs.
+ * The Python files of the index (what the next commit records, changed or not; relative to
+ * the repository root) holding any of `words` as a whole word. Cheap: git searches blobs.
  */
-export async function stagedPythonMentioning(repo: GitRepository, words: string[]): Promise<string[]> {
+export async function indexedPythonNaming(repo: GitRepository, words: string[]): Promise<string[]> {
   const output = await repo.git.raw(['grep', '--cached', '-l', '-z', '-w', '-F', ...words.flatMap((w) => ['-e', w]), '--', '*.py']);
   return output.split('\0').filter(Boolean);
 }

@@ -16,10 +16,9 @@ import { shown, type HookSettings } from './hook.js';
 
 /**
  * The part of `hook run` that reads and plans the staged models. hook.ts loads it only once a
- * model file is staged: the reader, the planner and the report would cost most commits more
- * than git itself.
- */
-/**
+ * model file (or a module the models may import) is staged: the reader, the planner and the
+ * report would cost most commits more than git itself.
+ *
  * `outside`: when no model file is staged, the staged Python files outside the models; they
  * matter only if the models' imports read them (at HEAD or staged), else the check is silent.
  */

@@ -4,7 +4,7 @@ import { loadProjectConfig, type ProjectConfig } from '../../config/load-config.
 import { isModelsFile, parseModelsPath, type ModelsPath } from '../../config/models-path.js';
 import { installHook, uninstallHook } from '../../git/hooks.js';
 import { openRepository, type GitRepository } from '../../git/repository.js';
-import { stagedChanges, stagedPythonMentioning } from '../../git/staged.js';
+import { indexedPythonNaming, stagedChanges } from '../../git/staged.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
@@ -145,17 +145,17 @@ async function runHook(args: string[], io: CliIO): Promise<number> {
 }
 
 /**
- * False when no other staged Python file names any of `files` as a word: then no import can
- * reach them (`import app.enums`, `from .enums import X`, `from . import enums` each spell the
- * module's name), and the reader need not run. The first file of the models' import chain
- * that is staged is imported by one that is not, so the staged files' own text never decides.
+ * False when no Python file of the index other than `files` names any of them as a word: then
+ * no import can reach them (`import app.enums`, `from .enums import X`, `from . import enums`
+ * each spell the module's name), and the reader need not run. The first staged file of the
+ * models' import chain is imported by one that is not staged, so their own text never decides.
  * A package's `__init__.py` runs on any import from inside it, relative ones naming nothing,
  * so it is never ruled out here.
  */
 async function mayBeImported(repo: GitRepository, files: string[]): Promise<boolean> {
   if (files.some((file) => path.posix.basename(file) === '__init__.py')) return true;
   const names = [...new Set(files.map((file) => path.posix.basename(file, '.py')))];
-  return (await stagedPythonMentioning(repo, names)).some((file) => !files.includes(file));
+  return (await indexedPythonNaming(repo, names)).some((file) => !files.includes(file));
 }
 
 function settings(
