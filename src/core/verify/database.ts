@@ -565,18 +565,21 @@ const BINARIES_PREFIX = 'flow-migrate-postgres-';
 async function binariesCopy(shipped: PlatformPackage): Promise<Binaries> {
   const tmp = os.tmpdir();
   const dir = path.join(tmp, `${BINARIES_PREFIX}${shipped.name.split('/')[1]}-${shipped.version}`);
-  const exists = await fs.lstat(dir).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
+  const exists = (): Promise<boolean> =>
+    fs.lstat(dir).then(
+      () => true,
+      () => false,
+    );
+  if (!(await exists())) {
     const staging = await makeRunDir(null, tmp);
     try {
       const copy = path.join(staging, 'binaries');
       await fs.cp(shipped.binaries.dir, copy, { recursive: true, verbatimSymlinks: true });
       await fs.chmod(copy, 0o755);
-      // Fails when another run's copy got there first: that one is used.
-      await fs.rename(copy, dir).catch(() => undefined);
+      await fs.rename(copy, dir);
+    } catch (e) {
+      // Another run's copy got there first: that one is used.
+      if (!(await exists())) throw new Error(`could not copy the PostgreSQL binaries to ${dir}: ${(e as Error).message}`, { cause: e });
     } finally {
       await removeRunDir(staging);
     }
@@ -586,13 +589,13 @@ async function binariesCopy(shipped: PlatformPackage): Promise<Binaries> {
   return { dir, postgres: inCopy(shipped.binaries.postgres), initdb: inCopy(shipped.binaries.initdb) };
 }
 
+const STICKY = 0o1000;
+
 /**
  * Refuses a folder that someone other than root made or may change: it must be a real folder
  * of root's that only root may write to, in a folder of root's that is either closed to others
  * or sticky (as /tmp is: there nobody else may rename or remove what is root's).
  */
-const STICKY = 0o1000;
-
 async function assertOnlyRootMayChange(dir: string): Promise<void> {
   const [folder, parent] = await Promise.all([fs.lstat(dir), fs.stat(path.dirname(dir))]);
   const othersMayWrite = (mode: number): boolean => (mode & 0o022) !== 0;
