@@ -386,6 +386,11 @@ describe('openEphemeralDatabase on an embedded server', () => {
     }
   });
 
+  it('leaves the exit code to the process (nothing it loads ends the process with its own)', async () => {
+    const child = spawn(VITE_NODE, [path.join(import.meta.dirname, 'exit-code-child.ts')], { stdio: 'ignore' });
+    expect(await exited(child)).toBe(3);
+  });
+
   it('stops the server of a killed run and removes its folder on the next start', async () => {
     const { child, url } = await childWithDatabase('embedded');
     child.kill('SIGKILL');
