@@ -6,6 +6,8 @@ import { generateRevision, type GenerateResult } from '../../../core/generate.js
 import { parseRename } from '../../../core/plan/index.js';
 import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { verifyChange } from '../../../core/verify/verify.js';
+import { systemErrorReason } from '../../fs/system-error.js';
+import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -22,7 +24,7 @@ models, following the backend's own template, numbering and habits.
 Options:
   --base DIR|REF        the models package before the change
   --head DIR|REF        the models package after the change
-  --backend DIR         the folder holding alembic.ini
+  --backend DIR         the folder holding alembic.ini (default: \`backend\` in flow-migrate.yml)
   --message TEXT        the revision message (default: a summary of the change)
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss     confirm drops and narrowing type changes
@@ -55,7 +57,7 @@ const VERIFY_ONLY = ['database-url', 'runner', 'from-chain', 'format'] as const;
 
 const optionsSchema = diffOptionsSchema
   .extend({
-    backend: z.string({ error: 'is required' }).min(1),
+    backend: z.string().min(1).optional(),
     message: z.string().optional(),
     'down-revision': z.string().min(1).optional(),
     write: z.boolean().default(false),
@@ -118,7 +120,7 @@ export const generateCommand: Command = {
 async function generateRequestOf(options: Options, io: CliIO) {
   return {
     ...(await resolveModelSources(options, io)),
-    backend: modelsDir(options.backend, io),
+    backend: modelsDir(await requiredBackendOption(options, io), io),
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
     message: options.message ?? null,
@@ -187,14 +189,17 @@ function text(result: GenerateResult, options: Options, io: CliIO): { stdout: st
   }
 }
 
+/** A folder that cannot be written is bad input, as a missing alembic.ini is: exit 2, nothing written. */
 async function writeRevision(file: string, content: string, io: CliIO): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
   try {
+    await mkdir(path.dirname(file), { recursive: true });
     // `wx`: never overwrite an existing revision file.
     await writeFile(file, content, { encoding: 'utf8', flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw new InputError(`${displayPath(file, io)} already exists; not overwriting it`);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new InputError(`${displayPath(file, io)} already exists; not overwriting it`);
+    }
+    throw new InputError(`cannot write the revision into ${displayPath(path.dirname(file), io)}: ${systemErrorReason(err)}; nothing was written`);
   }
 }
 
