@@ -191,15 +191,16 @@ function text(result: GenerateResult, options: Options, io: CliIO): { stdout: st
 
 /** A folder that cannot be written is bad input, as a missing alembic.ini is: exit 2, nothing written. */
 async function writeRevision(file: string, content: string, io: CliIO): Promise<void> {
+  const folder = path.dirname(file);
   try {
-    await mkdir(path.dirname(file), { recursive: true });
+    await mkdir(folder, { recursive: true });
     // `wx`: never overwrite an existing revision file.
-    await writeFile(file, content, { encoding: 'utf8', flag: 'wx' });
+    await writeFile(file, content, { encoding: 'utf8', flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EEXIST' ? new InputError(`${displayPath(file, io)} already exists; not overwriting it`) : err;
+    });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new InputError(`${displayPath(file, io)} already exists; not overwriting it`);
-    }
-    throw new InputError(`cannot write the revision into ${displayPath(path.dirname(file), io)}: ${systemErrorReason(err)}; nothing was written`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot write the revision into ${displayPath(folder, io)}: ${systemErrorReason(err)}; nothing was written`);
   }
 }
 

@@ -46,7 +46,8 @@ Options:
   --no-drift                 skip the drift check
 
 Exit codes: 0 checked, no drift (or the dry run applied), 1 failure (drift found, unreachable,
-the dry run failed), 2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision), 3 refused (statements that
+the dry run failed), 2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision, Python or Alembic missing
+for the dry run), 3 refused (statements that
 cannot run in a transaction).
 `;
 
@@ -89,7 +90,8 @@ export const stagingCommand: Command = {
     } catch (err) {
       if (err instanceof StagingConnectionError || err instanceof RunnerUnavailableError) {
         io.stderr(`flow-migrate staging: ${scrub(err.message, staging.password)}\n`);
-        return ExitCode.failure;
+        // Python missing is the set-up's fault, as it is for every command: exit 2.
+        return err instanceof RunnerUnavailableError ? ExitCode.badInput : ExitCode.failure;
       }
       // Whatever else fails is printed with its stack: neither may carry the password.
       if (err instanceof Error) {
