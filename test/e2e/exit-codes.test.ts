@@ -378,6 +378,7 @@ describe.skipIf(binSkip !== null)(`one sentence, not a stack trace${binSkip ? ` 
       await blocker?.end().catch(() => undefined);
       if (!held) continue;
       expect(code, output).toBe(130);
+      expect(output).toBe('flow-migrate verify: interrupted (SIGINT); cleaning up\n');
       expectClean({ code: code ?? -1, stdout: output, stderr: '' });
       expect(await query(server, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).toEqual([]);
       return;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { DatabaseConnectionError, InputError, formatLocated } from '../../core/errors.js';
-import { interruption } from '../../core/verify/interruption.js';
+import { interruption, onInterruption } from '../../core/verify/interruption.js';
 import { packageFile } from '../package-file.js';
 import { UsageError } from './command.js';
 import { commands } from './commands/index.js';
@@ -47,17 +47,18 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return ExitCode.ok;
   }
+  // Said at once: the cleanup the signal starts may end the process before the run returns.
+  const unsubscribe = onInterruption((signal) => io.stderr(`flow-migrate ${name}: interrupted (${signal}); cleaning up\n`));
   let code: number;
   try {
     code = await command.run(rest, io);
   } catch (err) {
     code = failed(name, err, io);
+  } finally {
+    unsubscribe();
   }
   // What a run reports after SIGINT/SIGTERM (a session the cleanup ended) is not its result.
-  const interrupted = interruption();
-  if (!interrupted) return code;
-  io.stderr(`flow-migrate ${name}: interrupted (${interrupted.signal})\n`);
-  return interrupted.exitCode;
+  return interruption()?.exitCode ?? code;
 }
 
 /** The exit code of a command that threw, after one sentence on stderr: never a stack trace. */
