@@ -310,6 +310,25 @@ describe.skipIf(binSkip !== null)(`one sentence, not a stack trace${binSkip ? ` 
     }
   });
 
+  it('an error nobody foresaw (a role that may not create databases): exit 1, one line, no stack, no password', async () => {
+    const server = databaseServerUrl();
+    const role = `fm_no_createdb_${process.pid}`;
+    await query(server, `CREATE ROLE ${role} LOGIN PASSWORD '${PASSWORD}'`);
+    try {
+      const url = new URL(server);
+      url.username = role;
+      url.password = PASSWORD;
+      url.pathname = '/postgres';
+      const run = await bin(['verify', '--base', 'app/models', '--head', head('add-last-login'), '--database-url', url.toString()], BACKEND, childEnv(null));
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^flow-migrate verify: [^\n]*needs CREATEDB[^\n]*\n$/);
+      expectClean(run);
+    } finally {
+      await query(server, `DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it.skipIf(low.skip !== null)(`an unreadable model file: exit 2 naming it${low.skip ? ` (skipped: ${low.skip})` : ''}`, async () => {
     const dir = sharedDir('flow-migrate-unreadable-');
     cpSync(path.join(BACKEND, 'app/models'), path.join(dir, 'base'), { recursive: true });

@@ -93,7 +93,7 @@ export const stagingCommand: Command = {
         // Python missing is the set-up's fault, as it is for every command: exit 2.
         return err instanceof RunnerUnavailableError ? ExitCode.badInput : ExitCode.failure;
       }
-      // Whatever else fails is printed with its stack: neither may carry the password.
+      // Whatever else fails is printed by main as its message, which must not carry the password.
       if (err instanceof Error) {
         err.message = scrub(err.message, staging.password);
         if (err.stack) err.stack = scrub(err.stack, staging.password);
