@@ -27,8 +27,8 @@ Needs Python with Alembic and SQLAlchemy (FLOW_MIGRATE_PYTHON picks the python).
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 in sync, 1 drift found (or the chain does not apply), 2 bad input
-(syntax error, bad flag, Python or Alembic missing).
+Exit codes: 0 in sync, 1 drift found (or the chain does not apply, or the database is
+unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing).
 `;
 
 const optionsSchema = modelSourceOptionsSchema.extend({

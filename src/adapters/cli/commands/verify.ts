@@ -47,9 +47,9 @@ ${DATABASE_OPTIONS_HELP}
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 verified (or no schema changes), 1 verification failed, 2 bad input
-(syntax error, bad flag, Python or Alembic missing for the alembic runner), 3 refused
-for data safety (nothing was verified).
+Exit codes: 0 verified (or no schema changes), 1 verification failed (or the database
+unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing for the
+alembic runner), 3 refused for data safety (nothing was verified).
 `;
 
 const optionsSchema = z
