@@ -310,6 +310,20 @@ describe.skipIf(binSkip !== null)(`one sentence, not a stack trace${binSkip ? ` 
     }
   });
 
+  it('a server that refuses the role: exit 1, one sentence naming host and port, the password never shown', async () => {
+    const url = new URL(databaseServerUrl());
+    url.username = `fm_no_such_role_${process.pid}`;
+    url.password = PASSWORD;
+    const run = await bin(['verify', '--base', 'app/models', '--head', head('add-last-login'), '--database-url', url.toString()], BACKEND, childEnv(null));
+    const where = `${url.hostname}:${url.port || '5432'}`;
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    // Trust authentication says the role does not exist; password authentication refuses the password.
+    expect(run.stderr).toMatch(
+      new RegExp(`^flow-migrate verify: (cannot connect to PostgreSQL at ${where}: role "${url.username}" does not exist|PostgreSQL at ${where} refused the password of user ${url.username})\\n$`),
+    );
+    expectClean(run);
+  });
+
   it('an error nobody foresaw (a role that may not create databases): exit 1, one line, no stack, no password', async () => {
     const server = databaseServerUrl();
     const role = `fm_no_createdb_${process.pid}`;

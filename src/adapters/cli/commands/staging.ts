@@ -46,9 +46,8 @@ Options:
   --no-drift                 skip the drift check
 
 Exit codes: 0 checked, no drift (or the dry run applied), 1 failure (drift found, unreachable,
-the dry run failed), 2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision, Python or Alembic missing
-for the dry run), 3 refused (statements that
-cannot run in a transaction).
+the dry run failed), 2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision, Python or
+Alembic missing for the dry run), 3 refused (statements that cannot run in a transaction).
 `;
 
 const DURATION = /^\d+(ms|s|min)?$/;
