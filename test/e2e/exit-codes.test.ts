@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliRun } from '../adapters/cli/run-cli.js';
 import { ADD_NOTES, DROP_STATUS, workspace } from '../adapters/cli/hook-fixtures.js';
 import { backendDir, STAGING_AT_001, stagingDatabase } from '../adapters/cli/staging-fixtures.js';
+import { GIT_ENV, tempRepo } from '../adapters/git/temp-repo.js';
 import { databaseServerUrl } from '../support/database.js';
 import { detectPython } from '../support/python.js';
 
@@ -122,6 +123,14 @@ function hookRun(staged: string, ...flags: string[]) {
   return bin(['hook', 'run', ...flags], ws.models.root, childEnv(null));
 }
 
+/** `hook install` in a new repository, which has `existing` as its pre-commit hook when given. */
+function hookInstall(existing: string | null, ...flags: string[]) {
+  const repo = tempRepo();
+  cleanups.push(async () => repo.remove());
+  if (existing !== null) writeFileSync(path.join(repo.root, '.git/hooks/pre-commit'), existing, { mode: 0o755 });
+  return bin(['hook', 'install', ...flags], repo.root, childEnv(null, GIT_ENV));
+}
+
 /** A staging database at revision 001 (on the test server) and a backend pointing at it; `drift` adds a column by hand. */
 async function stagingRun(database: Database | null, options: { drift?: boolean; pgUrl?: string; env?: NodeJS.ProcessEnv }, ...args: string[]) {
   const backend = backendDir();
@@ -215,6 +224,10 @@ const CELLS: Cell[] = [
   { command: 'hook run', outcome: 'bad input (strict, syntax error)', expected: 2, databases: null, run: () => hookRun('class Task(:\n', '--strict') },
   { command: 'hook run', outcome: 'bad input (bad flag)', expected: 2, databases: null, run: () => hookRun(ADD_NOTES, '--frobnicate') },
 
+  { command: 'hook install', outcome: 'success', expected: 0, databases: null, run: () => hookInstall(null) },
+  { command: 'hook install', outcome: "another tool's hook, left alone", expected: 1, databases: null, run: () => hookInstall('#!/bin/sh\nexit 0\n') },
+  { command: 'hook install', outcome: 'bad input (bad flag)', expected: 2, databases: null, run: () => hookInstall(null, '--frobnicate') },
+
   { command: 'staging', outcome: 'no drift', expected: 0, databases: BOTH, alembic: true, run: (db) => stagingRun(db, {}) },
   { command: 'staging', outcome: 'drift', expected: 1, databases: BOTH, alembic: true, run: (db) => stagingRun(db, { drift: true }) },
   {
@@ -224,6 +237,14 @@ const CELLS: Cell[] = [
     databases: null,
     alembic: true,
     run: (db) => stagingRun(db, {}, '--dry-run', 'migrations/versions/003_index_title.py'),
+  },
+  {
+    command: 'staging',
+    outcome: 'the dry run failed (NOT NULL on a column holding NULLs)',
+    expected: 1,
+    databases: null,
+    alembic: true,
+    run: (db) => stagingRun(db, {}, '--dry-run', 'migrations/versions/002_status_not_null.py'),
   },
   {
     command: 'staging',
