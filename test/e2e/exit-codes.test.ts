@@ -96,21 +96,16 @@ function backendCopy(): string {
 }
 
 /**
- * Head models whose upgrade cannot pass: a new CHECK no existing row satisfies (every seeded
- * `created_at` lies before 2030), so adding it fails on the seeded rows.
+ * Head models whose upgrade cannot pass whatever rows are seeded: a new column whose server
+ * default calls a function PostgreSQL does not have (a typo a person makes).
  */
 function failingHead(): string {
   const models = path.join(tempDir('flow-migrate-exit-failing-'), 'app/models');
   cpSync(path.join(BACKEND, 'app/models'), models, { recursive: true });
   const user = path.join(models, 'user.py');
-  const source = readFileSync(user, 'utf8')
-    .replace('from sqlalchemy import DateTime,', 'from sqlalchemy import CheckConstraint, DateTime,')
-    .replace(
-      '    __tablename__ = "users"\n',
-      '    __tablename__ = "users"\n    __table_args__ = (CheckConstraint("created_at >= \'2030-01-01\'", name="created_recently"),)\n',
-    );
-  if (!source.includes('CheckConstraint("created_at')) throw new Error('the user model changed: update failingHead()');
-  writeFileSync(user, source);
+  const source = readFileSync(user, 'utf8').replace('from sqlalchemy import DateTime, String, func', 'from sqlalchemy import DateTime, String, func, text');
+  if (!source.includes(', text')) throw new Error('the user model changed: update failingHead()');
+  writeFileSync(user, `${source}    nickname: Mapped[Optional[str]] = mapped_column(String(40), server_default=text("no_such_function()"))\n`);
   return models;
 }
 
