@@ -18,3 +18,14 @@ export class InputError extends Error {
 export function formatLocated(message: string, location: SourceLocation | null): string {
   return location ? `${location.file}:${location.line}:${location.column}: ${message}` : message;
 }
+
+/**
+ * PostgreSQL could not be connected to (`--database-url`, `DATABASE_URL`): the message is one
+ * sentence naming the host and port, never the password; the adapters exit 1 with it.
+ */
+export class DatabaseConnectionError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DatabaseConnectionError';
+  }
+}

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { InputError, formatLocated } from '../../core/errors.js';
+import { DatabaseConnectionError, InputError, formatLocated } from '../../core/errors.js';
+import { interruption, onInterruption } from '../../core/verify/interruption.js';
 import { packageFile } from '../package-file.js';
 import { UsageError } from './command.js';
 import { commands } from './commands/index.js';
@@ -46,19 +47,39 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return ExitCode.ok;
   }
+  // Said at once: the cleanup the signal starts may end the process before the run returns.
+  const unsubscribe = onInterruption((signal) => io.stderr(`flow-migrate ${name}: interrupted (${signal}); cleaning up\n`));
+  let code: number;
   try {
-    return await command.run(rest, io);
+    code = await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
-      io.stderr(`flow-migrate ${name}: ${err.message}\nRun \`flow-migrate ${name} --help\` for usage.\n`);
-      return ExitCode.badInput;
-    }
-    if (err instanceof InputError) {
-      const location = err.location ? displayLocation(err.location, io) : null;
-      io.stderr(`${formatLocated(err.message, location)}\n`);
-      return ExitCode.badInput;
-    }
-    io.stderr(`flow-migrate ${name}: ${(err as Error).stack ?? String(err)}\n`);
+    code = failed(name, err, io);
+  } finally {
+    unsubscribe();
+  }
+  // What a run reports after SIGINT/SIGTERM (a session the cleanup ended) is not its result.
+  return interruption()?.exitCode ?? code;
+}
+
+/** The exit code of a command that threw, after one sentence on stderr: never a stack trace. */
+function failed(name: string, err: unknown, io: CliIO): number {
+  // The interruption's consequence: main reports the interruption instead.
+  if (interruption()) return ExitCode.failure;
+  if (err instanceof UsageError) {
+    io.stderr(`flow-migrate ${name}: ${err.message}\nRun \`flow-migrate ${name} --help\` for usage.\n`);
+    return ExitCode.badInput;
+  }
+  if (err instanceof InputError) {
+    const location = err.location ? displayLocation(err.location, io) : null;
+    io.stderr(`${formatLocated(err.message, location)}\n`);
+    return ExitCode.badInput;
+  }
+  if (err instanceof DatabaseConnectionError) {
+    io.stderr(`flow-migrate ${name}: ${err.message}\n`);
     return ExitCode.failure;
   }
+  // A bug of ours: the sentence, and the stack only when asked for (it may name internals).
+  const detail = io.env.FLOW_MIGRATE_DEBUG ? ((err as Error).stack ?? String(err)) : ((err as Error).message ?? String(err));
+  io.stderr(`flow-migrate ${name}: internal error: ${detail}\n`);
+  return ExitCode.failure;
 }

@@ -1,6 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { InputError } from '../../core/errors.js';
 import type { SourceTree } from '../../core/source.js';
+import { systemErrorReason } from './system-error.js';
 
 /** The local file system as a SourceTree; paths are absolute (or relative to the cwd). */
 export function fileSystemTree(): SourceTree {
@@ -13,7 +15,7 @@ export function fileSystemTree(): SourceTree {
         // No such folder (or a file): nothing is under it, which the reader reports as such.
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return [];
-        throw err;
+        throw new InputError(`cannot list ${dir}: ${systemErrorReason(err)}`);
       }
       return entries
         .filter((e) => e.isFile())
@@ -26,7 +28,7 @@ export function fileSystemTree(): SourceTree {
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return null;
-        throw err;
+        throw new InputError(`cannot read ${file}: ${systemErrorReason(err)}`);
       }
     },
   };

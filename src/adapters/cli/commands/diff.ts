@@ -23,8 +23,9 @@ Options:
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 planned (also when a change would be refused), 1 failure,
-2 bad input (syntax error, unreadable model).
+Exit codes: 0 planned, 1 failure, 2 bad input (syntax error, unreadable model),
+3 the change would be refused for data safety (generate would write nothing; the
+findings name the flags that confirm it).
 `;
 
 export const diffOptionsSchema = modelSourceOptionsSchema.extend({
@@ -65,6 +66,8 @@ export const diffCommand: Command = {
       io.stderr(formatDiagnostics(diff.diagnostics, io));
       if (!unreadable) io.stdout(formatDiff(diff, io));
     }
-    return unreadable ? ExitCode.badInput : ExitCode.ok;
+    if (unreadable) return ExitCode.badInput;
+    // As `generate` would: a script can tell a plan it may write from one that needs confirming.
+    return diff.plan.refused ? ExitCode.refused : ExitCode.ok;
   },
 };

@@ -6,6 +6,8 @@ import { generateRevision, type GenerateResult } from '../../../core/generate.js
 import { parseRename } from '../../../core/plan/index.js';
 import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { verifyChange } from '../../../core/verify/verify.js';
+import { systemErrorReason } from '../../fs/system-error.js';
+import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -22,7 +24,7 @@ models, following the backend's own template, numbering and habits.
 Options:
   --base DIR|REF        the models package before the change
   --head DIR|REF        the models package after the change
-  --backend DIR         the folder holding alembic.ini
+  --backend DIR         the folder holding alembic.ini (default: \`backend\` in flow-migrate.yml)
   --message TEXT        the revision message (default: a summary of the change)
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss     confirm drops and narrowing type changes
@@ -45,9 +47,10 @@ the file goes into the backend's versions folder and its path is printed.
 ${MODEL_SOURCE_HELP}
 
 Exit codes: 0 generated (or no schema changes; with --verify: verified), 1 failure
-(with --verify: verification failed, nothing written), 2 bad input (syntax error, bad
-flag, several heads, Python or Alembic missing for the alembic runner), 3 refused for
-data safety (nothing written).
+(with --verify: verification failed or the database unreachable, nothing written), 2 bad
+input (syntax error, bad flag, several heads, a versions folder that cannot be written,
+Python or Alembic missing for the alembic runner), 3 refused for data safety (nothing
+written).
 `;
 
 /** The options that only mean something when verifying. */
@@ -55,7 +58,7 @@ const VERIFY_ONLY = ['database-url', 'runner', 'from-chain', 'format'] as const;
 
 const optionsSchema = diffOptionsSchema
   .extend({
-    backend: z.string({ error: 'is required' }).min(1),
+    backend: z.string().min(1).optional(),
     message: z.string().optional(),
     'down-revision': z.string().min(1).optional(),
     write: z.boolean().default(false),
@@ -118,7 +121,7 @@ export const generateCommand: Command = {
 async function generateRequestOf(options: Options, io: CliIO) {
   return {
     ...(await resolveModelSources(options, io)),
-    backend: modelsDir(options.backend, io),
+    backend: modelsDir(await requiredBackendOption(options, io), io),
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
     message: options.message ?? null,
@@ -187,14 +190,18 @@ function text(result: GenerateResult, options: Options, io: CliIO): { stdout: st
   }
 }
 
+/** A folder that cannot be written is bad input, as a missing alembic.ini is: exit 2, nothing written. */
 async function writeRevision(file: string, content: string, io: CliIO): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  const folder = path.dirname(file);
   try {
+    await mkdir(folder, { recursive: true });
     // `wx`: never overwrite an existing revision file.
-    await writeFile(file, content, { encoding: 'utf8', flag: 'wx' });
+    await writeFile(file, content, { encoding: 'utf8', flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'EEXIST' ? new InputError(`${displayPath(file, io)} already exists; not overwriting it`) : err;
+    });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw new InputError(`${displayPath(file, io)} already exists; not overwriting it`);
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot write the revision into ${displayPath(folder, io)}: ${systemErrorReason(err)}; nothing was written`);
   }
 }
 

@@ -5,15 +5,15 @@ import { z } from 'zod';
 import { readBackend, type Backend } from '../../../core/backend/index.js';
 import { InputError } from '../../../core/errors.js';
 import { RunnerUnavailableError } from '../../../core/verify/runners.js';
-import { loadProjectConfig } from '../../config/load-config.js';
 import { fileSystemTree } from '../../fs/file-system-tree.js';
-import { openRepository, toPosix } from '../../git/repository.js';
+import { toPosix } from '../../git/repository.js';
 import { ancestors, chainStatus, stagingRevisions } from '../../staging/chain.js';
 import { connectStaging, READ_ONLY_LIMITS, StagingConnectionError } from '../../staging/connect.js';
 import { findDrift } from '../../staging/drift.js';
 import { dryRun, type DryRunResult } from '../../staging/dry-run.js';
 import { readStagingUrl, scrub, STAGING_ENV_FILE, type StagingUrl } from '../../staging/env-file.js';
 import { renderUpgradeSql } from '../../staging/offline-sql.js';
+import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
@@ -45,9 +45,9 @@ Options:
   --database-url URL         a server for the scratch database of the drift check
   --no-drift                 skip the drift check
 
-Exit codes: 0 checked (or the dry run applied), 1 failure (unreachable, the dry run failed),
-2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision), 3 refused (statements that
-cannot run in a transaction).
+Exit codes: 0 checked, no drift (or the dry run applied), 1 failure (drift found, unreachable,
+the dry run failed), 2 bad input (no ${STAGING_ENV_FILE}, no PG_URL, unknown revision, Python or
+Alembic missing for the dry run), 3 refused (statements that cannot run in a transaction).
 `;
 
 const DURATION = /^\d+(ms|s|min)?$/;
@@ -89,9 +89,10 @@ export const stagingCommand: Command = {
     } catch (err) {
       if (err instanceof StagingConnectionError || err instanceof RunnerUnavailableError) {
         io.stderr(`flow-migrate staging: ${scrub(err.message, staging.password)}\n`);
-        return ExitCode.failure;
+        // Python missing is the set-up's fault, as it is for every command: exit 2.
+        return err instanceof RunnerUnavailableError ? ExitCode.badInput : ExitCode.failure;
       }
-      // Whatever else fails is printed with its stack: neither may carry the password.
+      // Whatever else fails is printed by main as its message, which must not carry the password.
       if (err instanceof Error) {
         err.message = scrub(err.message, staging.password);
         if (err.stack) err.stack = scrub(err.stack, staging.password);
@@ -102,12 +103,7 @@ export const stagingCommand: Command = {
 };
 
 async function backendFolder(options: Options, io: CliIO): Promise<string> {
-  let dir = options.backend ? path.resolve(io.cwd, options.backend) : null;
-  if (!dir) {
-    const root = await openRepository(io.cwd).then((r) => r.root, () => io.cwd);
-    dir = (await loadProjectConfig(root)).backend;
-  }
-  if (!dir) throw new UsageError('--backend: is required (or set `backend:` in flow-migrate.yml)');
+  const dir = await requiredBackendOption(options, io);
   if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) throw new InputError(`--backend ${dir}: no such folder`);
   return dir;
 }
@@ -148,11 +144,14 @@ async function report(backend: Backend, staging: StagingUrl, options: Options, i
         python: python(io),
         env: io.env,
       });
-      if (!differences.length) out(color.green(`drift: none (staging's tables are what the chain builds up to ${applied[0]})`));
-      else {
-        out(color.red(`drift: ${differences.length} difference${differences.length === 1 ? '' : 's'} from what the chain builds up to ${applied[0]}:`));
-        for (const d of differences) out(`  ${d.message}`);
+      if (!differences.length) {
+        out(color.green(`drift: none (staging's tables are what the chain builds up to ${applied[0]})`));
+        return ExitCode.ok;
       }
+      out(color.red(`drift: ${differences.length} difference${differences.length === 1 ? '' : 's'} from what the chain builds up to ${applied[0]}:`));
+      for (const d of differences) out(`  ${d.message}`);
+      // Drift fails, as it fails `check`: a CI job gating on this must stop.
+      return ExitCode.failure;
     } catch (err) {
       if (!(err instanceof RunnerUnavailableError)) throw err;
       out(color.dim(`drift: not checked: ${err.message}`));

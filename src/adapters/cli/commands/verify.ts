@@ -3,6 +3,7 @@ import { parseRename } from '../../../core/plan/index.js';
 import { buildRevisionReport, renderMarkdownReport, renderTerminalReport, type Report } from '../../../core/report/index.js';
 import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { verifyChange, verifyRevision, type VerifyEnvironment } from '../../../core/verify/verify.js';
+import { backendOption } from '../backend-option.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
@@ -33,7 +34,8 @@ edited), with Alembic, on a base replayed from the chain before it.
 Options:
   --base DIR|REF        the models package before the change
   --head DIR|REF        the models package after the change
-  --backend DIR         the folder holding alembic.ini (needed by --runner alembic and --revision)
+  --backend DIR         the folder holding alembic.ini (needed by --runner alembic and --revision;
+                        default: \`backend\` in flow-migrate.yml)
   --revision FILE       verify this revision file instead of planning one
 ${DATABASE_OPTIONS_HELP}
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
@@ -45,9 +47,9 @@ ${DATABASE_OPTIONS_HELP}
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 verified (or no schema changes), 1 verification failed, 2 bad input
-(syntax error, bad flag, Python or Alembic missing for the alembic runner), 3 refused
-for data safety (nothing was verified).
+Exit codes: 0 verified (or no schema changes), 1 verification failed (or the database
+unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing for the
+alembic runner), 3 refused for data safety (nothing was verified).
 `;
 
 const optionsSchema = z
@@ -116,10 +118,11 @@ export function verifyEnvironment(options: { 'database-url'?: string | undefined
 
 async function runChange(options: Options, format: ReportFormat, io: CliIO): Promise<number> {
   if (!options.base) throw new UsageError('--base is required (or --revision FILE)');
+  const backend = await backendOption(options, io);
   const result = await verifyChange({
     ...verifyEnvironment(options, io),
     ...(await resolveModelSources(options, io)),
-    backend: options.backend ? modelsDir(options.backend, io) : null,
+    backend: backend === null ? null : modelsDir(backend, io),
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
     runner: options.runner ?? 'sql',
@@ -137,9 +140,10 @@ async function runChange(options: Options, format: ReportFormat, io: CliIO): Pro
 }
 
 async function runRevision(options: Options, format: ReportFormat, io: CliIO): Promise<number> {
-  if (!options.backend) throw new UsageError('--revision needs --backend DIR (the folder holding alembic.ini)');
+  const backendDir = await backendOption(options, io);
+  if (backendDir === null) throw new UsageError('--revision needs --backend DIR (the folder holding alembic.ini), or `backend:` in flow-migrate.yml');
   if (options.runner === 'sql') throw new UsageError('--revision runs the file with Alembic: use --runner alembic (the default here)');
-  const backend = modelsDir(options.backend, io);
+  const backend = modelsDir(backendDir, io);
   const result = await verifyRevision({
     ...verifyEnvironment(options, io),
     backend,
