@@ -20,12 +20,13 @@ export function formatLocated(message: string, location: SourceLocation | null):
 }
 
 /**
- * PostgreSQL could not be connected to (`--database-url`, `DATABASE_URL`): the message is one
- * sentence naming the host and port, never the password; the adapters exit 1 with it.
+ * The database a run needs cannot be had: a server that cannot be reached (`--database-url`,
+ * `DATABASE_URL`) or lets the role create no database, an embedded server that does not start.
+ * The message is one sentence naming the server, never the password; the adapters exit 1 with it.
  */
-export class DatabaseConnectionError extends Error {
+export class DatabaseUnavailableError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'DatabaseConnectionError';
+    this.name = 'DatabaseUnavailableError';
   }
 }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { DatabaseConnectionError, InputError, formatLocated } from '../../core/errors.js';
+import { DatabaseUnavailableError, InputError, formatLocated } from '../../core/errors.js';
 import { interruption, onInterruption } from '../../core/verify/interruption.js';
 import { packageFile } from '../package-file.js';
 import { UsageError } from './command.js';
@@ -74,7 +74,7 @@ function failed(name: string, err: unknown, io: CliIO): number {
     io.stderr(`${formatLocated(err.message, location)}\n`);
     return ExitCode.badInput;
   }
-  if (err instanceof DatabaseConnectionError) {
+  if (err instanceof DatabaseUnavailableError) {
     io.stderr(`flow-migrate ${name}: ${err.message}\n`);
     return ExitCode.failure;
   }

@@ -24,7 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { z } from 'zod';
-import { DatabaseConnectionError } from '../errors.js';
+import { DatabaseUnavailableError } from '../errors.js';
 import { interruption, markInterrupted } from './interruption.js';
 
 export interface EphemeralDatabase {
@@ -116,7 +116,7 @@ async function createDatabaseOn(serverUrl: string): Promise<EphemeralDatabase> {
     // template0 is never connected to, so concurrent runs cannot block each other on it.
     creating = admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE template0 ENCODING 'UTF8'`);
     await creating.catch((e: Error) => {
-      throw new Error(`cannot create a database on ${redactUrl(serverUrl)} (the role needs CREATEDB): ${e.message}`, { cause: e });
+      throw new DatabaseUnavailableError(`cannot create a database on ${redactUrl(serverUrl)} (the role needs CREATEDB): ${e.message}`, { cause: e });
     });
   } catch (e) {
     unregister();
@@ -220,7 +220,7 @@ export async function connect(url: string): Promise<pg.Client> {
     await client.connect();
   } catch (e) {
     await client.end().catch(() => undefined);
-    throw new DatabaseConnectionError(connectionFailure(e, url), { cause: e });
+    throw new DatabaseUnavailableError(connectionFailure(e, url), { cause: e });
   }
   return client;
 }
@@ -312,7 +312,7 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
         await server.stop();
         // Most likely another process took the port between our probe and the server's bind.
         if (attempt < 3) continue;
-        throw new Error(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
+        throw new DatabaseUnavailableError(`embedded PostgreSQL did not start:\n${log.join('').slice(-2000)}`);
       }
       const close = once(() => cleanUp(server));
       unregisterSignal = onSignal(close);
@@ -432,7 +432,7 @@ async function templateCluster(cacheDir: string, owner: Owner | null, binaries: 
     if (won) return { dir: path.join(cluster, 'template'), password };
     await fs.rm(staging, { recursive: true, force: true });
     const other = await readTemplate(cluster);
-    if (!other) throw new Error(`could not store the embedded PostgreSQL template in ${root}`);
+    if (!other) throw new DatabaseUnavailableError(`could not store the embedded PostgreSQL template in ${root}`);
     return other;
   } finally {
     await fs.rm(buildDir, { recursive: true, force: true });
@@ -465,7 +465,7 @@ async function initdb(binaries: Binaries, runDir: string, password: string, owne
     });
   } catch (e) {
     const { stderr } = e as { stderr?: string };
-    throw new Error(`initdb failed: ${stderr?.trim().slice(-2000) || (e as Error).message}`, { cause: e });
+    throw new DatabaseUnavailableError(`initdb failed: ${stderr?.trim().slice(-2000) || (e as Error).message}`, { cause: e });
   } finally {
     await fs.rm(passwordFile, { force: true });
   }
@@ -513,7 +513,7 @@ async function postgresOwner(): Promise<Owner | null> {
       (e: Error) => e,
     );
   return ids().catch((e: Error) => {
-    throw new Error(
+    throw new DatabaseUnavailableError(
       `PostgreSQL refuses to run as root, and the user ${SUPERUSER} to run it as could not be created (${(failure ?? e).message.trim()})`,
       { cause: failure ?? e },
     );
@@ -550,7 +550,7 @@ async function platformPackage(): Promise<PlatformPackage> {
     const manifest = JSON.parse(await fs.readFile(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
     return { name, version: manifest.version, binaries: { dir: path.dirname(path.dirname(postgres)), postgres, initdb } };
   } catch (e) {
-    throw new Error(
+    throw new DatabaseUnavailableError(
       `embedded PostgreSQL is not available on this machine (${(e as Error).message}); give a server with --database-url or DATABASE_URL`,
       { cause: e },
     );
@@ -567,7 +567,7 @@ async function postgresBinaries(owner: Owner | null): Promise<Binaries> {
   if (!owner || (await runnableBy(owner, shipped.binaries.postgres))) return shipped.binaries;
   const copy = await binariesCopy(shipped);
   if (await runnableBy(owner, copy.postgres)) return copy;
-  throw new Error(
+  throw new DatabaseUnavailableError(
     `PostgreSQL runs as the user ${SUPERUSER}, who can enter neither ${shipped.binaries.dir} nor ${copy.dir}; make the temp folder ${os.tmpdir()} one others may enter, or give a server with --database-url or DATABASE_URL`,
   );
 }
@@ -606,7 +606,7 @@ async function binariesCopy(shipped: PlatformPackage): Promise<Binaries> {
       await fs.rename(copy, dir);
     } catch (e) {
       // Another run's copy got there first: that one is used.
-      if (!(await exists())) throw new Error(`could not copy the PostgreSQL binaries to ${dir}: ${(e as Error).message}`, { cause: e });
+      if (!(await exists())) throw new DatabaseUnavailableError(`could not copy the PostgreSQL binaries to ${dir}: ${(e as Error).message}`, { cause: e });
     } finally {
       await removeRunDir(staging);
     }
@@ -633,7 +633,7 @@ async function assertOnlyRootMayChange(dir: string): Promise<void> {
     parent.uid === 0 &&
     (!othersMayWrite(parent.mode) || (parent.mode & STICKY) !== 0);
   if (!trusted) {
-    throw new Error(`refusing to run PostgreSQL from ${dir}: users other than root may have changed it; remove it and run again`);
+    throw new DatabaseUnavailableError(`refusing to run PostgreSQL from ${dir}: users other than root may have changed it; remove it and run again`);
   }
 }
 

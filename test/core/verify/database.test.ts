@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatabaseConnectionError } from '../../../src/core/errors.js';
+import { DatabaseUnavailableError } from '../../../src/core/errors.js';
 import { openEphemeralDatabase, removeStaleDatabases, runRoots, startEmbeddedServer } from '../../../src/core/verify/database.js';
 import { databaseServerUrl, runSql } from '../../support/database.js';
 
@@ -246,8 +246,8 @@ describe('openEphemeralDatabase on a given server', () => {
 
   it('names the server it cannot reach, without the password', async () => {
     const opening = openEphemeralDatabase({ databaseUrl: 'postgresql://u:secret@127.0.0.1:1/postgres' });
-    await expect(opening).rejects.toThrow(new DatabaseConnectionError('cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)'));
-    await expect(opening).rejects.toBeInstanceOf(DatabaseConnectionError);
+    await expect(opening).rejects.toThrow(new DatabaseUnavailableError('cannot reach PostgreSQL at 127.0.0.1:1 (ECONNREFUSED)'));
+    await expect(opening).rejects.toBeInstanceOf(DatabaseUnavailableError);
   });
 });
 
