@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allowedLiterals, numericBounds, planSeed, scalarValue } from '../../../src/core/verify/seed.js';
+import type { Table } from '../../../src/core/schema/model.js';
+import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, type, unique } from '../../support/schema-builder.js';
 
 const users = table(
@@ -196,6 +198,155 @@ describe('runSeed', () => {
       }
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('seeding rows PostgreSQL accepts', () => {
+  const jobs = (checks: ReturnType<typeof check>[], options: { uniqueConstraints?: ReturnType<typeof unique>[] } = {}) =>
+    table(
+      'jobs',
+      [
+        col('id', 'integer', { serial: true }),
+        col('created_at', 'timestamp', { nullable: false }),
+        col('expires_at', 'timestamp', { nullable: false }),
+        col('attempts', 'integer', { nullable: false }),
+        col('max_attempts', 'integer', { nullable: false }),
+        col('score', 'numeric', { precision: 6, scale: 2, nullable: false }),
+        col('low', 'integer', { nullable: false }),
+        col('high', 'integer', { nullable: false }),
+      ],
+      { checkConstraints: checks, ...options },
+    );
+  const steps = [
+    check('ck_jobs_expiry', 'expires_at > created_at'),
+    check('ck_jobs_attempts', 'attempts < max_attempts'),
+    check('ck_jobs_max_attempts', 'max_attempts BETWEEN 1 AND 5'),
+    check('ck_jobs_range', 'low < score AND score < high'),
+    check('ck_jobs_order', 'low <= attempts'),
+    check('ck_jobs_window', 'attempts BETWEEN low AND max_attempts'),
+  ];
+  const runs = table(
+    'runs',
+    [
+      col('id', 'integer', { serial: true }),
+      col('job_id', 'integer', { nullable: false }),
+      col('started_at', 'timestamptz', { nullable: false }),
+      col('finished_at', 'timestamptz'),
+      col('starts_on', 'date', { nullable: false }),
+      col('ends_on', 'date', { nullable: false }),
+    ],
+    {
+      foreignKeys: [fk('fk_runs_job_id_jobs', ['job_id'], 'jobs', ['id'])],
+      uniqueConstraints: [unique('uq_runs_job_id_started_at', ['job_id', 'started_at'])],
+      checkConstraints: [check('ck_runs_finished', 'finished_at > started_at'), check('ck_runs_days', 'ends_on >= starts_on + 1')],
+    },
+  );
+
+  /** Verifies adding a nullable column to `jobs`: the seed is the only part that can go wrong. */
+  async function verifyAddColumn(before: Table, others: Table[] = []): Promise<Verification> {
+    const { plan } = await import('../../../src/core/plan/index.js');
+    const { renderSql } = await import('../../../src/core/render/index.js');
+    const { freshDatabase } = await import('../../support/database.js');
+    const { applyStatements, sqlRunner } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { roundTrip } = await import('../../../src/core/verify/round-trip.js');
+    const base = schema([before, ...others]);
+    const head = schema([{ ...before, columns: [...before.columns, col('note', 'text')] }, ...others]);
+    const planned = plan(base, head, { renames: [], allowDataLoss: false });
+    const db = await freshDatabase();
+    try {
+      return await roundTrip({
+        url: db.url,
+        base,
+        head,
+        buildBase: (url) => applyStatements(url, baseStatements(base)),
+        baseSource: 'models',
+        runner: sqlRunner(renderSql(planned)),
+        plan: planned,
+      });
+    } finally {
+      await db.close();
+    }
+  }
+
+  const failures = (v: Verification) => v.steps.flatMap((s) => s.differences.map((d) => `${s.name}: ${d.subject}: ${d.message}`));
+
+  it('fills every row of a table whose CHECKs compare two columns: timestamps, integers, BETWEEN, <=', async () => {
+    const v = await verifyAddColumn(jobs(steps), [runs]);
+    expect(failures(v)).toEqual([]);
+    expect(v.passed).toBe(true);
+    expect(v.seedNotes).toEqual([]);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }, { table: 'runs', rows: 6 }]);
+  });
+
+  it('inserts exactly the rows it reports, each one PostgreSQL accepted, children pointing at them', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const s = schema([jobs(steps), runs]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const first = await searchSeed(client, s);
+        expect(first.run.error).toBeNull();
+        const { rows } = await client.query('SELECT (SELECT count(*)::int FROM jobs) AS jobs, (SELECT count(*)::int FROM runs) AS runs');
+        expect(rows[0]).toEqual({ jobs: 6, runs: 6 });
+        expect(first.plan.tables.map((t) => t.rows.length)).toEqual([6, 6]);
+        expect(first.plan.statements.length).toBe(first.run.statements.length);
+        // The same schema gets the same rows.
+        await client.query('TRUNCATE runs, jobs');
+        const again = await searchSeed(client, s);
+        expect(again.plan.tables).toEqual(first.plan.tables);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps the unique sets the migration adds while it varies rows', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const s = schema([jobs(steps)]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const seeded = await searchSeed(client, s, { uniqueAfter: { jobs: [['max_attempts']] } });
+        expect(seeded.run.error).toBeNull();
+        const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT max_attempts)::int AS distinct FROM jobs');
+        expect(rows[0].n).toBeGreaterThan(0);
+        expect(rows[0].distinct).toBe(rows[0].n);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps a UNIQUE unique while it searches for values a CHECK accepts', async () => {
+    const v = await verifyAddColumn(jobs([steps[0]!], { uniqueConstraints: [unique('uq_jobs_expires_at', ['expires_at'])] }));
+    expect(failures(v)).toEqual([]);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }]);
+  });
+
+  it('leaves a table no row can enter empty, names the constraint, and still verifies the migration', async () => {
+    for (const impossible of [check('ck_jobs_never', 'false'), check('ck_jobs_self', 'attempts > attempts')]) {
+      const v = await verifyAddColumn(jobs([impossible]));
+      expect(failures(v)).toEqual([]);
+      expect(v.passed).toBe(true);
+      expect(v.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
+      expect(v.seeded).toEqual([{ table: 'jobs', rows: 0 }]);
+      expect(v.seedNotes).toEqual([`jobs: left empty: no row satisfies ${impossible.name}`]);
     }
   });
 });

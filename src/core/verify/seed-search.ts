@@ -1,0 +1,246 @@
+/**
+ * Seeding PostgreSQL judges, for a schema whose planned rows it rejected (a CHECK comparing
+ * two columns, say): every row that goes in satisfies every CHECK, unique and foreign key.
+ *
+ * Each table's rows go in as one INSERT; only a table whose INSERT is rejected goes row by
+ * row. A rejected row is varied in the columns the violated constraint names (earlier and
+ * later values, the CHECK's own literals, other parent rows, NULL) until one is accepted:
+ * its CHECKs judged in bulk by one query over all candidates, its uniques and foreign keys
+ * by the INSERT itself. A row no candidate fits is left out; a table left short gets a note
+ * naming the constraint, never a failure. Every statement commits on its own, so a
+ * rejection undoes only itself, a deferred constraint is judged at once, and no lock
+ * outlives its statement however many tables there are.
+ */
+import pg from 'pg';
+import type { Schema, Table } from '../schema/model.js';
+import { quoteIdent, typeSql } from '../plan/sql-quote.js';
+import { pgErrorText, type RunResult, type StatementRun } from './runners.js';
+import {
+  insertStatement,
+  namedIn,
+  seedSession,
+  type Rejection,
+  type SeededTable,
+  type SeedOptions,
+  type SeedPlan,
+  type SeedSession,
+  type SeedStatement,
+  type SeedValue,
+} from './seed.js';
+
+/** Rounds of varying a row towards satisfying its CHECKs. */
+const ROUNDS = 12;
+/** INSERTs tried per row. */
+const INSERTS_PER_ROW = 12;
+/** Candidates judged per round. */
+const CANDIDATES = 2000;
+/** Rows in a row that fit nowhere before the rest of the table is given up. */
+const HOPELESS_ROWS = 2;
+/** Errors that say nothing about the row: the connection or the server failed. */
+const FATAL = /^(08|53|57|58|XX)/;
+
+interface Rejected extends Rejection {
+  /** The constraint, or what else PostgreSQL said. */
+  reason: string;
+}
+
+/** CHECK names a row violates, or null when it cannot be judged outside the table (a value its type rejects). */
+type Verdict = string[] | null;
+
+export async function searchSeed(client: pg.ClientBase, schema: Schema, options: SeedOptions = {}): Promise<{ plan: SeedPlan; run: RunResult }> {
+  const session = seedSession(schema, options);
+  const landed: SeedStatement[] = [];
+  const runs: StatementRun[] = [];
+  const run = async (statement: SeedStatement): Promise<Rejected | null> => {
+    const started = performance.now();
+    try {
+      await client.query(statement.sql, statement.params);
+    } catch (e) {
+      return rejected(e);
+    }
+    runs.push({ sql: statement.sql, ms: Math.round((performance.now() - started) * 100) / 100, lock: null, error: null });
+    landed.push(statement);
+    return null;
+  };
+  const seeder = new RowSearch(client, schema, session, run);
+  const plan = (): SeedPlan => ({ tables: session.tables(), statements: landed, notes: session.notes });
+  try {
+    for (const table of session.order) {
+      const planned = session.plan(table);
+      const whole = planned.rows.length ? await run(insertStatement(table, planned)) : null;
+      session.record(whole ? await seeder.fitRows(table, planned) : planned);
+    }
+    for (const update of session.deferredUpdates()) {
+      const reasons = new Set<string>();
+      for (const statement of update.statements) {
+        const rejection = await run(statement);
+        if (rejection) reasons.add(rejection.reason);
+      }
+      if (reasons.size) session.notes.push({ table: update.table, message: `${update.foreignKey} left NULL in some rows: ${[...reasons].join(', ')} rejected them` });
+    }
+    for (const statement of session.sequenceResets()) {
+      const rejection = await run(statement);
+      if (rejection) return { plan: plan(), run: { statements: runs, error: rejection.reason } };
+    }
+    return { plan: plan(), run: { statements: runs, error: null } };
+  } catch (e) {
+    return { plan: plan(), run: { statements: runs, error: pgErrorText(e) } };
+  }
+}
+
+/** What PostgreSQL rejected a statement for; an error that is no judgement of the row is thrown on. */
+function rejected(e: unknown): Rejected {
+  const err = e as { code?: string; constraint?: string; column?: string; message?: string };
+  if (!err.code || FATAL.test(err.code)) throw e;
+  const column = err.code === '23502' ? (err.column ?? null) : null;
+  const reason = err.constraint ?? (column !== null ? `NOT NULL ${column}` : (err.message ?? err.code).split('\n')[0]!);
+  return { constraint: err.constraint ?? null, column, reason };
+}
+
+class RowSearch {
+  constructor(
+    private readonly client: pg.ClientBase,
+    private readonly schema: Schema,
+    private readonly session: SeedSession,
+    private readonly run: (statement: SeedStatement) => Promise<Rejected | null>,
+  ) {}
+
+  /** The planned rows PostgreSQL accepts, each as planned or varied until it fits; a note for the rest. */
+  async fitRows(table: Table, planned: SeededTable): Promise<SeededTable> {
+    const inserted: SeedValue[][] = [];
+    const reasons = new Set<string>();
+    let hopeless = 0;
+    for (const [index, row] of planned.rows.entries()) {
+      if (hopeless >= HOPELESS_ROWS) break;
+      const fitted = await this.fitRow(table, planned, row, index, inserted);
+      if (typeof fitted === 'string') {
+        reasons.add(fitted);
+        hopeless++;
+        continue;
+      }
+      hopeless = 0;
+      inserted.push(fitted);
+    }
+    if (inserted.length < planned.rows.length) {
+      const why = [...reasons].join(', ');
+      const message = inserted.length ? `${inserted.length} of ${planned.rows.length} rows: no other row satisfies ${why}` : `left empty: no row satisfies ${why}`;
+      this.session.notes.push({ table: planned.table, message });
+    }
+    return { ...planned, rows: inserted };
+  }
+
+  /** The row as inserted, or why none like it could be. */
+  private async fitRow(table: Table, planned: SeededTable, row: SeedValue[], index: number, inserted: SeedValue[][]): Promise<SeedValue[] | string> {
+    const tried = new Set<string>();
+    let queue: { row: SeedValue[]; verdict: Verdict | undefined }[] = [{ row, verdict: undefined }];
+    let reason = 'the planned values';
+    for (let inserts = 0; inserts < INSERTS_PER_ROW && queue.length; ) {
+      const next = queue.shift()!;
+      if (tried.has(JSON.stringify(next.row))) continue;
+      tried.add(JSON.stringify(next.row));
+      const fitted = await this.satisfyChecks(table, planned.columns, next.row, next.verdict, index, inserted);
+      if (typeof fitted === 'string') {
+        reason = fitted;
+        continue;
+      }
+      tried.add(JSON.stringify(fitted));
+      // The database cannot judge the unique sets the migration adds: they are kept here.
+      const repeated = this.session.repeatedUniqueAfter(table, fitted, inserted);
+      let columns = repeated.flat();
+      if (repeated.length) reason = `the unique (${columns.join(', ')}) the migration adds`;
+      else {
+        inserts++;
+        const rejection = await this.run(insertStatement(table, { ...planned, rows: [fitted] }));
+        if (!rejection) return fitted;
+        reason = rejection.reason;
+        columns = this.session.rejectedColumns(table, rejection);
+      }
+      const candidates = this.session.variations(table, fitted, index, columns, inserted).filter((c) => !tried.has(JSON.stringify(c)));
+      const verdicts = await this.judge(table, planned.columns, candidates);
+      // Candidates closest to satisfying every CHECK first; the rest stay queued behind them.
+      const ranked = candidates.map((c, i) => ({ row: c, verdict: verdicts[i] })).sort((a, b) => violations(a.verdict) - violations(b.verdict));
+      queue = [...ranked, ...queue];
+    }
+    return reason;
+  }
+
+  /**
+   * `row` varied until it satisfies every CHECK of its table: each round tries every change
+   * of one or two columns the violated CHECKs name, and keeps the one violating fewest.
+   */
+  private async satisfyChecks(
+    table: Table,
+    columns: string[],
+    row: SeedValue[],
+    known: Verdict | undefined,
+    index: number,
+    inserted: SeedValue[][],
+  ): Promise<SeedValue[] | string> {
+    const first = known === undefined ? (await this.judge(table, columns, [row]))[0]! : known;
+    // Not judged outside the table: the INSERT judges it.
+    if (first === null) return row;
+    let failing: string[] = first;
+    let current = row;
+    const visited = new Set([JSON.stringify(row)]);
+    for (let round = 0; failing.length && round < ROUNDS; round++) {
+      const violated = failing;
+      const named = table.checkConstraints.filter((c) => violated.includes(c.name)).flatMap((c) => namedIn(c.expression, columns));
+      const candidates = withPairs(current, this.session.variations(table, current, index, [...new Set(named)], inserted))
+        .filter((c) => !visited.has(JSON.stringify(c)))
+        .slice(0, CANDIDATES);
+      const verdicts = await this.judge(table, columns, candidates);
+      // The fewest violations, even when that is no fewer than now: a row never returns to
+      // one it left, so a dead end is left through the columns of other CHECKs.
+      const found = verdicts.reduce<number>((best, v, i) => (v !== null && (best < 0 || v.length < violations(verdicts[best])) ? i : best), -1);
+      if (found < 0) break;
+      current = candidates[found]!;
+      failing = verdicts[found]!;
+      visited.add(JSON.stringify(current));
+    }
+    return failing.length ? failing.join(', ') : current;
+  }
+
+  /**
+   * Which CHECKs each row violates, as PostgreSQL evaluates them over the rows given as a
+   * VALUES list; a list it cannot read (a value its type rejects) is judged in halves.
+   */
+  private async judge(table: Table, columns: string[], rows: SeedValue[][]): Promise<Verdict[]> {
+    const checks = table.checkConstraints;
+    if (!checks.length || !rows.length) return rows.map(() => []);
+    const types = columns.map((name) => {
+      const type = table.columns.find((c) => c.name === name)!.type;
+      return typeSql(type, type.isEnum ? (this.schema.enums.find((e) => e.name === type.name)?.schema ?? null) : null);
+    });
+    const values = rows.map((row, i) => `(${i}, ${row.map((v, k) => `${v === null ? 'NULL' : pg.escapeLiteral(v)}::${types[k]}`).join(', ')})`);
+    const sql =
+      `SELECT ${checks.map((c) => `(${c.expression}) IS NOT FALSE`).join(', ')}` +
+      ` FROM (VALUES ${values.join(', ')}) AS flow_migrate_candidate(flow_migrate_ordinal, ${columns.map(quoteIdent).join(', ')})` +
+      ' ORDER BY flow_migrate_ordinal';
+    try {
+      const result = await this.client.query({ text: sql, rowMode: 'array' });
+      return (result.rows as boolean[][]).map((passed) => checks.filter((_, k) => !passed[k]).map((c) => c.name));
+    } catch (e) {
+      rejected(e);
+      if (rows.length === 1) return [null];
+      const half = Math.ceil(rows.length / 2);
+      return [...(await this.judge(table, columns, rows.slice(0, half))), ...(await this.judge(table, columns, rows.slice(half)))];
+    }
+  }
+}
+
+function violations(verdict: Verdict | undefined): number {
+  return verdict === null || verdict === undefined ? Infinity : verdict.length;
+}
+
+/** The single changes, then every two of them that change different columns. */
+function withPairs(row: SeedValue[], singles: SeedValue[][]): SeedValue[][] {
+  const changed = singles.map((s) => s.flatMap((v, i) => (v !== row[i] ? [i] : [])));
+  const pairs: SeedValue[][] = [];
+  for (let a = 0; a < singles.length && pairs.length < CANDIDATES; a++) {
+    for (let b = a + 1; b < singles.length; b++) {
+      if (changed[b]!.some((i) => changed[a]!.includes(i))) continue;
+      pairs.push(singles[a]!.map((v, i) => (changed[b]!.includes(i) ? singles[b]![i]! : v)));
+    }
+  }
+  return [...singles, ...pairs];
+}
