@@ -67,7 +67,7 @@ export interface Verification {
   steps: VerificationStep[];
   /** Rows seeded per table. */
   seeded: { table: string; rows: number }[];
-  /** Why a table got fewer rows than the others (cycles, parents without rows). */
+  /** Why a table got fewer rows than the others (cycles, parents without rows, constraints no row satisfied). */
   seedNotes: string[];
 }
 

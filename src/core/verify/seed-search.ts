@@ -30,8 +30,8 @@ import {
 
 /** Rounds of varying a row towards satisfying its CHECKs. */
 const ROUNDS = 12;
-/** INSERTs tried per row. */
-const INSERTS_PER_ROW = 12;
+/** Rows satisfying every CHECK tried per planned row (INSERTs, or rows repeating a unique the migration adds). */
+const ATTEMPTS_PER_ROW = 12;
 /** Candidates judged per round. */
 const CANDIDATES = 2000;
 /** Rows in a row that fit nowhere before the rest of the table is given up. */
@@ -90,14 +90,22 @@ export async function searchSeed(client: pg.ClientBase, schema: Schema, options:
 
 /** What PostgreSQL rejected a statement for; an error that is no judgement of the row is thrown on. */
 function rejected(e: unknown): Rejected {
-  const err = e as { code?: string; constraint?: string; column?: string; message?: string };
-  if (!err.code || FATAL.test(err.code)) throw e;
+  throwIfFatal(e);
+  const err = e as { code: string; constraint?: string; column?: string; message?: string };
   const column = err.code === '23502' ? (err.column ?? null) : null;
   const reason = err.constraint ?? (column !== null ? `NOT NULL ${column}` : (err.message ?? err.code).split('\n')[0]!);
   return { constraint: err.constraint ?? null, column, reason };
 }
 
+function throwIfFatal(e: unknown): void {
+  const code = (e as { code?: string }).code;
+  if (!code || FATAL.test(code)) throw e;
+}
+
 class RowSearch {
+  /** Tables whose CHECKs cannot be evaluated outside them (one names a generated column): their INSERTs judge alone. */
+  private readonly unjudgeable = new Set<Table>();
+
   constructor(
     private readonly client: pg.ClientBase,
     private readonly schema: Schema,
@@ -133,10 +141,11 @@ class RowSearch {
   private async fitRow(table: Table, planned: SeededTable, row: SeedValue[], index: number, inserted: SeedValue[][]): Promise<SeedValue[] | string> {
     const tried = new Set<string>();
     let queue: { row: SeedValue[]; verdict: Verdict | undefined }[] = [{ row, verdict: undefined }];
-    let reason = 'the planned values';
-    for (let inserts = 0; inserts < INSERTS_PER_ROW && queue.length; ) {
-      const next = queue.shift()!;
-      if (tried.has(JSON.stringify(next.row))) continue;
+    let reason = '';
+    for (let attempts = 0; attempts < ATTEMPTS_PER_ROW; attempts++) {
+      queue = queue.filter((c) => !tried.has(JSON.stringify(c.row)));
+      const next = queue.shift();
+      if (!next) break;
       tried.add(JSON.stringify(next.row));
       const fitted = await this.satisfyChecks(table, planned.columns, next.row, next.verdict, index, inserted);
       if (typeof fitted === 'string') {
@@ -149,7 +158,6 @@ class RowSearch {
       let columns = repeated.flat();
       if (repeated.length) reason = `the unique (${columns.join(', ')}) the migration adds`;
       else {
-        inserts++;
         const rejection = await this.run(insertStatement(table, { ...planned, rows: [fitted] }));
         if (!rejection) return fitted;
         reason = rejection.reason;
@@ -178,7 +186,10 @@ class RowSearch {
   ): Promise<SeedValue[] | string> {
     const first = known === undefined ? (await this.judge(table, columns, [row]))[0]! : known;
     // Not judged outside the table: the INSERT judges it.
-    if (first === null) return row;
+    if (first === null) {
+      if (known === undefined) this.unjudgeable.add(table);
+      return row;
+    }
     let failing: string[] = first;
     let current = row;
     const visited = new Set([JSON.stringify(row)]);
@@ -207,6 +218,7 @@ class RowSearch {
   private async judge(table: Table, columns: string[], rows: SeedValue[][]): Promise<Verdict[]> {
     const checks = table.checkConstraints;
     if (!checks.length || !rows.length) return rows.map(() => []);
+    if (this.unjudgeable.has(table)) return rows.map(() => null);
     const types = columns.map((name) => {
       const type = table.columns.find((c) => c.name === name)!.type;
       return typeSql(type, type.isEnum ? (this.schema.enums.find((e) => e.name === type.name)?.schema ?? null) : null);
@@ -220,7 +232,7 @@ class RowSearch {
       const result = await this.client.query({ text: sql, rowMode: 'array' });
       return (result.rows as boolean[][]).map((passed) => checks.filter((_, k) => !passed[k]).map((c) => c.name));
     } catch (e) {
-      rejected(e);
+      throwIfFatal(e);
       if (rows.length === 1) return [null];
       const half = Math.ceil(rows.length / 2);
       return [...(await this.judge(table, columns, rows.slice(0, half))), ...(await this.judge(table, columns, rows.slice(half)))];

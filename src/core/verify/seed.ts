@@ -7,6 +7,9 @@
  * unique where a primary key, unique constraint or unique index asks for it, inside the
  * literal sets and bounds of simple CHECK constraints, and NULL in some rows of every
  * nullable column. A seeded PRNG makes the same schema give the same rows every run.
+ *
+ * What PostgreSQL alone can judge (a CHECK comparing two columns) it judges: seed-search.ts
+ * fits rows it rejects, with this planner's `seedSession` and its `variations` of a row.
  */
 import { qualifiedName, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
 import { qualify, quoteIdent } from '../plan/sql-quote.js';
@@ -393,7 +396,7 @@ interface VariationContext {
   hints: Hints;
 }
 
-/** How far an ordered value moves, both ways: days for dates and times, units for numbers. */
+/** How far an ordered value moves, both ways: days for dates and timestamps, hours for times, units for numbers. */
 const STEPS = [1, 2, 7, 30, 365];
 /** Values of the planned rows after this one, for the types without an order to step along. */
 const LATER_ROWS = 3;

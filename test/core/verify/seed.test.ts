@@ -339,14 +339,17 @@ describe('seeding rows PostgreSQL accepts', () => {
     expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }]);
   });
 
-  it('leaves a table no row can enter empty, names the constraint, and still verifies the migration', async () => {
+  it('leaves a table no row can enter empty, names the constraint (and its children\'s foreign key), and still verifies the migration', async () => {
     for (const impossible of [check('ck_jobs_never', 'false'), check('ck_jobs_self', 'attempts > attempts')]) {
-      const v = await verifyAddColumn(jobs([impossible]));
+      const v = await verifyAddColumn(jobs([impossible]), [runs]);
       expect(failures(v)).toEqual([]);
       expect(v.passed).toBe(true);
       expect(v.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
-      expect(v.seeded).toEqual([{ table: 'jobs', rows: 0 }]);
-      expect(v.seedNotes).toEqual([`jobs: left empty: no row satisfies ${impossible.name}`]);
+      expect(v.seeded).toEqual([{ table: 'jobs', rows: 0 }, { table: 'runs', rows: 0 }]);
+      expect(v.seedNotes).toEqual([
+        `jobs: left empty: no row satisfies ${impossible.name}`,
+        'runs: left empty: fk_runs_job_id_jobs needs a row in jobs, which has none',
+      ]);
     }
   });
 });
