@@ -16,6 +16,7 @@ import type { Schema, Table } from '../schema/model.js';
 import { quoteIdent, typeSql } from '../plan/sql-quote.js';
 import { pgErrorText, type RunResult, type StatementRun } from './runners.js';
 import {
+  checkConditions,
   insertStatement,
   namedIn,
   seedSession,
@@ -32,7 +33,7 @@ import {
 const ROUNDS = 12;
 /** Rows satisfying every CHECK tried per planned row (INSERTs, or rows repeating a unique the migration adds). */
 const ATTEMPTS_PER_ROW = 12;
-/** Candidates judged per round. */
+/** Pairs of changes judged per round, at most. */
 const CANDIDATES = 2000;
 /** Rows in a row that fit nowhere before the rest of the table is given up. */
 const HOPELESS_ROWS = 2;
@@ -43,9 +44,6 @@ interface Rejected extends Rejection {
   /** The constraint, or what else PostgreSQL said. */
   reason: string;
 }
-
-/** CHECK names a row violates, or null when it cannot be judged outside the table (a value its type rejects). */
-type Verdict = string[] | null;
 
 export async function searchSeed(client: pg.ClientBase, schema: Schema, options: SeedOptions = {}): Promise<{ plan: SeedPlan; run: RunResult }> {
   const session = seedSession(schema, options);
@@ -102,7 +100,18 @@ function throwIfFatal(e: unknown): void {
   if (!code || FATAL.test(code)) throw e;
 }
 
+/** One condition of a CHECK (see `checkConditions`): rows are judged condition by condition. */
+interface Condition {
+  constraint: string;
+  expression: string;
+  columns: string[];
+}
+
+/** The conditions a row violates (indexes into its table's), or null when it cannot be judged outside the table (a value its type rejects). */
+type Verdict = number[] | null;
+
 class RowSearch {
+  private readonly conditions = new Map<Table, Condition[]>();
   /** Tables whose CHECKs cannot be evaluated outside them (one names a generated column): their INSERTs judge alone. */
   private readonly unjudgeable = new Set<Table>();
 
@@ -113,14 +122,17 @@ class RowSearch {
     private readonly run: (statement: SeedStatement) => Promise<Rejected | null>,
   ) {}
 
-  /** The planned rows PostgreSQL accepts, each as planned or varied until it fits; a note for the rest. */
+  /**
+   * The planned rows PostgreSQL accepts, each as planned or varied until it fits; a note for
+   * the rest. The rows after a fitted one are first tried with the same changes, together.
+   */
   async fitRows(table: Table, planned: SeededTable): Promise<SeededTable> {
     const inserted: SeedValue[][] = [];
     const reasons = new Set<string>();
     let hopeless = 0;
-    for (const [index, row] of planned.rows.entries()) {
-      if (hopeless >= HOPELESS_ROWS) break;
-      const fitted = await this.fitRow(table, planned, row, index, inserted);
+    for (let index = 0; index < planned.rows.length && hopeless < HOPELESS_ROWS; ) {
+      const row = planned.rows[index]!;
+      const fitted = await this.fitRow(table, planned, row, index++, inserted);
       if (typeof fitted === 'string') {
         reasons.add(fitted);
         hopeless++;
@@ -128,6 +140,9 @@ class RowSearch {
       }
       hopeless = 0;
       inserted.push(fitted);
+      const alike = await this.fitAlike(table, planned, planned.rows.slice(index).map((r) => this.session.replay(table, row, fitted, r)), inserted);
+      inserted.push(...alike);
+      index += alike.length;
     }
     if (inserted.length < planned.rows.length) {
       const why = [...reasons].join(', ');
@@ -135,6 +150,18 @@ class RowSearch {
       this.session.notes.push({ table: planned.table, message });
     }
     return { ...planned, rows: inserted };
+  }
+
+  /** The leading `rows` that satisfy every CHECK and the uniques the migration adds, inserted as one; none when PostgreSQL rejects that. */
+  private async fitAlike(table: Table, planned: SeededTable, rows: SeedValue[][], inserted: SeedValue[][]): Promise<SeedValue[][]> {
+    const verdicts = await this.judge(table, planned.columns, rows);
+    const fits: SeedValue[][] = [];
+    for (const [i, row] of rows.entries()) {
+      if (verdicts[i]?.length !== 0 || this.session.repeatedUniqueAfter(table, row, [...inserted, ...fits]).length) break;
+      fits.push(row);
+    }
+    if (!fits.length || (await this.run(insertStatement(table, { ...planned, rows: fits })))) return [];
+    return fits;
   }
 
   /** The row as inserted, or why none like it could be. */
@@ -173,8 +200,10 @@ class RowSearch {
   }
 
   /**
-   * `row` varied until it satisfies every CHECK of its table: each round tries every change
-   * of one or two columns the violated CHECKs name, and keeps the one violating fewest.
+   * `row` varied until it satisfies every CHECK of its table. Each round tries every change
+   * of one column the violated conditions name — and, when none violates fewer, of the
+   * columns their neighbour conditions name too, and of two at once — and moves to the one
+   * violating fewest, never back to a row it left.
    */
   private async satisfyChecks(
     table: Table,
@@ -190,34 +219,51 @@ class RowSearch {
       if (known === undefined) this.unjudgeable.add(table);
       return row;
     }
-    let failing: string[] = first;
+    const conditions = this.conditionsOf(table, columns);
+    let failing: number[] = first;
     let current = row;
     const visited = new Set([JSON.stringify(row)]);
     for (let round = 0; failing.length && round < ROUNDS; round++) {
-      const violated = failing;
-      const named = table.checkConstraints.filter((c) => violated.includes(c.name)).flatMap((c) => namedIn(c.expression, columns));
-      const candidates = withPairs(current, this.session.variations(table, current, index, [...new Set(named)], inserted))
-        .filter((c) => !visited.has(JSON.stringify(c)))
-        .slice(0, CANDIDATES);
-      const verdicts = await this.judge(table, columns, candidates);
-      // The fewest violations, even when that is no fewer than now: a row never returns to
-      // one it left, so a dead end is left through the columns of other CHECKs.
+      const named = new Set(failing.flatMap((i) => conditions[i]!.columns));
+      const fresh = (rows: SeedValue[][]) => rows.filter((c) => !visited.has(JSON.stringify(c)));
+      const singles = fresh(this.session.variations(table, current, index, [...named], inserted));
+      let candidates = singles;
+      let verdicts = await this.judge(table, columns, candidates);
+      if (!verdicts.some((v) => violations(v) < failing.length)) {
+        // Stuck on these columns: also the columns of the conditions they share, and two changes at once.
+        const near = conditions.filter((c) => c.columns.some((n) => named.has(n))).flatMap((c) => c.columns.filter((n) => !named.has(n)));
+        const more = near.length ? fresh(this.session.variations(table, current, index, [...new Set(near)], inserted)) : [];
+        const pairs = fresh(withPairs(current, [...singles, ...more]));
+        candidates = [...singles, ...more, ...pairs];
+        verdicts = [...verdicts, ...(await this.judge(table, columns, [...more, ...pairs]))];
+      }
       const found = verdicts.reduce<number>((best, v, i) => (v !== null && (best < 0 || v.length < violations(verdicts[best])) ? i : best), -1);
       if (found < 0) break;
       current = candidates[found]!;
       failing = verdicts[found]!;
       visited.add(JSON.stringify(current));
     }
-    return failing.length ? failing.join(', ') : current;
+    return failing.length ? [...new Set(failing.map((i) => conditions[i]!.constraint))].join(', ') : current;
+  }
+
+  private conditionsOf(table: Table, columns: string[]): Condition[] {
+    let found = this.conditions.get(table);
+    if (!found) {
+      found = table.checkConstraints.flatMap((c) =>
+        checkConditions(c.expression).map((expression) => ({ constraint: c.name, expression, columns: namedIn(expression, columns) })),
+      );
+      this.conditions.set(table, found);
+    }
+    return found;
   }
 
   /**
-   * Which CHECKs each row violates, as PostgreSQL evaluates them over the rows given as a
+   * The conditions each row violates, as PostgreSQL evaluates them over the rows given as a
    * VALUES list; a list it cannot read (a value its type rejects) is judged in halves.
    */
   private async judge(table: Table, columns: string[], rows: SeedValue[][]): Promise<Verdict[]> {
-    const checks = table.checkConstraints;
-    if (!checks.length || !rows.length) return rows.map(() => []);
+    const conditions = this.conditionsOf(table, columns);
+    if (!conditions.length || !rows.length) return rows.map(() => []);
     if (this.unjudgeable.has(table)) return rows.map(() => null);
     const types = columns.map((name) => {
       const type = table.columns.find((c) => c.name === name)!.type;
@@ -225,12 +271,12 @@ class RowSearch {
     });
     const values = rows.map((row, i) => `(${i}, ${row.map((v, k) => `${v === null ? 'NULL' : pg.escapeLiteral(v)}::${types[k]}`).join(', ')})`);
     const sql =
-      `SELECT ${checks.map((c) => `(${c.expression}) IS NOT FALSE`).join(', ')}` +
+      `SELECT ${conditions.map((c) => `(${c.expression}) IS NOT FALSE`).join(', ')}` +
       ` FROM (VALUES ${values.join(', ')}) AS flow_migrate_candidate(flow_migrate_ordinal, ${columns.map(quoteIdent).join(', ')})` +
       ' ORDER BY flow_migrate_ordinal';
     try {
       const result = await this.client.query({ text: sql, rowMode: 'array' });
-      return (result.rows as boolean[][]).map((passed) => checks.filter((_, k) => !passed[k]).map((c) => c.name));
+      return (result.rows as boolean[][]).map((passed) => conditions.flatMap((_, k) => (passed[k] ? [] : [k])));
     } catch (e) {
       throwIfFatal(e);
       if (rows.length === 1) return [null];
@@ -244,7 +290,7 @@ function violations(verdict: Verdict | undefined): number {
   return verdict === null || verdict === undefined ? Infinity : verdict.length;
 }
 
-/** The single changes, then every two of them that change different columns. */
+/** Every two single changes that change different columns, as one row. */
 function withPairs(row: SeedValue[], singles: SeedValue[][]): SeedValue[][] {
   const changed = singles.map((s) => s.flatMap((v, i) => (v !== row[i] ? [i] : [])));
   const pairs: SeedValue[][] = [];
@@ -254,5 +300,5 @@ function withPairs(row: SeedValue[], singles: SeedValue[][]): SeedValue[][] {
       pairs.push(singles[a]!.map((v, i) => (changed[b]!.includes(i) ? singles[b]![i]! : v)));
     }
   }
-  return [...singles, ...pairs];
+  return pairs.slice(0, CANDIDATES);
 }

@@ -110,6 +110,8 @@ export interface SeedSession {
    * self-reference may point at them).
    */
   variations(table: Table, row: SeedValue[], index: number, columns: string[], inserted: SeedValue[][]): SeedValue[][];
+  /** The changes that made `from` into `to` (a fitted row), made to `row`: the rows after a fitted one likely fit the same way. */
+  replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[]): SeedValue[];
   /** The unique sets the migration adds that `row` would repeat among `inserted` (the database cannot judge those yet). */
   repeatedUniqueAfter(table: Table, row: SeedValue[], inserted: SeedValue[][]): string[][];
 }
@@ -150,6 +152,7 @@ export function seedSession(schema: Schema, options: SeedOptions = {}): SeedSess
     rejectedColumns,
     variations: (table, row, index, columns, inserted) =>
       variations(table, row, index, columns, inserted, { schema, seeded, rowsPerTable, random, hints }),
+    replay: (table, from, to, row) => replay(table, from, to, row, hints),
     repeatedUniqueAfter: (table, row, inserted) => {
       const columns = seedColumns(table).map((c) => c.name);
       const tuple = (values: SeedValue[], set: string[]) => JSON.stringify(set.map((c) => values[columns.indexOf(c)] ?? null));
@@ -416,6 +419,62 @@ function rejectedColumns(table: Table, rejection: Rejection): string[] {
   return index?.elements.flatMap((e) => ('column' in e ? [e.column] : namedIn(e.expression, names))) ?? [];
 }
 
+/**
+ * The conditions a CHECK ANDs together, each on its own (`a < b AND b < c` gives `a < b` and
+ * `b < c`: the CHECK holds when none is false), so a row's progress towards satisfying it
+ * shows. A BETWEEN's AND stays; an expression with an OR at its top is one condition.
+ */
+export function checkConditions(expression: string): string[] {
+  let text = expression.trim();
+  while (text.startsWith('(') && closingParen(text, 0) === text.length - 1) text = text.slice(1, -1).trim();
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let betweens = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') i = closingQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && /\w/.test(ch) && !/\w/.test(text[i - 1] ?? ' ')) {
+      const word = /^\w+/.exec(text.slice(i))![0];
+      const keyword = word.toUpperCase();
+      if (keyword === 'OR') return [text];
+      if (keyword === 'BETWEEN') betweens++;
+      if (keyword === 'AND' && betweens > 0) betweens--;
+      else if (keyword === 'AND') {
+        parts.push(text.slice(start, i));
+        start = i + word.length;
+      }
+      i += word.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.length === 1 ? [text] : parts.flatMap((part) => checkConditions(part));
+}
+
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') i = closingQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Where the quoted literal or name opened at `open` ends (a doubled quote stays inside). */
+function closingQuote(text: string, open: number): number {
+  const quote = text[open]!;
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] !== quote) continue;
+    if (text[i + 1] === quote) i++;
+    else return i;
+  }
+  return text.length;
+}
+
 /** The columns an expression names. */
 export function namedIn(expression: string, columns: string[]): string[] {
   return columns.filter((c) => new RegExp(IDENT(c)).test(expression));
@@ -468,31 +527,62 @@ function variations(
   return patches.map((patch) => row.map((value, i) => (patch.has(i) ? patch.get(i)! : value)));
 }
 
-const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
-const DECIMAL_TYPES = new Set(['numeric', 'real', 'double precision']);
+const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
 
 /** `value` moved by `delta` along its type's order, or null when the type has none here (or the move leaves the bounds). */
 function stepped(value: SeedValue, type: ColumnType, delta: number, bounds: Bounds): SeedValue {
+  const position = ordinal(value, type);
+  if (position === null) return null;
+  const moved = position + delta;
+  if (NUMBER_TYPES.has(type.name) && ((bounds.min !== null && moved < bounds.min) || (bounds.max !== null && moved > bounds.max))) return null;
+  return fromOrdinal(moved, type, value!);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Where a value stands on its type's order, in the unit `STEPS` counts: units, days or hours; null for other types. */
+function ordinal(value: SeedValue, type: ColumnType): number | null {
   if (value === null || type.arrayDimensions > 0 || type.isEnum) return null;
-  if (INTEGER_TYPES.has(type.name) || DECIMAL_TYPES.has(type.name)) {
-    const moved = Number(value) + delta;
-    if (!Number.isFinite(moved) || (bounds.min !== null && moved < bounds.min) || (bounds.max !== null && moved > bounds.max)) return null;
-    return moved.toFixed(value.split('.')[1]?.length ?? 0);
-  }
-  const zone = type.name.endsWith('with time zone') ? '+00' : '';
+  if (NUMBER_TYPES.has(type.name)) return Number.isFinite(Number(value)) ? Number(value) : null;
   if (type.name === 'date' || type.name.startsWith('timestamp')) {
     const time = Date.parse(`${value.replace(' ', 'T').replace(/\+00$/, '')}${value.length > 10 ? 'Z' : 'T00:00:00Z'}`);
-    if (Number.isNaN(time)) return null;
-    const iso = new Date(time + delta * 86_400_000).toISOString();
-    return type.name === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}${zone}`;
+    return Number.isNaN(time) ? null : time / DAY_MS;
   }
   if (type.name.startsWith('time')) {
     const [h, m, s] = value.replace(/\+00$/, '').split(':').map(Number);
-    if ([h, m, s].some((n) => n === undefined || Number.isNaN(n))) return null;
-    const hour = (((h! + delta) % 24) + 24) % 24;
-    return `${String(hour).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}${zone}`;
+    return [h, m, s].some((n) => n === undefined || Number.isNaN(n)) ? null : h! + m! / 60 + s! / 3600;
   }
   return null;
+}
+
+/** The value at `position` on the type's order, spelled as `like` is (its decimals, its zone). */
+function fromOrdinal(position: number, type: ColumnType, like: string): string {
+  if (NUMBER_TYPES.has(type.name)) return position.toFixed(like.split('.')[1]?.length ?? 0);
+  const zone = type.name.endsWith('with time zone') ? '+00' : '';
+  if (type.name === 'date' || type.name.startsWith('timestamp')) {
+    const iso = new Date(Math.round(position * DAY_MS)).toISOString();
+    return type.name === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}${zone}`;
+  }
+  const seconds = ((Math.round(position * 3600) % 86_400) + 86_400) % 86_400;
+  const part = (n: number) => String(n).padStart(2, '0');
+  return `${part(Math.floor(seconds / 3600))}:${part(Math.floor((seconds % 3600) / 60))}:${part(seconds % 60)}${zone}`;
+}
+
+/**
+ * The changes that made `from` into `to`, made to `row`: an ordered value moves by as much,
+ * any other takes `to`'s value.
+ */
+function replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[], hints: Hints): SeedValue[] {
+  const columns = seedColumns(table);
+  const checks = table.checkConstraints.map((c) => c.expression);
+  return row.map((value, i) => {
+    if (from[i] === to[i]) return value;
+    const column = columns[i]!;
+    const type = valueType(column, hints.convertedTo[`${qualifiedName(table)}.${column.name}`]);
+    const [before, after] = [ordinal(from[i] ?? null, type), ordinal(to[i] ?? null, type)];
+    const moved = before === null || after === null ? null : stepped(value, type, after - before, numericBounds(column.name, checks));
+    return moved ?? to[i] ?? null;
+  });
 }
 
 /** The values a CHECK spells out for a column's type: its literal sets, its numbers and their neighbours, its strings. */
@@ -505,7 +595,7 @@ function literalsFor(column: Column, type: ColumnType, checks: string[], ctx: Va
     for (const label of ctx.schema.enums.find((e) => e.name === type.name)?.labels ?? []) if (!removed.has(label)) out.add(label);
   } else if (type.name === 'boolean') {
     out.add('true').add('false');
-  } else if (INTEGER_TYPES.has(type.name) || DECIMAL_TYPES.has(type.name)) {
+  } else if (NUMBER_TYPES.has(type.name)) {
     const bounds = numericBounds(column.name, checks);
     for (const check of named) {
       for (const [number] of check.replace(/'(?:[^']|'')*'/g, '').matchAll(/(?<![\w.$])-?\d+(?:\.\d+)?/g)) {

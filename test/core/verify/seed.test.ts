@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedLiterals, numericBounds, planSeed, scalarValue } from '../../../src/core/verify/seed.js';
+import { allowedLiterals, checkConditions, numericBounds, planSeed, scalarValue } from '../../../src/core/verify/seed.js';
 import type { Table } from '../../../src/core/schema/model.js';
 import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, type, unique } from '../../support/schema-builder.js';
@@ -107,6 +107,18 @@ describe('values', () => {
     expect(scalarValue('email', type('varchar', { length: 3 }), 40, schema([]))!.length).toBeLessThanOrEqual(3);
     expect(scalarValue('amount', type('numeric', { precision: 4, scale: 2 }), 200, schema([]))).toMatch(/^\d{1,2}\.\d{2}$/);
     expect(scalarValue('x', type('no_such_type'), 0, schema([]))).toBeNull();
+  });
+
+  it('splits a CHECK into the conditions it ANDs together, so progress towards it shows', () => {
+    expect(checkConditions('((expires_at > created_at) AND ((attempts >= 0) AND (attempts <= max_attempts)))')).toEqual([
+      'expires_at > created_at',
+      'attempts >= 0',
+      'attempts <= max_attempts',
+    ]);
+    expect(checkConditions('x BETWEEN 1 AND 5 AND y > x')).toEqual(['x BETWEEN 1 AND 5', 'y > x']);
+    expect(checkConditions("(kind = 'a AND b') AND (\"and\" > 0)")).toEqual(["kind = 'a AND b'", '"and" > 0']);
+    expect(checkConditions('(a > 0) AND (b > 0) OR (c > 0)')).toEqual(['(a > 0) AND (b > 0) OR (c > 0)']);
+    expect(checkConditions('false')).toEqual(['false']);
   });
 
   it('reads CHECK shapes as the catalog prints them', () => {
