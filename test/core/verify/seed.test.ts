@@ -321,6 +321,44 @@ describe('seeding rows PostgreSQL accepts', () => {
     }
   });
 
+  it('fits a self-reference and a cycle too, leaving a cycle-breaking key NULL where a CHECK rejects it', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const nodes = table('nodes', [col('id', 'integer', { serial: true }), col('parent_id', 'integer'), col('depth', 'integer', { nullable: false }), col('max_depth', 'integer', { nullable: false })], {
+      foreignKeys: [fk('fk_nodes_parent', ['parent_id'], 'nodes', ['id'])],
+      checkConstraints: [check('ck_nodes_depth', 'depth < max_depth')],
+    });
+    const a = table('a', [col('id', 'integer', { serial: true }), col('b_id', 'integer')], {
+      foreignKeys: [fk('fk_a_b', ['b_id'], 'b', ['id'])],
+      checkConstraints: [check('ck_a_not_same', 'b_id <> id')],
+    });
+    const b = table('b', [col('id', 'integer', { serial: true }), col('a_id', 'integer', { nullable: false }), col('low', 'integer', { nullable: false }), col('high', 'integer', { nullable: false })], {
+      foreignKeys: [fk('fk_b_a', ['a_id'], 'a', ['id'])],
+      checkConstraints: [check('ck_b_range', 'low < high')],
+    });
+    const s = schema([nodes, a, b]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const seeded = await searchSeed(client, s);
+        expect(seeded.run.error).toBeNull();
+        const { rows } = await client.query(
+          'SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(parent_id)::int FROM nodes) AS parents, (SELECT count(*)::int FROM a) AS a, (SELECT count(*)::int FROM b) AS b',
+        );
+        expect(rows[0]).toEqual({ nodes: 6, parents: 5, a: 6, b: 6 });
+        expect(seeded.plan.notes).toEqual([{ table: 'a', message: 'fk_a_b left NULL in some rows: ck_a_not_same rejected them' }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
   it('keeps the unique sets the migration adds while it varies rows', async () => {
     const { freshDatabase, connectTo } = await import('../../support/database.js');
     const { applyStatements } = await import('../../../src/core/verify/runners.js');
