@@ -5,10 +5,11 @@
  * Each table's rows go in as one INSERT; only a table whose INSERT is rejected goes row by
  * row. A rejected row is varied in the columns the violated constraint names (earlier and
  * later values, the CHECK's own literals, other parent rows, NULL) until one is accepted:
- * its CHECKs judged in bulk by one query over all candidates, its uniques and foreign keys
- * by the INSERT itself. A row no candidate fits is left out; a table left short gets a note
- * naming the constraint, never a failure. Every statement commits on its own, so a
- * rejection undoes only itself, a deferred constraint is judged at once, and no lock
+ * its CHECKs judged condition by condition in one query over all candidates, its uniques
+ * and foreign keys by the INSERT itself. The rows after a fitted one are tried with the same
+ * changes first, in one INSERT. A row no candidate fits is left out; a table left short
+ * gets a note naming the constraint, never a failure. Every statement commits on its own,
+ * so a rejection undoes only itself, a deferred constraint is judged at once, and no lock
  * outlives its statement however many tables there are.
  */
 import pg from 'pg';
@@ -34,7 +35,7 @@ const ROUNDS = 12;
 /** Rows satisfying every CHECK tried per planned row (INSERTs, or rows repeating a unique the migration adds). */
 const ATTEMPTS_PER_ROW = 12;
 /** Pairs of changes judged per round, at most. */
-const CANDIDATES = 2000;
+const PAIRS = 2000;
 /** Rows in a row that fit nowhere before the rest of the table is given up. */
 const HOPELESS_ROWS = 2;
 /** Errors that say nothing about the row: the connection or the server failed. */
@@ -45,6 +46,7 @@ interface Rejected extends Rejection {
   reason: string;
 }
 
+/** Seeds the empty tables of `schema` on `client` (outside a transaction): the rows that went in, and the statements that put them there. */
 export async function searchSeed(client: pg.ClientBase, schema: Schema, options: SeedOptions = {}): Promise<{ plan: SeedPlan; run: RunResult }> {
   const session = seedSession(schema, options);
   const landed: SeedStatement[] = [];
@@ -294,11 +296,11 @@ function violations(verdict: Verdict | undefined): number {
 function withPairs(row: SeedValue[], singles: SeedValue[][]): SeedValue[][] {
   const changed = singles.map((s) => s.flatMap((v, i) => (v !== row[i] ? [i] : [])));
   const pairs: SeedValue[][] = [];
-  for (let a = 0; a < singles.length && pairs.length < CANDIDATES; a++) {
+  for (let a = 0; a < singles.length && pairs.length < PAIRS; a++) {
     for (let b = a + 1; b < singles.length; b++) {
       if (changed[b]!.some((i) => changed[a]!.includes(i))) continue;
       pairs.push(singles[a]!.map((v, i) => (changed[b]!.includes(i) ? singles[b]![i]! : v)));
     }
   }
-  return pairs.slice(0, CANDIDATES);
+  return pairs.slice(0, PAIRS);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allowedLiterals, checkConditions, numericBounds, planSeed, scalarValue } from '../../../src/core/verify/seed.js';
+import { allowedLiterals, checkConditions, numericBounds, planSeed, scalarValue, seedSession } from '../../../src/core/verify/seed.js';
 import type { Table } from '../../../src/core/schema/model.js';
 import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, type, unique } from '../../support/schema-builder.js';
@@ -119,6 +119,22 @@ describe('values', () => {
     expect(checkConditions("(kind = 'a AND b') AND (\"and\" > 0)")).toEqual(["kind = 'a AND b'", '"and" > 0']);
     expect(checkConditions('(a > 0) AND (b > 0) OR (c > 0)')).toEqual(['(a > 0) AND (b > 0) OR (c > 0)']);
     expect(checkConditions('false')).toEqual(['false']);
+  });
+
+  it('varies a rejected row in the named columns, and replays a fitting change on the next row', () => {
+    const t = table('slots', [col('id', 'integer', { serial: true }), col('starts_at', 'timestamptz', { nullable: false }), col('ends_at', 'timestamptz'), col('seats', 'numeric', { precision: 6, scale: 2, nullable: false })], {
+      checkConstraints: [check('ck_slots_order', 'ends_at > starts_at'), check('ck_slots_seats', 'seats BETWEEN 1 AND 9')],
+    });
+    const session = seedSession(schema([t]));
+    const row = ['1', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00', '3.50'];
+    const varied = session.variations(t, row, 0, ['ends_at'], []);
+    expect(varied[0]).toEqual(['1', '2024-01-15 09:00:00+00', '2024-01-16 09:00:00+00', '3.50']);
+    expect(varied.at(-1)).toEqual(['1', '2024-01-15 09:00:00+00', null, '3.50']);
+    expect(varied.every((v) => v[0] === '1' && v[1] === row[1] && v[3] === '3.50')).toBe(true);
+    expect(session.variations(t, row, 0, ['seats'], []).map((v) => v[3])).toContain('9');
+    expect(session.variations(t, row, 0, ['seats'], []).map((v) => v[3])).not.toContain('10');
+    const next = ['2', '2024-02-21 10:08:31+00', '2024-02-21 10:08:31+00', '4.25'];
+    expect(session.replay(t, row, varied[0]!, next)).toEqual(['2', '2024-02-21 10:08:31+00', '2024-02-22 10:08:31+00', '4.25']);
   });
 
   it('reads CHECK shapes as the catalog prints them', () => {
