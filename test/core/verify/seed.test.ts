@@ -418,4 +418,13 @@ describe('seeding rows PostgreSQL accepts', () => {
       ]);
     }
   });
+
+  it('leaves a table whose NOT NULL column it has no value for empty, with a note, and verifies the migration', async () => {
+    const queries = table('saved_queries', [col('id', 'integer', { serial: true }), col('query', 'tsquery', { nullable: false })]);
+    const v = await verifyAddColumn(jobs([]), [queries]);
+    expect(failures(v)).toEqual([]);
+    expect(v.passed).toBe(true);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }, { table: 'saved_queries', rows: 0 }]);
+    expect(v.seedNotes).toEqual(['saved_queries: left empty: no row satisfies NOT NULL query']);
+  });
 });
