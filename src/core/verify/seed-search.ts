@@ -80,7 +80,7 @@ export async function searchSeed(client: pg.ClientBase, schema: Schema, options:
     }
     for (const statement of session.sequenceResets()) {
       const rejection = await run(statement);
-      if (rejection) return { plan: plan(), run: { statements: runs, error: rejection.reason } };
+      if (rejection) session.notes.push({ table: statement.params[0]!, message: `the sequence of ${statement.params[1]} stays behind the seeded ids: ${rejection.reason}` });
     }
     return { plan: plan(), run: { statements: runs, error: null } };
   } catch (e) {
