@@ -7,6 +7,9 @@
  * unique where a primary key, unique constraint or unique index asks for it, inside the
  * literal sets and bounds of simple CHECK constraints, and NULL in some rows of every
  * nullable column. A seeded PRNG makes the same schema give the same rows every run.
+ *
+ * What PostgreSQL alone can judge (a CHECK comparing two columns) it judges: seed-search.ts
+ * fits rows it rejects, with this planner's `seedSession` and its `variations` of a row.
  */
 import { qualifiedName, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
 import { qualify, quoteIdent } from '../plan/sql-quote.js';
@@ -68,6 +71,60 @@ const DEFAULT_ROWS = 6;
 const NULL_EVERY = 3;
 
 export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
+  const session = seedSession(schema, options);
+  const statements: SeedStatement[] = [];
+  for (const table of session.order) {
+    const planned = session.plan(table);
+    session.record(planned);
+    if (planned.rows.length) statements.push(insertStatement(table, planned));
+  }
+  statements.push(...session.deferredUpdates().flatMap((u) => u.statements), ...session.sequenceResets());
+  return { tables: session.tables(), statements, notes: session.notes };
+}
+
+/**
+ * The planner table by table, for a seeder that lets PostgreSQL judge each table's rows:
+ * a table is planned from the rows its parents were actually given (`record`), and a row
+ * PostgreSQL rejects gets `variations` to try instead.
+ */
+export interface SeedSession {
+  /** Parents before children. */
+  order: Table[];
+  /** Tables left empty or columns left to their defaults, and why. */
+  notes: SeedNote[];
+  /** The rows planned for `table`, pointing at the recorded rows of its parents. */
+  plan(table: Table): SeededTable;
+  /** The rows `table` holds now: what its children point at. */
+  record(rows: SeededTable): void;
+  /** Every table as recorded, in insert order. */
+  tables(): SeededTable[];
+  /** The UPDATEs that set cycle-breaking foreign keys, per key; run once every table has its rows. */
+  deferredUpdates(): { table: string; foreignKey: string; statements: SeedStatement[] }[];
+  sequenceResets(): SeedStatement[];
+  /** The columns a rejection names: a CHECK's, a unique set's, a foreign key's, or the NOT NULL column. */
+  rejectedColumns(table: Table, rejection: Rejection): string[];
+  /**
+   * Rows like `row` (the `index`th of its table) with other values in `columns`: earlier and
+   * later values of ordered types, the literals of the table's CHECKs, other parent rows for
+   * a foreign key, NULL where allowed. `inserted` are the table's rows so far (a
+   * self-reference may point at them).
+   */
+  variations(table: Table, row: SeedValue[], index: number, columns: string[], inserted: SeedValue[][]): SeedValue[][];
+  /** The changes that made `from` into `to` (a fitted row), made to `row`: the rows after a fitted one likely fit the same way. */
+  replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[]): SeedValue[];
+  /** The unique sets the migration adds that `row` would repeat among `inserted` (the database cannot judge those yet). */
+  repeatedUniqueAfter(table: Table, row: SeedValue[], inserted: SeedValue[][]): string[][];
+}
+
+/** What PostgreSQL rejected a row for. */
+export interface Rejection {
+  /** The constraint it names, or null. */
+  constraint: string | null;
+  /** The column it names (a NOT NULL violation), or null. */
+  column: string | null;
+}
+
+export function seedSession(schema: Schema, options: SeedOptions = {}): SeedSession {
   const rowsPerTable = options.rowsPerTable ?? DEFAULT_ROWS;
   const random = mulberry32(options.seed ?? 1);
   const notes: SeedNote[] = [];
@@ -78,23 +135,30 @@ export function planSeed(schema: Schema, options: SeedOptions = {}): SeedPlan {
   };
   const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
   const seeded = new Map<string, SeededTable>();
-  const statements: SeedStatement[] = [];
-
-  for (const table of order) {
-    const name = qualifiedName(table);
-    const planned = unseedable.has(name)
-      ? emptyTable(table)
-      : planTable(table, schema, seeded, deferred, rowsPerTable, random, notes, hints);
-    seeded.set(name, planned);
-    if (planned.rows.length) statements.push(insertStatement(table, planned));
-  }
-  for (const table of order) {
-    for (const fk of table.foreignKeys) {
-      if (deferred.has(deferredKey(table, fk.name))) statements.push(...deferredUpdates(table, fk, seeded, notes));
-    }
-  }
-  statements.push(...sequenceResets(order, seeded));
-  return { tables: order.map((t) => seeded.get(qualifiedName(t))!), statements, notes };
+  return {
+    order,
+    notes,
+    plan: (table) =>
+      unseedable.has(qualifiedName(table)) ? emptyTable(table) : planTable(table, schema, seeded, deferred, rowsPerTable, random, notes, hints),
+    record: (rows) => void seeded.set(rows.table, rows),
+    tables: () => order.map((t) => seeded.get(qualifiedName(t)) ?? emptyTable(t)),
+    deferredUpdates: () =>
+      order.flatMap((table) =>
+        table.foreignKeys
+          .filter((fk) => deferred.has(deferredKey(table, fk.name)))
+          .map((fk) => ({ table: qualifiedName(table), foreignKey: fk.name, statements: deferredUpdates(table, fk, seeded, notes) })),
+      ),
+    sequenceResets: () => sequenceResets(order, seeded),
+    rejectedColumns,
+    variations: (table, row, index, columns, inserted) =>
+      variations(table, row, index, columns, inserted, { schema, seeded, rowsPerTable, random, hints }),
+    replay: (table, from, to, row) => replay(table, from, to, row, hints),
+    repeatedUniqueAfter: (table, row, inserted) => {
+      const columns = seedColumns(table).map((c) => c.name);
+      const tuple = (values: SeedValue[], set: string[]) => JSON.stringify(set.map((c) => values[columns.indexOf(c)] ?? null));
+      return (hints.uniqueAfter[qualifiedName(table)] ?? []).filter((set) => inserted.some((other) => tuple(other, set) === tuple(row, set)));
+    },
+  };
 }
 
 /** A foreign key of `table` whose parent is inserted later: its columns start NULL. */
@@ -288,7 +352,7 @@ function uniqueColumns(table: Table): Set<string> {
   return new Set(uniqueSets(table).filter((s) => s.length === 1).map((s) => s[0]!));
 }
 
-function insertStatement(table: Table, seeded: SeededTable): SeedStatement {
+export function insertStatement(table: Table, seeded: SeededTable): SeedStatement {
   const overriding = table.columns.some((c) => c.identity?.always && c.computed === null);
   const params: SeedValue[] = [];
   const tuples = seeded.rows.map(
@@ -325,6 +389,229 @@ function sequenceResets(tables: Table[], seeded: Map<string, SeededTable>): Seed
 }
 
 // ---------------------------------------------------------------------------------------
+// Variations: rows to try instead of one PostgreSQL rejected
+
+interface VariationContext {
+  schema: Schema;
+  seeded: Map<string, SeededTable>;
+  rowsPerTable: number;
+  random: () => number;
+  hints: Hints;
+}
+
+/** How far an ordered value moves, both ways: days for dates and timestamps, hours for times, units for numbers. */
+const STEPS = [1, 2, 7, 30, 365];
+/** Values of the planned rows after this one, for the types without an order to step along. */
+const LATER_ROWS = 3;
+
+function rejectedColumns(table: Table, rejection: Rejection): string[] {
+  const names = seedColumns(table).map((c) => c.name);
+  if (rejection.column !== null) return names.includes(rejection.column) ? [rejection.column] : [];
+  const name = rejection.constraint;
+  const check = table.checkConstraints.find((c) => c.name === name);
+  if (check) return namedIn(check.expression, names);
+  const fk = table.foreignKeys.find((f) => f.name === name);
+  if (fk) return fk.columns;
+  if (table.primaryKey?.name === name) return table.primaryKey.columns;
+  const unique = table.uniqueConstraints.find((u) => u.name === name);
+  if (unique) return unique.columns;
+  const index = table.indexes.find((i) => i.name === name);
+  return index?.elements.flatMap((e) => ('column' in e ? [e.column] : namedIn(e.expression, names))) ?? [];
+}
+
+/**
+ * The conditions a CHECK ANDs together, each on its own (`a < b AND b < c` gives `a < b` and
+ * `b < c`: the CHECK holds when none is false), so a row's progress towards satisfying it
+ * shows. A BETWEEN's AND stays; an expression with an OR at its top is one condition.
+ */
+export function checkConditions(expression: string): string[] {
+  let text = expression.trim();
+  while (text.startsWith('(') && closingParen(text, 0) === text.length - 1) text = text.slice(1, -1).trim();
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  let betweens = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') i = closingQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (depth === 0 && /\w/.test(ch) && !/\w/.test(text[i - 1] ?? ' ')) {
+      const word = /^\w+/.exec(text.slice(i))![0];
+      const keyword = word.toUpperCase();
+      if (keyword === 'OR') return [text];
+      if (keyword === 'BETWEEN') betweens++;
+      if (keyword === 'AND' && betweens > 0) betweens--;
+      else if (keyword === 'AND') {
+        parts.push(text.slice(start, i));
+        start = i + word.length;
+      }
+      i += word.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts.length === 1 ? [text] : parts.flatMap((part) => checkConditions(part));
+}
+
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === "'" || ch === '"') i = closingQuote(text, i);
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+/** Where the quoted literal or name opened at `open` ends (a doubled quote stays inside). */
+function closingQuote(text: string, open: number): number {
+  const quote = text[open]!;
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] !== quote) continue;
+    if (text[i + 1] === quote) i++;
+    else return i;
+  }
+  return text.length;
+}
+
+/** The columns an expression names. */
+export function namedIn(expression: string, columns: string[]): string[] {
+  return columns.filter((c) => new RegExp(IDENT(c)).test(expression));
+}
+
+/** Each variation changes one column, or the columns of one foreign key together. */
+function variations(
+  table: Table,
+  row: SeedValue[],
+  index: number,
+  names: string[],
+  inserted: SeedValue[][],
+  ctx: VariationContext,
+): SeedValue[][] {
+  const columns = seedColumns(table);
+  const checks = table.checkConstraints.map((c) => c.expression);
+  const varied = new Set(names.map((n) => columns.findIndex((c) => c.name === n)).filter((i) => i >= 0));
+  const patches: Map<number, SeedValue>[] = [];
+  const viaKeys = new Set<number>();
+  for (const fk of table.foreignKeys) {
+    const at = fk.columns.map((c) => columns.findIndex((col) => col.name === c));
+    if (at.some((i) => i < 0) || !at.some((i) => varied.has(i))) continue;
+    at.forEach((i) => viaKeys.add(i));
+    const parent =
+      parentOf(fk) === qualifiedName(table) ? { columns: columns.map((c) => c.name), rows: [...inserted, row] } : ctx.seeded.get(parentOf(fk));
+    for (const source of parent?.rows ?? []) {
+      patches.push(new Map(at.map((i, k) => [i, source[parent!.columns.indexOf(fk.referredColumns[k]!)] ?? null])));
+    }
+    if (fkNullable(table, fk.columns)) patches.push(new Map(at.map((i) => [i, null])));
+  }
+  const others = [...varied].filter((i) => !viaKeys.has(i));
+  const typeOf = (column: Column) => valueType(column, ctx.hints.convertedTo[`${qualifiedName(table)}.${column.name}`]);
+  for (const step of STEPS) {
+    for (const i of others) {
+      for (const delta of [step, -step]) {
+        const moved = stepped(row[i] ?? null, typeOf(columns[i]!), delta, numericBounds(columns[i]!.name, checks));
+        if (moved !== null) patches.push(new Map([[i, moved]]));
+      }
+    }
+  }
+  for (const i of others) for (const value of literalsFor(columns[i]!, typeOf(columns[i]!), checks, ctx)) patches.push(new Map([[i, value]]));
+  for (let later = 1; later <= LATER_ROWS; later++) {
+    for (const i of others) {
+      const value = presentValue(table, columns[i]!, index + later * ctx.rowsPerTable, ctx.schema, checks, ctx.random, ctx.hints);
+      if (value !== null) patches.push(new Map([[i, value]]));
+    }
+  }
+  // NULL passes every CHECK.
+  for (const i of others) if (columns[i]!.nullable) patches.push(new Map([[i, null]]));
+  return patches.map((patch) => row.map((value, i) => (patch.has(i) ? patch.get(i)! : value)));
+}
+
+const NUMBER_TYPES = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
+
+/** `value` moved by `delta` along its type's order, or null when the type has none here (or the move leaves the bounds). */
+function stepped(value: SeedValue, type: ColumnType, delta: number, bounds: Bounds): SeedValue {
+  const position = ordinal(value, type);
+  if (position === null) return null;
+  const moved = position + delta;
+  if (NUMBER_TYPES.has(type.name) && ((bounds.min !== null && moved < bounds.min) || (bounds.max !== null && moved > bounds.max))) return null;
+  return fromOrdinal(moved, type, value!);
+}
+
+const DAY_MS = 86_400_000;
+
+/** Where a value stands on its type's order, in the unit `STEPS` counts: units, days or hours; null for other types. */
+function ordinal(value: SeedValue, type: ColumnType): number | null {
+  if (value === null || type.arrayDimensions > 0 || type.isEnum) return null;
+  if (NUMBER_TYPES.has(type.name)) return Number.isFinite(Number(value)) ? Number(value) : null;
+  if (type.name === 'date' || type.name.startsWith('timestamp')) {
+    const time = Date.parse(`${value.replace(' ', 'T').replace(/\+00$/, '')}${value.length > 10 ? 'Z' : 'T00:00:00Z'}`);
+    return Number.isNaN(time) ? null : time / DAY_MS;
+  }
+  if (type.name.startsWith('time')) {
+    const [h, m, s] = value.replace(/\+00$/, '').split(':').map(Number);
+    return [h, m, s].some((n) => n === undefined || Number.isNaN(n)) ? null : h! + m! / 60 + s! / 3600;
+  }
+  return null;
+}
+
+/** The value at `position` on the type's order, spelled as `like` is (its decimals, its zone). */
+function fromOrdinal(position: number, type: ColumnType, like: string): string {
+  if (NUMBER_TYPES.has(type.name)) return position.toFixed(like.split('.')[1]?.length ?? 0);
+  const zone = type.name.endsWith('with time zone') ? '+00' : '';
+  if (type.name === 'date' || type.name.startsWith('timestamp')) {
+    const iso = new Date(Math.round(position * DAY_MS)).toISOString();
+    return type.name === 'date' ? iso.slice(0, 10) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}${zone}`;
+  }
+  const seconds = ((Math.round(position * 3600) % 86_400) + 86_400) % 86_400;
+  const part = (n: number) => String(n).padStart(2, '0');
+  return `${part(Math.floor(seconds / 3600))}:${part(Math.floor((seconds % 3600) / 60))}:${part(seconds % 60)}${zone}`;
+}
+
+/**
+ * The changes that made `from` into `to`, made to `row`: an ordered value moves by as much,
+ * any other takes `to`'s value.
+ */
+function replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[], hints: Hints): SeedValue[] {
+  const columns = seedColumns(table);
+  const checks = table.checkConstraints.map((c) => c.expression);
+  return row.map((value, i) => {
+    if (from[i] === to[i]) return value;
+    const column = columns[i]!;
+    const type = valueType(column, hints.convertedTo[`${qualifiedName(table)}.${column.name}`]);
+    const [before, after] = [ordinal(from[i] ?? null, type), ordinal(to[i] ?? null, type)];
+    const moved = before === null || after === null ? null : stepped(value, type, after - before, numericBounds(column.name, checks));
+    return moved ?? to[i] ?? null;
+  });
+}
+
+/** The values a CHECK spells out for a column's type: its literal sets, its numbers and their neighbours, its strings. */
+function literalsFor(column: Column, type: ColumnType, checks: string[], ctx: VariationContext): string[] {
+  if (type.arrayDimensions > 0) return [];
+  const named = checks.filter((c) => namedIn(c, [column.name]).length);
+  const out = new Set(allowedLiterals(column.name, named) ?? []);
+  if (type.isEnum) {
+    const removed = new Set(ctx.hints.removedLabels[type.name] ?? []);
+    for (const label of ctx.schema.enums.find((e) => e.name === type.name)?.labels ?? []) if (!removed.has(label)) out.add(label);
+  } else if (type.name === 'boolean') {
+    out.add('true').add('false');
+  } else if (NUMBER_TYPES.has(type.name)) {
+    const bounds = numericBounds(column.name, checks);
+    for (const check of named) {
+      for (const [number] of check.replace(/'(?:[^']|'')*'/g, '').matchAll(/(?<![\w.$])-?\d+(?:\.\d+)?/g)) {
+        for (const delta of [0, 1, -1]) {
+          const value = Number(number) + delta;
+          if ((bounds.min === null || value >= bounds.min) && (bounds.max === null || value <= bounds.max)) out.add(String(value));
+        }
+      }
+    }
+  } else {
+    for (const check of named) for (const literal of literals(check)) out.add(literal);
+  }
+  return [...out];
+}
+
+// ---------------------------------------------------------------------------------------
 // Values
 
 const FIRST_NAMES = ['Ada', 'Grace', 'Linus', 'Margaret', 'Alan', 'Barbara', 'Dennis', 'Frances', 'Ken', 'Radia'];
@@ -348,6 +635,19 @@ function columnValue(
   hints: Hints,
 ): SeedValue {
   if (column.nullable && row % NULL_EVERY === NULL_EVERY - 1 && !isInPrimaryKey(table, column)) return null;
+  return presentValue(table, column, row, schema, checks, random, hints);
+}
+
+/** The value `columnValue` gives a column in a row where it is not NULL. */
+function presentValue(
+  table: Table,
+  column: Column,
+  row: number,
+  schema: Schema,
+  checks: string[],
+  random: () => number,
+  hints: Hints,
+): SeedValue {
   const allowed = allowedLiterals(column.name, checks);
   if (allowed?.length) return allowed[row % allowed.length]!;
   const bounds = numericBounds(column.name, checks);

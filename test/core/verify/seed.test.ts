@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { allowedLiterals, numericBounds, planSeed, scalarValue } from '../../../src/core/verify/seed.js';
+import { allowedLiterals, checkConditions, numericBounds, planSeed, scalarValue, seedSession } from '../../../src/core/verify/seed.js';
+import type { Table } from '../../../src/core/schema/model.js';
+import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, type, unique } from '../../support/schema-builder.js';
 
 const users = table(
@@ -107,6 +109,34 @@ describe('values', () => {
     expect(scalarValue('x', type('no_such_type'), 0, schema([]))).toBeNull();
   });
 
+  it('splits a CHECK into the conditions it ANDs together, so progress towards it shows', () => {
+    expect(checkConditions('((expires_at > created_at) AND ((attempts >= 0) AND (attempts <= max_attempts)))')).toEqual([
+      'expires_at > created_at',
+      'attempts >= 0',
+      'attempts <= max_attempts',
+    ]);
+    expect(checkConditions('x BETWEEN 1 AND 5 AND y > x')).toEqual(['x BETWEEN 1 AND 5', 'y > x']);
+    expect(checkConditions("(kind = 'a AND b') AND (\"and\" > 0)")).toEqual(["kind = 'a AND b'", '"and" > 0']);
+    expect(checkConditions('(a > 0) AND (b > 0) OR (c > 0)')).toEqual(['(a > 0) AND (b > 0) OR (c > 0)']);
+    expect(checkConditions('false')).toEqual(['false']);
+  });
+
+  it('varies a rejected row in the named columns, and replays a fitting change on the next row', () => {
+    const t = table('slots', [col('id', 'integer', { serial: true }), col('starts_at', 'timestamptz', { nullable: false }), col('ends_at', 'timestamptz'), col('seats', 'numeric', { precision: 6, scale: 2, nullable: false })], {
+      checkConstraints: [check('ck_slots_order', 'ends_at > starts_at'), check('ck_slots_seats', 'seats BETWEEN 1 AND 9')],
+    });
+    const session = seedSession(schema([t]));
+    const row = ['1', '2024-01-15 09:00:00+00', '2024-01-15 09:00:00+00', '3.50'];
+    const varied = session.variations(t, row, 0, ['ends_at'], []);
+    expect(varied[0]).toEqual(['1', '2024-01-15 09:00:00+00', '2024-01-16 09:00:00+00', '3.50']);
+    expect(varied.at(-1)).toEqual(['1', '2024-01-15 09:00:00+00', null, '3.50']);
+    expect(varied.every((v) => v[0] === '1' && v[1] === row[1] && v[3] === '3.50')).toBe(true);
+    expect(session.variations(t, row, 0, ['seats'], []).map((v) => v[3])).toContain('9');
+    expect(session.variations(t, row, 0, ['seats'], []).map((v) => v[3])).not.toContain('10');
+    const next = ['2', '2024-02-21 10:08:31+00', '2024-02-21 10:08:31+00', '4.25'];
+    expect(session.replay(t, row, varied[0]!, next)).toEqual(['2', '2024-02-21 10:08:31+00', '2024-02-22 10:08:31+00', '4.25']);
+  });
+
   it('reads CHECK shapes as the catalog prints them', () => {
     expect(allowedLiterals('status', ["((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"])).toEqual(['a', 'b']);
     expect(numericBounds('qty', ['(qty > 0)'])).toEqual({ min: 1, max: null });
@@ -197,5 +227,204 @@ describe('runSeed', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('seeding rows PostgreSQL accepts', () => {
+  const jobs = (checks: ReturnType<typeof check>[], options: { uniqueConstraints?: ReturnType<typeof unique>[] } = {}) =>
+    table(
+      'jobs',
+      [
+        col('id', 'integer', { serial: true }),
+        col('created_at', 'timestamp', { nullable: false }),
+        col('expires_at', 'timestamp', { nullable: false }),
+        col('attempts', 'integer', { nullable: false }),
+        col('max_attempts', 'integer', { nullable: false }),
+        col('score', 'numeric', { precision: 6, scale: 2, nullable: false }),
+        col('low', 'integer', { nullable: false }),
+        col('high', 'integer', { nullable: false }),
+      ],
+      { checkConstraints: checks, ...options },
+    );
+  const steps = [
+    check('ck_jobs_expiry', 'expires_at > created_at'),
+    check('ck_jobs_attempts', 'attempts < max_attempts'),
+    check('ck_jobs_max_attempts', 'max_attempts BETWEEN 1 AND 5'),
+    check('ck_jobs_range', 'low < score AND score < high'),
+    check('ck_jobs_order', 'low <= attempts'),
+    check('ck_jobs_window', 'attempts BETWEEN low AND max_attempts'),
+  ];
+  const runs = table(
+    'runs',
+    [
+      col('id', 'integer', { serial: true }),
+      col('job_id', 'integer', { nullable: false }),
+      col('started_at', 'timestamptz', { nullable: false }),
+      col('finished_at', 'timestamptz'),
+      col('starts_on', 'date', { nullable: false }),
+      col('ends_on', 'date', { nullable: false }),
+    ],
+    {
+      foreignKeys: [fk('fk_runs_job_id_jobs', ['job_id'], 'jobs', ['id'])],
+      uniqueConstraints: [unique('uq_runs_job_id_started_at', ['job_id', 'started_at'])],
+      checkConstraints: [check('ck_runs_finished', 'finished_at > started_at'), check('ck_runs_days', 'ends_on >= starts_on + 1')],
+    },
+  );
+
+  /** Verifies adding a nullable column to `jobs`: the seed is the only part that can go wrong. */
+  async function verifyAddColumn(before: Table, others: Table[] = []): Promise<Verification> {
+    const { plan } = await import('../../../src/core/plan/index.js');
+    const { renderSql } = await import('../../../src/core/render/index.js');
+    const { freshDatabase } = await import('../../support/database.js');
+    const { applyStatements, sqlRunner } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { roundTrip } = await import('../../../src/core/verify/round-trip.js');
+    const base = schema([before, ...others]);
+    const head = schema([{ ...before, columns: [...before.columns, col('note', 'text')] }, ...others]);
+    const planned = plan(base, head, { renames: [], allowDataLoss: false });
+    const db = await freshDatabase();
+    try {
+      return await roundTrip({
+        url: db.url,
+        base,
+        head,
+        buildBase: (url) => applyStatements(url, baseStatements(base)),
+        baseSource: 'models',
+        runner: sqlRunner(renderSql(planned)),
+        plan: planned,
+      });
+    } finally {
+      await db.close();
+    }
+  }
+
+  const failures = (v: Verification) => v.steps.flatMap((s) => s.differences.map((d) => `${s.name}: ${d.subject}: ${d.message}`));
+
+  it('fills every row of a table whose CHECKs compare two columns: timestamps, integers, BETWEEN, <=', async () => {
+    const v = await verifyAddColumn(jobs(steps), [runs]);
+    expect(failures(v)).toEqual([]);
+    expect(v.passed).toBe(true);
+    expect(v.seedNotes).toEqual([]);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }, { table: 'runs', rows: 6 }]);
+  });
+
+  it('inserts exactly the rows it reports, each one PostgreSQL accepted, children pointing at them', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const s = schema([jobs(steps), runs]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const first = await searchSeed(client, s);
+        expect(first.run.error).toBeNull();
+        const { rows } = await client.query('SELECT (SELECT count(*)::int FROM jobs) AS jobs, (SELECT count(*)::int FROM runs) AS runs');
+        expect(rows[0]).toEqual({ jobs: 6, runs: 6 });
+        expect(first.plan.tables.map((t) => t.rows.length)).toEqual([6, 6]);
+        expect(first.plan.statements.length).toBe(first.run.statements.length);
+        // The same schema gets the same rows.
+        await client.query('TRUNCATE runs, jobs');
+        const again = await searchSeed(client, s);
+        expect(again.plan.tables).toEqual(first.plan.tables);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('fits a self-reference and a cycle too, leaving a cycle-breaking key NULL where a CHECK rejects it', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const nodes = table('nodes', [col('id', 'integer', { serial: true }), col('parent_id', 'integer'), col('depth', 'integer', { nullable: false }), col('max_depth', 'integer', { nullable: false })], {
+      foreignKeys: [fk('fk_nodes_parent', ['parent_id'], 'nodes', ['id'])],
+      checkConstraints: [check('ck_nodes_depth', 'depth < max_depth')],
+    });
+    const a = table('a', [col('id', 'integer', { serial: true }), col('b_id', 'integer')], {
+      foreignKeys: [fk('fk_a_b', ['b_id'], 'b', ['id'])],
+      checkConstraints: [check('ck_a_not_same', 'b_id <> id')],
+    });
+    const b = table('b', [col('id', 'integer', { serial: true }), col('a_id', 'integer', { nullable: false }), col('low', 'integer', { nullable: false }), col('high', 'integer', { nullable: false })], {
+      foreignKeys: [fk('fk_b_a', ['a_id'], 'a', ['id'])],
+      checkConstraints: [check('ck_b_range', 'low < high')],
+    });
+    const s = schema([nodes, a, b]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const seeded = await searchSeed(client, s);
+        expect(seeded.run.error).toBeNull();
+        const { rows } = await client.query(
+          'SELECT (SELECT count(*)::int FROM nodes) AS nodes, (SELECT count(parent_id)::int FROM nodes) AS parents, (SELECT count(*)::int FROM a) AS a, (SELECT count(*)::int FROM b) AS b',
+        );
+        expect(rows[0]).toEqual({ nodes: 6, parents: 5, a: 6, b: 6 });
+        expect(seeded.plan.notes).toEqual([{ table: 'a', message: 'fk_a_b left NULL in some rows: ck_a_not_same rejected them' }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps the unique sets the migration adds while it varies rows', async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const s = schema([jobs(steps)]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const seeded = await searchSeed(client, s, { uniqueAfter: { jobs: [['max_attempts']] } });
+        expect(seeded.run.error).toBeNull();
+        const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT max_attempts)::int AS distinct FROM jobs');
+        expect(rows[0].n).toBeGreaterThan(0);
+        expect(rows[0].distinct).toBe(rows[0].n);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps a UNIQUE unique while it searches for values a CHECK accepts', async () => {
+    const v = await verifyAddColumn(jobs([steps[0]!], { uniqueConstraints: [unique('uq_jobs_expires_at', ['expires_at'])] }));
+    expect(failures(v)).toEqual([]);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }]);
+  });
+
+  it('leaves a table no row can enter empty, names the constraint (and its children\'s foreign key), and still verifies the migration', async () => {
+    for (const impossible of [check('ck_jobs_never', 'false'), check('ck_jobs_self', 'attempts > attempts')]) {
+      const v = await verifyAddColumn(jobs([impossible]), [runs]);
+      expect(failures(v)).toEqual([]);
+      expect(v.passed).toBe(true);
+      expect(v.steps.map((s) => s.status)).toEqual(['passed', 'passed', 'passed', 'passed', 'passed']);
+      expect(v.seeded).toEqual([{ table: 'jobs', rows: 0 }, { table: 'runs', rows: 0 }]);
+      expect(v.seedNotes).toEqual([
+        `jobs: left empty: no row satisfies ${impossible.name}`,
+        'runs: left empty: fk_runs_job_id_jobs needs a row in jobs, which has none',
+      ]);
+    }
+  });
+
+  it('leaves a table whose NOT NULL column it has no value for empty, with a note, and verifies the migration', async () => {
+    const queries = table('saved_queries', [col('id', 'integer', { serial: true }), col('query', 'tsquery', { nullable: false })]);
+    const v = await verifyAddColumn(jobs([]), [queries]);
+    expect(failures(v)).toEqual([]);
+    expect(v.passed).toBe(true);
+    expect(v.seeded).toEqual([{ table: 'jobs', rows: 6 }, { table: 'saved_queries', rows: 0 }]);
+    expect(v.seedNotes).toEqual(['saved_queries: left empty: no row satisfies NOT NULL query']);
   });
 });
