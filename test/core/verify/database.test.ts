@@ -95,12 +95,13 @@ async function privateInstall(): Promise<string> {
       await fs.symlink(path.join(modules, entry), path.join(project, 'node_modules', entry));
     }
   }
-  await fs.copyFile(path.join(ROOT, 'src/core/verify/database.ts'), path.join(project, 'database.ts'));
+  // The core as a whole: database.ts imports its neighbours.
+  await fs.cp(path.join(ROOT, 'src/core'), path.join(project, 'core'), { recursive: true });
   await fs.writeFile(
     path.join(project, 'start.ts'),
     [
       "import pg from 'pg';",
-      "import { startEmbeddedServer } from './database.js';",
+      "import { startEmbeddedServer } from './core/verify/database.js';",
       'const server = await startEmbeddedServer({ cacheDir: process.argv[2] });',
       'try {',
       '  const client = new pg.Client({ connectionString: server.url });',
