@@ -15,7 +15,7 @@ import pg from 'pg';
 import { connect } from './database.js';
 import type { Plan } from '../plan/types.js';
 import { qualifiedName, type Schema } from '../schema/model.js';
-import { compareSchemas } from './compare.js';
+import { columnOrderNotes, compareSchemas } from './compare.js';
 import { introspectSchema } from './introspect.js';
 import {
   checkRestoredRows,
@@ -101,13 +101,8 @@ function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Re
 export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   const steps: VerificationStep[] = [];
   const stepTitles = titles(input);
-  const step = (name: StepName, started: number, statements: StatementRun[], found: Difference[]) => {
-    // ADD COLUMN always appends: after a migration, order is not something SQL can restore
-    // (and SQLAlchemy names every column it selects), so it is noted, not failed.
-    const order = name === 'base' ? [] : found.filter((d) => d.kind === 'column-order');
-    const differences = found.filter((d) => !order.includes(d));
-    return makeStep(name, stepTitles[name], started, statements, differences, order.map((d) => d.message));
-  };
+  const step = (name: StepName, started: number, statements: StatementRun[], differences: Difference[], notes: string[] = []) =>
+    makeStep(name, stepTitles[name], started, statements, differences, notes);
   const verification = (): Verification => ({
     passed: steps.length === 5 && steps.every((s) => s.status === 'passed'),
     runner: input.runner.name,
@@ -128,7 +123,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       return verification();
     }
     const actualBase = await inspect(client);
-    steps.push(step('base', started, built.statements, input.base ? schemaDifferences(input.base, actualBase) : []));
+    const baseCheck = input.base ? schemaCheck(input.base, actualBase) : { differences: [], notes: [] };
+    steps.push(step('base', started, built.statements, baseCheck.differences, baseCheck.notes));
     // Later steps compare with what was built, so one reader/renderer mismatch is reported once.
     const expectedBase = actualBase;
 
@@ -153,7 +149,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     const expectedHead = input.head ?? actualHead;
     const mapping = planned ?? rowMappingByName(actualBase, actualHead);
     const { differences: rowDiffs, expectations } = await upgradedRowDifferences(client, seeded, actualHead, mapping);
-    steps.push(step('upgrade', started, upgraded.statements, [...schemaDifferences(expectedHead, actualHead), ...rowDiffs]));
+    const headCheck = schemaCheck(expectedHead, actualHead);
+    steps.push(step('upgrade', started, upgraded.statements, [...headCheck.differences, ...rowDiffs], headCheck.notes));
 
     // 4. Downgrade.
     started = performance.now();
@@ -164,7 +161,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     }
     const restored = await inspect(client);
     const restoredRows = checkRestoredRows(seeded, await snapshotRows(client, restored), mapping, expectations).map(rowDifference);
-    steps.push(step('downgrade', started, downgraded.statements, [...schemaDifferences(expectedBase, restored), ...restoredRows]));
+    const restoredCheck = schemaCheck(expectedBase, restored);
+    steps.push(step('downgrade', started, downgraded.statements, [...restoredCheck.differences, ...restoredRows], restoredCheck.notes));
 
     // 5. Upgrade again.
     started = performance.now();
@@ -174,7 +172,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       return verification();
     }
     const reupgraded = await inspect(client);
-    steps.push(step('upgrade-again', started, again.statements, schemaDifferences(expectedHead, reupgraded)));
+    const againCheck = schemaCheck(expectedHead, reupgraded);
+    steps.push(step('upgrade-again', started, again.statements, againCheck.differences, againCheck.notes));
     return verification();
   } finally {
     await client.end().catch(() => undefined);
@@ -233,12 +232,14 @@ function oneLine(sql: string): string {
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
 
-function schemaDifferences(expected: Schema, actual: Schema): Difference[] {
-  return compareSchemas(expected, actual).map((d) => ({
+/** The schema's differences, and its column order as notes: ADD COLUMN can only append. */
+function schemaCheck(expected: Schema, actual: Schema): { differences: Difference[]; notes: string[] } {
+  const differences = compareSchemas(expected, actual).map((d) => ({
     kind: d.kind,
     subject: [d.table, d.object].filter(Boolean).join('.'),
     message: d.message,
   }));
+  return { differences, notes: columnOrderNotes(expected, actual) };
 }
 
 function rowDifference(d: RowDifference): Difference {
