@@ -29,7 +29,7 @@ import {
   type RowMapping,
   type RowSnapshot,
 } from './row-check.js';
-import { applyStatements, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
+import { applyInBatches, batchSize, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
 import { planSeed, type SeedOptions, type SeedPlan } from './seed.js';
 
 export type StepName = 'base' | 'seed' | 'upgrade' | 'downgrade' | 'upgrade-again';
@@ -297,21 +297,37 @@ function seedHints(
 }
 
 /**
- * Runs the seed's statements in one transaction, timing each: sent as one query, their
- * parameters written in as literals; when that fails, replayed one statement at a time with
- * their parameters, which names the statement that failed.
+ * Runs the seed's statements in order, `batchSize` of them a transaction (each INSERT locks
+ * its table, indexes and parents until commit: thousands of tables in one transaction would
+ * fill the server's lock table). Stops at the first error.
  */
 export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
+  const perTransaction = await batchSize(client);
+  const statements: StatementRun[] = [];
+  for (let i = 0; i < seed.statements.length; i += perTransaction) {
+    const run = await seedTransaction(client, seed.statements.slice(i, i + perTransaction));
+    statements.push(...run.statements);
+    if (run.error) return { statements, error: run.error };
+  }
+  return { statements, error: null };
+}
+
+/**
+ * Seed statements in one transaction, timing each: sent as one query, their parameters
+ * written in as literals; when that fails, replayed one statement at a time with their
+ * parameters, which names the statement that failed.
+ */
+async function seedTransaction(client: pg.ClientBase, seedStatements: SeedPlan['statements']): Promise<RunResult> {
   await client.query('BEGIN');
-  const times = await timeBatch(client, seed.statements.map((s) => withLiterals(s.sql, s.params))).catch(() => null);
+  const times = await timeBatch(client, seedStatements.map((s) => withLiterals(s.sql, s.params))).catch(() => null);
   if (times) {
     await client.query('COMMIT');
-    return { statements: seed.statements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
+    return { statements: seedStatements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
   }
   await client.query('ROLLBACK');
   const statements: StatementRun[] = [];
   await client.query('BEGIN');
-  for (const s of seed.statements) {
+  for (const s of seedStatements) {
     const run = await runTimed(client, s.sql, s.params, null);
     statements.push(run);
     if (run.error) {
@@ -336,6 +352,6 @@ export function withLiterals(sql: string, params: (string | null)[]): string {
 }
 
 /** Step 1 from the models: the SQL that creates the base schema from nothing. */
-export function buildFromStatements(statements: Parameters<typeof applyStatements>[1]): (url: string) => Promise<RunResult> {
-  return (url) => applyStatements(url, statements);
+export function buildFromStatements(statements: Parameters<typeof applyInBatches>[1]): (url: string) => Promise<RunResult> {
+  return (url) => applyInBatches(url, statements);
 }

@@ -19,7 +19,7 @@ import { emptySchema, type Diagnostic, type Schema } from '../schema/model.js';
 import { columnOrderNotes, compareSchemas, type SchemaDifference } from './compare.js';
 import { connect, openEphemeralDatabase } from './database.js';
 import { inspect, roundTrip, type Verification } from './round-trip.js';
-import { alembicRunner, applyStatements, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
+import { alembicRunner, applyInBatches, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
 
 export interface VerifyEnvironment {
   /** A server where databases may be created; null → an embedded PostgreSQL. */
@@ -271,13 +271,13 @@ export function baseStatements(schema: Schema) {
 }
 
 function buildFromModels(schema: Schema): (url: string) => Promise<RunResult> {
-  return (url) => applyStatements(url, baseStatements(schema));
+  return (url) => applyInBatches(url, baseStatements(schema));
 }
 
 /** The base from the models, then recorded in alembic_version as the revision it stands for. */
 function buildFromModelsAndStamp(schema: Schema, runner: AlembicRunner, revision: string): (url: string) => Promise<RunResult> {
   return async (url) => {
-    const built = await applyStatements(url, baseStatements(schema));
+    const built = await applyInBatches(url, baseStatements(schema));
     if (built.error) return built;
     const stamped = await runner.stamp(url, revision);
     return { statements: [...built.statements, ...stamped.statements], error: stamped.error };
