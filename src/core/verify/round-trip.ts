@@ -283,8 +283,9 @@ function seedHints(
     removedLabels[op.enum.name] = (before?.labels ?? []).filter((l) => !op.labels.includes(l));
   }
   const uniqueAfter: NonNullable<SeedOptions['uniqueAfter']> = {};
+  const headTables = new Map(head?.tables.map((t) => [qualifiedName(t), t]));
   for (const fate of mapping.tables) {
-    const after = head?.tables.find((t) => qualifiedName(t) === fate.to);
+    const after = fate.to === null ? undefined : headTables.get(fate.to);
     if (!after) continue;
     const baseName = new Map(Object.entries(fate.columns).flatMap(([from, f]) => (f.kind === 'kept' ? [[f.to, from] as const] : [])));
     const sets = [
