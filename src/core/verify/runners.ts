@@ -297,8 +297,10 @@ const STATEMENT_LOG = 'FLOW_MIGRATE_STATEMENT_LOG';
 /**
  * The env.py the copied migrations run with, instead of the backend's: it connects to the
  * ephemeral database only, needs nothing of the application (the backend's env.py often
- * imports its models for autogenerate), and logs every statement with its time. Like
- * Alembic's default, a revision runs in one transaction; `autocommit_block()` steps outside it.
+ * imports its models for autogenerate), and logs every statement with its time. A revision
+ * runs in one transaction, as Alembic runs it, and `autocommit_block()` steps outside it; a
+ * chain replayed for a base or `check` commits after each revision instead of holding every
+ * table it creates locked in one transaction (thousands of tables fill the lock table).
  */
 const ENV_PY = `"""env.py written by flow-migrate verify: runs the revisions on the ephemeral database."""
 import json
@@ -342,7 +344,7 @@ def failed(exception_context):
 
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
+    context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
 `;

@@ -6,15 +6,23 @@
  * transaction wrote a catalog row or a seeded row is its `xmin`: the batches are read back
  * from the database, not assumed.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
+import { readBackend } from '../../../src/core/backend/index.js';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
 import { buildFromStatements, roundTrip } from '../../../src/core/verify/round-trip.js';
-import { batchSize, sqlRunner, transactionGroups } from '../../../src/core/verify/runners.js';
+import { alembicRunner, batchSize, sqlRunner, transactionGroups } from '../../../src/core/verify/runners.js';
 import { baseStatements } from '../../../src/core/verify/verify.js';
 import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
+import { detectPython } from '../../support/python.js';
 import { col, fk, index, schema, table } from '../../support/schema-builder.js';
+
+const BACKEND = path.resolve(import.meta.dirname, '../../fixtures/backends/flow-py-backend');
+const tree = fileSystemTree();
+const python = detectPython();
 
 describe('transactionGroups', () => {
   const statement = (transactional: boolean) => ({ transactional });
@@ -98,4 +106,28 @@ describe('a schema larger than one transaction of ours', () => {
       await client.end();
     }
   }, 120_000);
+});
+
+describe.skipIf(!python.ok)(`a replayed migration chain${python.ok ? '' : ` (skipped: ${python.reason})`}`, () => {
+  it('commits after each revision, so a long chain does not hold every table locked at once', async () => {
+    if (!python.ok) return;
+    const backend = await readBackend(BACKEND, tree);
+    const runner = await alembicRunner({ backend, tree, upgradeTo: 'heads', downgradeTo: 'base', python: python.python, env: python.env });
+    const db = await freshDatabase();
+    try {
+      expect((await runner.upgrade(db.url)).error).toBeNull();
+      const client = await connectTo(db.url);
+      // A table's row type is written once, by the transaction that creates the table.
+      const { rows } = await client.query<{ typname: string; xmin: string }>(
+        `SELECT typname, xmin::text FROM pg_type WHERE typname IN ('users', 'bots', 'tasks') ORDER BY xmin::text::bigint`,
+      );
+      await client.end();
+      // 001, 002, 003 each create one of them.
+      expect(rows.map((r) => r.typname)).toEqual(['users', 'bots', 'tasks']);
+      expect(new Set(rows.map((r) => r.xmin)).size).toBe(3);
+    } finally {
+      await runner.close();
+      await db.close();
+    }
+  }, 60_000);
 });
