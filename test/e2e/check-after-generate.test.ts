@@ -56,6 +56,10 @@ describe.skipIf(!python.ok)(`generate --write, then check${python.ok ? '' : ` (s
           '  note: table users: columns are in the order id, email, name, created_at, nickname, expected id, email, name, nickname, created_at\n',
       );
       expect(check.code).toBe(0);
+
+      const json = await runCli(['check', '--models', head, '--backend', '.', '--json'], backend, env);
+      expect(JSON.parse(json.stdout)).toMatchObject({ inSync: true, heads: ['004'], differences: [], notes: [expect.stringMatching(/^table users: columns are in the order/)] });
+      expect(json.code).toBe(0);
     }, 120_000);
   }
 
