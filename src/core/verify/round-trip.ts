@@ -300,7 +300,8 @@ function seedHints(
 /**
  * Runs the seed's statements in order, `batchSize` of them a transaction (each INSERT locks
  * its table, indexes and parents until commit: thousands of tables in one transaction would
- * fill the server's lock table). Stops at the first error.
+ * fill the server's lock table). At the first error it stops and, as one transaction would,
+ * leaves every table empty again.
  */
 export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
   const perTransaction = await batchSize(client);
@@ -308,9 +309,34 @@ export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<Ru
   for (let i = 0; i < seed.statements.length; i += perTransaction) {
     const run = await seedTransaction(client, seed.statements.slice(i, i + perTransaction));
     statements.push(...run.statements);
-    if (run.error) return { statements, error: run.error };
+    if (run.error) {
+      if (i > 0) await emptyTables(client, seed.tables.map((t) => t.table), perTransaction);
+      return { statements, error: run.error };
+    }
   }
   return { statements, error: null };
+}
+
+/**
+ * Deletes every row of the tables (qualified names, in insert order), children first,
+ * `perTransaction` tables a transaction. PostgreSQL quotes the names (`regclass`). Only the
+ * cycle-breaking UPDATEs, which run last, can point a parent at a child; when one of those
+ * keeps a DELETE from running, the rows stay and the seed's own error is what is reported.
+ */
+async function emptyTables(client: pg.ClientBase, tables: string[], perTransaction: number): Promise<void> {
+  const { rows } = await client.query<{ qualified: string; quoted: string }>(
+    `SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS qualified, c.oid::regclass::text AS quoted
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`,
+  );
+  const quoted = new Map(rows.map((r) => [r.qualified, r.quoted]));
+  const deletes = tables.toReversed().flatMap((t) => (quoted.has(t) ? [`DELETE FROM ${quoted.get(t)}`] : []));
+  try {
+    for (let i = 0; i < deletes.length; i += perTransaction) {
+      await client.query(['BEGIN', ...deletes.slice(i, i + perTransaction), 'COMMIT'].join(';\n'));
+    }
+  } catch {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
 }
 
 /**

@@ -13,8 +13,10 @@ import { readBackend } from '../../../src/core/backend/index.js';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
-import { buildFromStatements, roundTrip } from '../../../src/core/verify/round-trip.js';
+import { introspectSchema } from '../../../src/core/verify/introspect.js';
+import { buildFromStatements, roundTrip, runSeed } from '../../../src/core/verify/round-trip.js';
 import { alembicRunner, batchSize, sqlRunner, transactionGroups } from '../../../src/core/verify/runners.js';
+import { planSeed } from '../../../src/core/verify/seed.js';
 import { baseStatements } from '../../../src/core/verify/verify.js';
 import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
 import { detectPython } from '../../support/python.js';
@@ -106,6 +108,28 @@ describe('a schema larger than one transaction of ours', () => {
       await client.end();
     }
   }, 120_000);
+});
+
+describe('a seed larger than one transaction of ours', () => {
+  it('that fails part way leaves every table empty, as one transaction would', async () => {
+    const db = await freshDatabase();
+    const client = await connectTo(db.url);
+    try {
+      const perTransaction = await batchSize(client);
+      const base = chain(perTransaction + 10);
+      expect((await buildFromStatements(baseStatements(base))(db.url)).error).toBeNull();
+      const seed = planSeed(await introspectSchema(client));
+      const last = base.tables.at(-1)!.name;
+      const failing = { ...seed, statements: [...seed.statements, { sql: `INSERT INTO ${last} (label) VALUES (NULL)`, params: [] }] };
+      const run = await runSeed(client, failing);
+      expect(run.error).toMatch(/null value in column "label"/);
+      const { rows } = await client.query<{ rows: number }>(`SELECT (${base.tables.map((t) => `(SELECT count(*) FROM ${t.name})`).join(' + ')})::int AS rows`);
+      expect(rows[0]!.rows).toBe(0);
+    } finally {
+      await client.end();
+      await db.close();
+    }
+  }, 60_000);
 });
 
 describe.skipIf(!python.ok)(`a replayed migration chain${python.ok ? '' : ` (skipped: ${python.reason})`}`, () => {
