@@ -3,24 +3,31 @@
  * database that already exists, with nothing else (no seeding, no catalog comparison).
  */
 import { spawnSync } from 'node:child_process';
+import pg from 'pg';
 import type { SqlStatement } from '../src/core/render/index.js';
+import { batchSize, transactionGroups } from '../src/core/verify/runners.js';
 
-/** Statements as one psql script: runs of transactional ones in BEGIN/COMMIT, the rest alone. */
-export function psqlScript(statements: SqlStatement[]): string {
-  const out: string[] = [];
-  let open = false;
-  for (const s of statements) {
-    if (s.transactional && !open) {
-      out.push('BEGIN;');
-      open = true;
-    } else if (!s.transactional && open) {
-      out.push('COMMIT;');
-      open = false;
-    }
-    out.push(`${s.sql};`);
-  }
-  if (open) out.push('COMMIT;');
+/**
+ * Statements as one psql script: runs of transactional ones in BEGIN/COMMIT (at most
+ * `perTransaction` a transaction, as verify builds a base), the rest alone.
+ */
+export function psqlScript(statements: SqlStatement[], perTransaction = Infinity): string {
+  const out = transactionGroups(statements, perTransaction).flatMap((group) => {
+    const sql = group.statements.map((s) => `${s.sql};`);
+    return group.transactional ? ['BEGIN;', ...sql, 'COMMIT;'] : sql;
+  });
   return `${out.join('\n')}\n`;
+}
+
+/** How many statements verify puts in one transaction of a base on the server at `url`. */
+export async function serverBatchSize(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await batchSize(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** psql's argv for running `file` against `url`, stopping at the first error. */

@@ -55,6 +55,8 @@ export interface CommandSpec extends RunCounts {
   /** Exit codes that count as success (default: 0). */
   okCodes?: number[];
   timeoutMs?: number;
+  /** One extra run under GNU time for peak RSS and CPU (default true). */
+  rusage?: boolean;
 }
 
 const GNU_TIME = '/usr/bin/time';
@@ -74,7 +76,7 @@ export function measureCommand(spec: CommandSpec): Measured {
   }
   let peakRssBytes: number | null = null;
   let cpuMs: number | null = null;
-  if (existsSync(GNU_TIME)) {
+  if ((spec.rusage ?? true) && existsSync(GNU_TIME)) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flow-bench-time-'));
     try {
       const file = path.join(dir, 'rusage');

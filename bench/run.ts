@@ -4,9 +4,10 @@
  * table and writes bench/results.json. Never part of the test suite.
  *
  *   npm run bench -- [--sizes 50,200,1000] [--runs 5] [--warmup 1] [--only read,plan]
+ *   npm run bench -- --only scale [--scale 5000] [--scale-runs 1]   # only the large verify rows
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createWorkspace, type Workspace } from './fixtures.js';
 import { createHookRepo } from './hook-repo.js';
-import { psqlArgv, psqlScript, scratchDatabase } from './floor.js';
+import { psqlArgv, psqlScript, scratchDatabase, serverBatchSize } from './floor.js';
+import { openEphemeralDatabase } from '../src/core/verify/database.js';
 import { measureCommand, measureInWorker, type Measured } from './measure.js';
 import { workspaceSql } from './sql.js';
 import type { PipelineStage } from './stages/pipeline.js';
@@ -44,6 +46,9 @@ const optionsSchema = z.object({
   work: z.string().default(path.join(os.tmpdir(), 'flow-migrate-bench')),
   'database-url': z.string().optional(),
   'hook-tables': z.coerce.number().int().min(20).default(200),
+  /** The large schema verified on a server and embedded, against the psql floor; 0: none. */
+  scale: z.coerce.number().int().min(0).default(5000),
+  'scale-runs': z.coerce.number().int().min(1).default(1),
 });
 type Options = z.infer<typeof optionsSchema>;
 
@@ -76,6 +81,8 @@ export interface BenchRecord {
 
 interface Planned {
   measurement: string;
+  /** `--only` selects by measurement or by group (`scale`: the large schema's rows). */
+  group?: string;
   tables: number | null;
   variant: string | null;
   how: BenchRecord['how'];
@@ -159,7 +166,55 @@ async function plannedMeasurements(options: Options, workspaces: Workspace[]): P
     out.push(verify('embedded-warm', 'verifyChange on an embedded PostgreSQL, template cluster cached', options.runs));
     out.push(verify('embedded-cold', 'verifyChange on an embedded PostgreSQL, empty cache folder (initdb)', Math.min(3, options.runs)));
   }
+  out.push(...scaleMeasurements(options, cacheDir));
   return out;
+}
+
+/**
+ * The largest real schemas: the whole verify of `--scale` tables on the server and on an
+ * embedded PostgreSQL (its template cached first), and the psql floor on the server.
+ * `--scale-runs` runs each (default 1, no warm-up): one server run is minutes.
+ */
+function scaleMeasurements(options: Options, cacheDir: string): Planned[] {
+  const tables = options.scale;
+  if (!tables || (options.only && !options.only.has('scale'))) return [];
+  const serverUrl = options['database-url'];
+  const runs = options['scale-runs'];
+  let workspace: Promise<Workspace> | null = null;
+  const ws = () => (workspace ??= createWorkspace(options.work, tables));
+  const verify = (variant: VerifyVariant, note: string): Planned => ({
+    measurement: 'verify',
+    group: 'scale',
+    tables,
+    variant,
+    how: 'in-process',
+    note,
+    measure: async () => {
+      if (variant !== 'server') await warmEmbeddedCache(cacheDir);
+      return measureInWorker({ kind: 'verify', workspace: await ws(), variant, serverUrl: serverUrl ?? null, cacheDir, runs, warmup: 0 }, 3_600_000);
+    },
+  });
+  const out: Planned[] = [];
+  if (serverUrl) {
+    out.push(verify('server', 'verifyChange, sql runner, on the server: read, plan, render, CREATE DATABASE, round trip, DROP DATABASE'));
+    out.push({
+      measurement: 'psql-floor',
+      group: 'scale',
+      tables,
+      variant: 'base+up+down+up',
+      how: 'process',
+      note: "psql -f on an existing empty database: the base schema (in verify's transactions), then the migration up, down, up",
+      measure: async () => floorMeasurements(await ws(), serverUrl, options, { runs, group: 'scale' })[0]!.measure(),
+    });
+  }
+  out.push(verify('embedded-warm', 'verifyChange on an embedded PostgreSQL, template cluster cached'));
+  return out;
+}
+
+/** The embedded template cluster in `cacheDir`, so a measurement without warm-up is a warm start. */
+async function warmEmbeddedCache(cacheDir: string): Promise<void> {
+  const db = await openEphemeralDatabase({ databaseUrl: null, cacheDir });
+  await db.close();
 }
 
 /**
@@ -215,11 +270,11 @@ function hookMeasurements(options: Options): Planned[] {
  * psql applying the SQL to a database that already exists: the base schema and the
  * migration's up, down, up (what verify must at least do), and up, down, up alone.
  */
-function floorMeasurements(ws: Workspace, serverUrl: string, options: Options): Planned[] {
+function floorMeasurements(ws: Workspace, serverUrl: string, options: Options, only?: { runs: number; group: string }): Planned[] {
   // Written on first use, so a stage that cannot read the models fails only these records.
   let files: Promise<{ base: string; full: string; migration: string }> | null = null;
   const sqlFiles = () =>
-    (files ??= workspaceSql(ws).then((sql) => {
+    (files ??= Promise.all([workspaceSql(ws), serverBatchSize(serverUrl)]).then(([sql, perTransaction]) => {
       const dir = path.join(ws.root, 'sql');
       mkdirSync(dir, { recursive: true });
       const file = (name: string, text: string) => {
@@ -228,27 +283,40 @@ function floorMeasurements(ws: Workspace, serverUrl: string, options: Options): 
         return p;
       };
       const upDownUp = psqlScript(sql.migration.upgrade) + psqlScript(sql.migration.downgrade) + psqlScript(sql.migration.upgrade);
+      // The base in the transactions verify builds it in; the migration in one per direction.
+      const base = psqlScript(sql.base.upgrade, perTransaction);
       return {
-        base: file('base.sql', psqlScript(sql.base.upgrade)),
-        full: file('base-up-down-up.sql', psqlScript(sql.base.upgrade) + upDownUp),
+        base: file('base.sql', base),
+        full: file('base-up-down-up.sql', base + upDownUp),
         migration: file('up-down-up.sql', upDownUp),
       };
     }));
   const db = scratchDatabase(serverUrl, `flow_bench_floor_${process.pid}`);
-  const counts = { runs: options.runs, warmup: options.warmup };
+  const counts = only ? { runs: only.runs, warmup: 0 } : { runs: options.runs, warmup: options.warmup };
   const note = 'psql -f on an existing empty database';
-  return [
-    {
-      measurement: 'psql-floor',
-      tables: ws.tables,
-      variant: 'base+up+down+up',
-      how: 'process',
-      note: `${note}: the base schema, then the migration up, down, up`,
-      measure: async () => {
-        const { full } = await sqlFiles();
-        return measureCommand({ ...counts, argv: psqlArgv(db.url, full), before: () => db.create(), after: () => db.drop() });
-      },
+  const full: Planned = {
+    measurement: 'psql-floor',
+    ...(only ? { group: only.group } : {}),
+    tables: ws.tables,
+    variant: 'base+up+down+up',
+    how: 'process',
+    note: `${note}: the base schema (in verify's transactions), then the migration up, down, up`,
+    measure: async () => {
+      const files = await sqlFiles();
+      return measureCommand({
+        ...counts,
+        argv: psqlArgv(db.url, files.full),
+        before: () => db.create(),
+        after: () => db.drop(),
+        timeoutMs: 1_800_000,
+        // A large schema: the extra run under GNU time would double a long measurement.
+        rusage: !only,
+      });
     },
+  };
+  if (only) return [full];
+  return [
+    full,
     {
       measurement: 'psql-floor',
       tables: ws.tables,
@@ -338,6 +406,8 @@ async function main(): Promise<void> {
       'verify-sizes': { type: 'string' },
       'database-url': { type: 'string' },
       'hook-tables': { type: 'string' },
+      scale: { type: 'string' },
+      'scale-runs': { type: 'string' },
     },
   });
   const options = optionsSchema.parse({ ...values, 'database-url': values['database-url'] ?? process.env.DATABASE_URL });
@@ -347,7 +417,7 @@ async function main(): Promise<void> {
 
   const records: BenchRecord[] = [];
   for (const p of await plannedMeasurements(options, workspaces)) {
-    if (options.only && !options.only.has(p.measurement)) continue;
+    if (options.only && !options.only.has(p.measurement) && !(p.group && options.only.has(p.group))) continue;
     const label = `${p.measurement}${p.variant ? ` (${p.variant})` : ''}${p.tables ? ` ${p.tables} tables` : ''}`;
     process.stderr.write(`measuring ${label} ...\n`);
     try {
@@ -356,8 +426,6 @@ async function main(): Promise<void> {
       records.push(toRecord(p, null, err instanceof Error ? err.message : String(err), options));
     }
   }
-  const targets = evaluateTargets(records);
-  printTable(records, targets);
   const machine = {
     cpus: os.availableParallelism(),
     cpuModel: os.cpus()[0]?.model ?? null,
@@ -366,8 +434,22 @@ async function main(): Promise<void> {
     platform: `${os.platform()} ${os.release()}`,
     date: new Date().toISOString(),
   };
-  writeFileSync(options.out, `${JSON.stringify({ machine, records, targets }, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(process.cwd(), options.out)}`);
+  // With --only, the records measured replace theirs in the file and the others are kept.
+  const previous = options.only && existsSync(options.out) ? resultsSchema.parse(JSON.parse(readFileSync(options.out, 'utf8'))) : null;
+  const measured = new Set(records.map((r) => r.id));
+  const all = previous ? [...previous.records.filter((r) => !measured.has(r.id)), ...records] : records;
+  const targets = evaluateTargets(all);
+  printTable(records, targets);
+  const runs = previous ? [...(previous.runs ?? [{ ...previous.machine, records: previous.records.length }]), { ...machine, records: records.length }] : undefined;
+  writeFileSync(options.out, `${JSON.stringify({ machine, ...(runs ? { runs } : {}), records: all, targets }, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(process.cwd(), options.out)}${previous ? ` (${records.length} records replaced or added, ${all.length - records.length} kept)` : ''}`);
 }
+
+/** The parts of an earlier results.json that --only keeps. */
+const resultsSchema = z.object({
+  machine: z.record(z.string(), z.unknown()),
+  runs: z.array(z.record(z.string(), z.unknown())).optional(),
+  records: z.array(z.custom<BenchRecord>((r) => typeof (r as { id?: unknown })?.id === 'string')),
+});
 
 await main();

@@ -45,6 +45,19 @@ export function evaluateTargets(records: BenchRecord[]): TargetResult[] {
         : `${ratio.toFixed(2)} x (round trip ${ms(roundTrip)} vs psql ${ms(floor)}; whole verify ${ms(verify)}, ${(verify ? verify.median! / floor!.median! : Number.NaN).toFixed(2)} x)`,
   });
 
+  // The largest real schemas: a whole verify passes (no error, no differences) on both databases.
+  const scaleServer = records.find((r) => r.id.startsWith('verify/server/') && r.tables !== null && r.tables >= 5000) ?? null;
+  const scaleEmbedded = records.find((r) => r.id === `verify/embedded-warm/${scaleServer?.tables ?? 5000}`) ?? null;
+  const scaleFloor = scaleServer ? (get(`psql-floor/base+up+down+up/${scaleServer.tables}`) ?? null) : null;
+  const passed = (r: BenchRecord | null) => r !== null && r.error === null && r.median !== null && r.warnings.length === 0;
+  out.push({
+    target: 'verify of 5000 tables passes on a server and embedded (time against the psql floor)',
+    met: scaleServer || scaleEmbedded ? passed(scaleServer) && passed(scaleEmbedded) : null,
+    figure: `server ${scaleServer?.error ? 'failed' : ms(scaleServer)}${
+      scaleServer?.median && scaleFloor?.median ? ` (${(scaleServer.median / scaleFloor.median).toFixed(2)} x psql ${ms(scaleFloor)})` : `, psql floor ${ms(scaleFloor)}`
+    }; embedded ${scaleEmbedded?.error ? 'failed' : ms(scaleEmbedded)}`,
+  });
+
   const ready = get('embedded-ready/warm');
   out.push({
     target: 'embedded PostgreSQL, warm, ready under 1 s',

@@ -7,7 +7,7 @@ import { openEphemeralDatabase, type EphemeralDatabase } from '../../src/core/ve
 import { roundTrip, type Verification } from '../../src/core/verify/round-trip.js';
 import { sqlRunner } from '../../src/core/verify/runners.js';
 import { baseStatements, verifyChange } from '../../src/core/verify/verify.js';
-import { applyStatements } from '../../src/core/verify/runners.js';
+import { applyInBatches } from '../../src/core/verify/runners.js';
 import type { Workspace } from '../fixtures.js';
 import { planChecked, readChecked } from './pipeline.js';
 import type { Task } from './task.js';
@@ -93,7 +93,7 @@ export async function roundTripTask(ws: Workspace, serverUrl: string): Promise<T
           url: db!.url,
           base,
           head,
-          buildBase: (url) => applyStatements(url, statements),
+          buildBase: (url) => applyInBatches(url, statements),
           baseSource: 'models',
           runner: sqlRunner(sql),
           plan: planned,

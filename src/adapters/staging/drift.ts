@@ -3,7 +3,7 @@ import type { Backend } from '../../core/backend/index.js';
 import { compareSchemas, type SchemaDifference } from '../../core/verify/compare.js';
 import { openEphemeralDatabase } from '../../core/verify/database.js';
 import { introspectSchema } from '../../core/verify/introspect.js';
-import { applyStatements } from '../../core/verify/runners.js';
+import { applyInBatches } from '../../core/verify/runners.js';
 import { renderUpgradeSql } from './offline-sql.js';
 
 /**
@@ -29,7 +29,7 @@ export async function findDrift(options: {
   });
   const scratch = await openEphemeralDatabase({ databaseUrl: options.scratchServerUrl });
   try {
-    const applied = await applyStatements(
+    const applied = await applyInBatches(
       scratch.url,
       statements.map((s) => ({ sql: s.sql, transactional: s.outsideTransaction === null, lock: 'unknown' })),
     );

@@ -114,7 +114,7 @@ function stepLine(s: VerificationStep, i: number, detail: Detail): string {
   const lines = [`${i + 1}. ${MARKS[s.status]} ${capitalise(s.title)}${time}`];
   const diffs = limit(s.differences.map(difference), detail.differencesPerStep, 'more differences');
   lines.push(...diffs.map((d) => `   - ${d}`));
-  lines.push(...s.notes.map((n) => `   - note: ${cell(n)}`));
+  lines.push(...limit(s.notes.map((n) => `note: ${cell(n)}`), detail.differencesPerStep, 'more notes').map((n) => `   - ${n}`));
   if (detail.timings && s.status !== 'skipped') {
     if (s.statements.length && s.name !== 'seed') {
       lines.push(`   <details><summary>${plural(s.statements.length, 'statement')}</summary>\n\n${s.statements.map((x) => `   - ${x.ms} ms \`${cell(oneLine(x.sql))}\``).join('\n')}\n\n   </details>`);

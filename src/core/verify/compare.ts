@@ -11,6 +11,10 @@
  *
  * Constraints and indexes are matched by name; one present on both sides under different
  * names but with the same definition is reported once, as a name difference.
+ *
+ * Column order is never a difference: ADD COLUMN can only append, so a chain of migrations
+ * rarely keeps the models' order, and neither SQLAlchemy (it names every column it selects)
+ * nor Alembic's autogenerate cares. `columnOrderNotes` says where it differs, for a note.
  */
 import { formatType } from '../schema/format.js';
 import type {
@@ -30,7 +34,6 @@ import { normalizeCheck, normalizeDefault } from '../schema/sql-expr.js';
 export type DifferenceKind =
   | 'table'
   | 'column'
-  | 'column-order'
   | 'type'
   | 'nullability'
   | 'default'
@@ -61,23 +64,14 @@ export interface SchemaDifference {
   message: string;
 }
 
-export interface CompareOptions {
-  /**
-   * Report columns in a different order (`column-order`). Default true: `create_all` and the
-   * models agree on order. A downgrade that re-adds a dropped column can only append it, so
-   * a round trip may turn this off for the schema it restores.
-   */
-  columnOrder?: boolean;
-}
-
-export function compareSchemas(expected: Schema, actual: Schema, options: CompareOptions = {}): SchemaDifference[] {
+export function compareSchemas(expected: Schema, actual: Schema): SchemaDifference[] {
   const out: SchemaDifference[] = [];
   compareEnums(expected.enums, actual.enums, out);
   const actualTables = byKey(actual.tables, qualifiedName);
   const expectedTables = byKey(expected.tables, qualifiedName);
   for (const table of expected.tables) {
     const other = actualTables.get(qualifiedName(table));
-    if (other) compareTables(table, other, options.columnOrder ?? true, out);
+    if (other) compareTables(table, other, out);
     else out.push(diff('table', qualifiedName(table), null, 'present', null, `table ${qualifiedName(table)}: missing`));
   }
   for (const table of actual.tables) {
@@ -86,6 +80,25 @@ export function compareSchemas(expected: Schema, actual: Schema, options: Compar
     }
   }
   return out;
+}
+
+/**
+ * One line per table present on both sides whose shared columns are in another order, e.g.
+ * `table users: columns are in the order id, name, email, expected id, email, name`.
+ */
+export function columnOrderNotes(expected: Schema, actual: Schema): string[] {
+  const actualTables = byKey(actual.tables, qualifiedName);
+  return expected.tables.flatMap((table) => {
+    const other = actualTables.get(qualifiedName(table));
+    if (!other) return [];
+    const shared = (columns: Column[], others: Column[]) => {
+      const names = new Set(others.map((c) => c.name));
+      return columns.filter((c) => names.has(c.name)).map((c) => c.name);
+    };
+    const expectedOrder = shared(table.columns, other.columns).join(', ');
+    const actualOrder = shared(other.columns, table.columns).join(', ');
+    return expectedOrder === actualOrder ? [] : [`table ${qualifiedName(table)}: columns are in the order ${actualOrder}, expected ${expectedOrder}`];
+  });
 }
 
 /** The differences as lines of text, for reports and test failure messages. */
@@ -140,12 +153,12 @@ function compareEnums(expected: EnumType[], actual: EnumType[], out: SchemaDiffe
 // ---------------------------------------------------------------------------------------
 // Tables and columns
 
-function compareTables(expected: Table, actual: Table, columnOrder: boolean, out: SchemaDifference[]): void {
+function compareTables(expected: Table, actual: Table, out: SchemaDifference[]): void {
   const t = qualifiedName(expected);
   if (expected.comment !== actual.comment) {
     out.push(diff('comment', t, null, expected.comment, actual.comment, `table ${t}: comment is ${show(actual.comment)}, expected ${show(expected.comment)}`));
   }
-  compareColumns(t, expected.columns, actual.columns, columnOrder, out);
+  compareColumns(t, expected.columns, actual.columns, out);
   comparePrimaryKeys(t, expected.primaryKey, actual.primaryKey, out);
   compareNamed(t, 'foreign-key', 'foreign key', expected.foreignKeys, actual.foreignKeys, describeForeignKey, out);
   compareNamed(t, 'unique-constraint', 'unique constraint', expected.uniqueConstraints, actual.uniqueConstraints, describeUnique, out);
@@ -153,7 +166,7 @@ function compareTables(expected: Table, actual: Table, columnOrder: boolean, out
   compareNamed(t, 'check-constraint', 'check constraint', expected.checkConstraints, actual.checkConstraints, describeCheck, out);
 }
 
-function compareColumns(t: string, expected: Column[], actual: Column[], columnOrder: boolean, out: SchemaDifference[]): void {
+function compareColumns(t: string, expected: Column[], actual: Column[], out: SchemaDifference[]): void {
   const actualByName = byKey(actual, (c) => c.name);
   const expectedByName = byKey(expected, (c) => c.name);
   for (const column of expected) {
@@ -165,13 +178,6 @@ function compareColumns(t: string, expected: Column[], actual: Column[], columnO
     if (!expectedByName.has(column.name)) {
       out.push(diff('column', t, column.name, null, describeColumn(column), `column ${t}.${column.name}: not expected (${describeColumn(column)})`));
     }
-  }
-  const expectedOrder = expected.filter((c) => actualByName.has(c.name)).map((c) => c.name);
-  const actualOrder = actual.filter((c) => expectedByName.has(c.name)).map((c) => c.name);
-  if (columnOrder && expectedOrder.join(',') !== actualOrder.join(',')) {
-    out.push(
-      diff('column-order', t, null, expectedOrder.join(', '), actualOrder.join(', '), `table ${t}: columns are in the order ${actualOrder.join(', ')}, expected ${expectedOrder.join(', ')}`),
-    );
   }
 }
 

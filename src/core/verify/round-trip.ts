@@ -15,7 +15,7 @@ import pg from 'pg';
 import { connect } from './database.js';
 import type { Plan } from '../plan/types.js';
 import { qualifiedName, type Schema } from '../schema/model.js';
-import { compareSchemas } from './compare.js';
+import { columnOrderNotes, compareSchemas } from './compare.js';
 import { introspectSchema } from './introspect.js';
 import {
   checkRestoredRows,
@@ -29,7 +29,7 @@ import {
   type RowMapping,
   type RowSnapshot,
 } from './row-check.js';
-import { applyStatements, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
+import { applyInBatches, batchSize, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
 import { planSeed, type SeedOptions, type SeedPlan } from './seed.js';
 import { searchSeed } from './seed-search.js';
 
@@ -102,13 +102,8 @@ function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Re
 export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   const steps: VerificationStep[] = [];
   const stepTitles = titles(input);
-  const step = (name: StepName, started: number, statements: StatementRun[], found: Difference[]) => {
-    // ADD COLUMN always appends: after a migration, order is not something SQL can restore
-    // (and SQLAlchemy names every column it selects), so it is noted, not failed.
-    const order = name === 'base' ? [] : found.filter((d) => d.kind === 'column-order');
-    const differences = found.filter((d) => !order.includes(d));
-    return makeStep(name, stepTitles[name], started, statements, differences, order.map((d) => d.message));
-  };
+  const step = (name: StepName, started: number, statements: StatementRun[], differences: Difference[], notes: string[] = []) =>
+    makeStep(name, stepTitles[name], started, statements, differences, notes);
   const verification = (): Verification => ({
     passed: steps.length === 5 && steps.every((s) => s.status === 'passed'),
     runner: input.runner.name,
@@ -129,7 +124,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       return verification();
     }
     const actualBase = await inspect(client);
-    steps.push(step('base', started, built.statements, input.base ? schemaDifferences(input.base, actualBase) : []));
+    const baseCheck = input.base ? schemaCheck(input.base, actualBase) : { differences: [], notes: [] };
+    steps.push(step('base', started, built.statements, baseCheck.differences, baseCheck.notes));
     // Later steps compare with what was built, so one reader/renderer mismatch is reported once.
     const expectedBase = actualBase;
 
@@ -157,7 +153,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     const expectedHead = input.head ?? actualHead;
     const mapping = planned ?? rowMappingByName(actualBase, actualHead);
     const { differences: rowDiffs, expectations } = await upgradedRowDifferences(client, seeded, actualHead, mapping);
-    steps.push(step('upgrade', started, upgraded.statements, [...schemaDifferences(expectedHead, actualHead), ...rowDiffs]));
+    const headCheck = schemaCheck(expectedHead, actualHead);
+    steps.push(step('upgrade', started, upgraded.statements, [...headCheck.differences, ...rowDiffs], headCheck.notes));
 
     // 4. Downgrade.
     started = performance.now();
@@ -168,7 +165,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     }
     const restored = await inspect(client);
     const restoredRows = checkRestoredRows(seeded, await snapshotRows(client, restored), mapping, expectations).map(rowDifference);
-    steps.push(step('downgrade', started, downgraded.statements, [...schemaDifferences(expectedBase, restored), ...restoredRows]));
+    const restoredCheck = schemaCheck(expectedBase, restored);
+    steps.push(step('downgrade', started, downgraded.statements, [...restoredCheck.differences, ...restoredRows], restoredCheck.notes));
 
     // 5. Upgrade again.
     started = performance.now();
@@ -178,7 +176,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
       return verification();
     }
     const reupgraded = await inspect(client);
-    steps.push(step('upgrade-again', started, again.statements, schemaDifferences(expectedHead, reupgraded)));
+    const againCheck = schemaCheck(expectedHead, reupgraded);
+    steps.push(step('upgrade-again', started, again.statements, againCheck.differences, againCheck.notes));
     return verification();
   } finally {
     await client.end().catch(() => undefined);
@@ -237,12 +236,14 @@ function oneLine(sql: string): string {
   return flat.length > 200 ? `${flat.slice(0, 197)}...` : flat;
 }
 
-function schemaDifferences(expected: Schema, actual: Schema): Difference[] {
-  return compareSchemas(expected, actual).map((d) => ({
+/** The schema's differences, and its column order as notes: ADD COLUMN can only append. */
+function schemaCheck(expected: Schema, actual: Schema): { differences: Difference[]; notes: string[] } {
+  const differences = compareSchemas(expected, actual).map((d) => ({
     kind: d.kind,
     subject: [d.table, d.object].filter(Boolean).join('.'),
     message: d.message,
   }));
+  return { differences, notes: columnOrderNotes(expected, actual) };
 }
 
 function rowDifference(d: RowDifference): Difference {
@@ -286,8 +287,9 @@ function seedHints(
     removedLabels[op.enum.name] = (before?.labels ?? []).filter((l) => !op.labels.includes(l));
   }
   const uniqueAfter: NonNullable<SeedOptions['uniqueAfter']> = {};
+  const headTables = new Map(head?.tables.map((t) => [qualifiedName(t), t]));
   for (const fate of mapping.tables) {
-    const after = head?.tables.find((t) => qualifiedName(t) === fate.to);
+    const after = fate.to === null ? undefined : headTables.get(fate.to);
     if (!after) continue;
     const baseName = new Map(Object.entries(fate.columns).flatMap(([from, f]) => (f.kind === 'kept' ? [[f.to, from] as const] : [])));
     const sets = [
@@ -300,21 +302,63 @@ function seedHints(
 }
 
 /**
- * Runs the seed's statements in one transaction, timing each: sent as one query, their
- * parameters written in as literals; when that fails, replayed one statement at a time with
- * their parameters, which names the statement that failed.
+ * Runs the seed's statements in order, `batchSize` of them a transaction (each INSERT locks
+ * its table, indexes and parents until commit: thousands of tables in one transaction would
+ * fill the server's lock table). At the first error it stops and, as one transaction would,
+ * leaves every table empty again.
  */
 export async function runSeed(client: pg.ClientBase, seed: SeedPlan): Promise<RunResult> {
+  const perTransaction = await batchSize(client);
+  const statements: StatementRun[] = [];
+  for (let i = 0; i < seed.statements.length; i += perTransaction) {
+    const run = await seedTransaction(client, seed.statements.slice(i, i + perTransaction));
+    statements.push(...run.statements);
+    if (run.error) {
+      if (i > 0) await emptyTables(client, seed.tables.map((t) => t.table), perTransaction);
+      return { statements, error: run.error };
+    }
+  }
+  return { statements, error: null };
+}
+
+/**
+ * Deletes every row of the tables (qualified names, in insert order), children first,
+ * `perTransaction` tables a transaction. PostgreSQL quotes the names (`regclass`). Only the
+ * cycle-breaking UPDATEs, which run last, can point a parent at a child; when one of those
+ * keeps a DELETE from running, the rows stay and the seed's own error is what is reported.
+ */
+async function emptyTables(client: pg.ClientBase, tables: string[], perTransaction: number): Promise<void> {
+  const { rows } = await client.query<{ qualified: string; quoted: string }>(
+    `SELECT CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END AS qualified, c.oid::regclass::text AS quoted
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p')`,
+  );
+  const quoted = new Map(rows.map((r) => [r.qualified, r.quoted]));
+  const deletes = tables.toReversed().flatMap((t) => (quoted.has(t) ? [`DELETE FROM ${quoted.get(t)}`] : []));
+  try {
+    for (let i = 0; i < deletes.length; i += perTransaction) {
+      await client.query(['BEGIN', ...deletes.slice(i, i + perTransaction), 'COMMIT'].join(';\n'));
+    }
+  } catch {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
+ * Seed statements in one transaction, timing each: sent as one query, their parameters
+ * written in as literals; when that fails, replayed one statement at a time with their
+ * parameters, which names the statement that failed.
+ */
+async function seedTransaction(client: pg.ClientBase, seedStatements: SeedPlan['statements']): Promise<RunResult> {
   await client.query('BEGIN');
-  const times = await timeBatch(client, seed.statements.map((s) => withLiterals(s.sql, s.params))).catch(() => null);
+  const times = await timeBatch(client, seedStatements.map((s) => withLiterals(s.sql, s.params))).catch(() => null);
   if (times) {
     await client.query('COMMIT');
-    return { statements: seed.statements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
+    return { statements: seedStatements.map((s, i) => ({ sql: s.sql, ms: times[i]!, lock: null, error: null })), error: null };
   }
   await client.query('ROLLBACK');
   const statements: StatementRun[] = [];
   await client.query('BEGIN');
-  for (const s of seed.statements) {
+  for (const s of seedStatements) {
     const run = await runTimed(client, s.sql, s.params, null);
     statements.push(run);
     if (run.error) {
@@ -339,6 +383,6 @@ export function withLiterals(sql: string, params: (string | null)[]): string {
 }
 
 /** Step 1 from the models: the SQL that creates the base schema from nothing. */
-export function buildFromStatements(statements: Parameters<typeof applyStatements>[1]): (url: string) => Promise<RunResult> {
-  return (url) => applyStatements(url, statements);
+export function buildFromStatements(statements: Parameters<typeof applyInBatches>[1]): (url: string) => Promise<RunResult> {
+  return (url) => applyInBatches(url, statements);
 }

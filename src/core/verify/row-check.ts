@@ -10,6 +10,7 @@ import type pg from 'pg';
 import type { Operation, Plan } from '../plan/types.js';
 import { qualify, quoteIdent, typeSql } from '../plan/sql-quote.js';
 import { qualifiedName, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
+import { batchSize } from './runners.js';
 
 /** The rows of one table; every value as `::text`, or null. */
 export interface TableRows {
@@ -323,18 +324,25 @@ function show(value: string | null): string {
 // ---------------------------------------------------------------------------------------
 // Database side
 
-/** Every row of every table of `schema`, as text: one query (one round trip) for all tables. */
+/**
+ * Every row of every table of `schema`, as text: one query (one round trip) for `batchSize`
+ * tables. A query is one transaction, holding a lock on each table it reads and on its
+ * indexes until it ends.
+ */
 export async function snapshotRows(client: pg.ClientBase, schema: Schema): Promise<RowSnapshot> {
   if (!schema.tables.length) return {};
-  const text = schema.tables.map(selectRows).join(';\n');
-  const reply = (await client.query({ text, rowMode: 'array' })) as unknown as pg.QueryResult | pg.QueryResult[];
-  const results = Array.isArray(reply) ? reply : [reply];
+  const perQuery = await batchSize(client);
   const out: RowSnapshot = {};
-  schema.tables.forEach((table, i) => {
-    const columns = table.columns.map((c) => c.name);
-    const rows = results[i]!.rows as (string | null)[][];
-    out[qualifiedName(table)] = { columns, key: table.primaryKey?.columns ?? [], rows: rows.map((r) => (columns.length ? r : [])) };
-  });
+  for (let i = 0; i < schema.tables.length; i += perQuery) {
+    const tables = schema.tables.slice(i, i + perQuery);
+    const reply = (await client.query({ text: tables.map(selectRows).join(';\n'), rowMode: 'array' })) as unknown as pg.QueryResult | pg.QueryResult[];
+    const results = Array.isArray(reply) ? reply : [reply];
+    tables.forEach((table, j) => {
+      const columns = table.columns.map((c) => c.name);
+      const rows = results[j]!.rows as (string | null)[][];
+      out[qualifiedName(table)] = { columns, key: table.primaryKey?.columns ?? [], rows: rows.map((r) => (columns.length ? r : [])) };
+    });
+  }
   return out;
 }
 

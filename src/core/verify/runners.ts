@@ -66,14 +66,28 @@ export function sqlRunner(script: { upgrade: SqlStatement[]; downgrade: SqlState
  * each), timed by the server's clock. When that query fails, the transaction is rolled back
  * and replayed one statement at a time, which names the statement that failed.
  */
-export async function applyStatements(
+export function applyStatements(url: string, statements: Pick<SqlStatement, 'sql' | 'transactional' | 'lock'>[]): Promise<RunResult> {
+  return apply(url, statements, async () => Infinity);
+}
+
+/**
+ * `applyStatements` for SQL that is ours to split (a base schema, a scratch copy of what a
+ * chain builds): a transaction is committed every `batchSize` statements, so that thousands
+ * of CREATE TABLEs do not hold their locks all at once.
+ */
+export function applyInBatches(url: string, statements: Pick<SqlStatement, 'sql' | 'transactional' | 'lock'>[]): Promise<RunResult> {
+  return apply(url, statements, batchSize);
+}
+
+async function apply(
   url: string,
   statements: Pick<SqlStatement, 'sql' | 'transactional' | 'lock'>[],
+  perTransaction: (client: pg.ClientBase) => Promise<number>,
 ): Promise<RunResult> {
   const client = await connect(url);
   const runs: StatementRun[] = [];
   try {
-    for (const group of transactionGroups(statements)) {
+    for (const group of transactionGroups(statements, await perTransaction(client))) {
       if (!group.transactional) {
         const run = await runTimed(client, group.statements[0]!.sql, undefined, group.statements[0]!.lock);
         runs.push(run);
@@ -104,15 +118,33 @@ export async function applyStatements(
   }
 }
 
-/** Consecutive transactional statements together; every other statement on its own. */
-function transactionGroups<S extends { transactional: boolean }>(statements: S[]): { transactional: boolean; statements: S[] }[] {
+/** Consecutive transactional statements together, at most `perTransaction` of them; every other statement on its own. */
+export function transactionGroups<S extends { transactional: boolean }>(statements: S[], perTransaction = Infinity): { transactional: boolean; statements: S[] }[] {
   const groups: { transactional: boolean; statements: S[] }[] = [];
   for (const statement of statements) {
     const last = groups.at(-1);
-    if (statement.transactional && last?.transactional) last.statements.push(statement);
+    if (statement.transactional && last?.transactional && last.statements.length < perTransaction) last.statements.push(statement);
     else groups.push({ transactional: statement.transactional, statements: [statement] });
   }
   return groups;
+}
+
+/** Locks one statement of a base or seed takes, generously: a table, its sequence, indexes, TOAST table, the tables it references. */
+const LOCKS_PER_STATEMENT = 10;
+
+/**
+ * How many statements one transaction of ours may run (or tables one query may read) where
+ * the step is ours to split. Every table, index and sequence a transaction touches stays
+ * locked until it ends, and the server's lock table holds about max_locks_per_transaction ×
+ * (max_connections + max_prepared_transactions) locks, for all its sessions together: a
+ * transaction of ours takes at most a quarter of it (160 statements on a default server).
+ */
+export async function batchSize(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ locks: number }>(
+    `SELECT current_setting('max_locks_per_transaction')::int
+            * (current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int) AS locks`,
+  );
+  return Math.max(1, Math.floor(rows[0]!.locks / 4 / LOCKS_PER_STATEMENT));
 }
 
 /** One statement, timed by the client; its error as text instead of thrown. */
@@ -265,8 +297,10 @@ const STATEMENT_LOG = 'FLOW_MIGRATE_STATEMENT_LOG';
 /**
  * The env.py the copied migrations run with, instead of the backend's: it connects to the
  * ephemeral database only, needs nothing of the application (the backend's env.py often
- * imports its models for autogenerate), and logs every statement with its time. Like
- * Alembic's default, a revision runs in one transaction; `autocommit_block()` steps outside it.
+ * imports its models for autogenerate), and logs every statement with its time. A revision
+ * runs in one transaction, as Alembic runs it, and `autocommit_block()` steps outside it; a
+ * chain replayed for a base or `check` commits after each revision instead of holding every
+ * table it creates locked in one transaction (thousands of tables fill the lock table).
  */
 const ENV_PY = `"""env.py written by flow-migrate verify: runs the revisions on the ephemeral database."""
 import json
@@ -310,7 +344,7 @@ def failed(exception_context):
 
 
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=None)
+    context.configure(connection=connection, target_metadata=None, transaction_per_migration=True)
     with context.begin_transaction():
         context.run_migrations()
 `;

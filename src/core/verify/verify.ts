@@ -16,10 +16,10 @@ import { lockTimeoutFor } from '../render/sql.js';
 import { renderSql } from '../render/index.js';
 import { buildReport, type Report } from '../report/index.js';
 import { emptySchema, type Diagnostic, type Schema } from '../schema/model.js';
-import { compareSchemas, type SchemaDifference } from './compare.js';
+import { columnOrderNotes, compareSchemas, type SchemaDifference } from './compare.js';
 import { connect, openEphemeralDatabase } from './database.js';
 import { inspect, roundTrip, type Verification } from './round-trip.js';
-import { alembicRunner, applyStatements, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
+import { alembicRunner, applyInBatches, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
 
 export interface VerifyEnvironment {
   /** A server where databases may be created; null → an embedded PostgreSQL. */
@@ -211,6 +211,8 @@ export interface DriftResult {
   /** The heads the chain was replayed to. */
   heads: string[];
   differences: DriftDifference[];
+  /** Worth knowing, not drift: tables whose columns the chain left in another order than the models'. */
+  notes: string[];
   /** Why the chain could not be replayed, or null when it was. */
   error: string | null;
 }
@@ -225,9 +227,10 @@ export async function checkDrift(request: VerifyEnvironment & { models: SourceDi
     const runner = await alembicRunner({ backend, tree: request.backend.tree, upgradeTo: 'heads', downgradeTo: 'base', python: request.python, env: request.env });
     try {
       const replayed = await runner.upgrade(url);
-      if (replayed.error) return { heads: backend.heads, differences: [], error: replayed.error };
-      const differences = compareSchemas(models.schema, await introspectAt(url));
-      return { heads: backend.heads, differences: differences.map((d) => ({ ...d, direction: direction(d) })), error: null };
+      if (replayed.error) return { heads: backend.heads, differences: [], notes: [], error: replayed.error };
+      const replayedSchema = await introspectAt(url);
+      const differences = compareSchemas(models.schema, replayedSchema).map((d) => ({ ...d, direction: direction(d) }));
+      return { heads: backend.heads, differences, notes: columnOrderNotes(models.schema, replayedSchema), error: null };
     } finally {
       await runner.close();
     }
@@ -268,13 +271,13 @@ export function baseStatements(schema: Schema) {
 }
 
 function buildFromModels(schema: Schema): (url: string) => Promise<RunResult> {
-  return (url) => applyStatements(url, baseStatements(schema));
+  return (url) => applyInBatches(url, baseStatements(schema));
 }
 
 /** The base from the models, then recorded in alembic_version as the revision it stands for. */
 function buildFromModelsAndStamp(schema: Schema, runner: AlembicRunner, revision: string): (url: string) => Promise<RunResult> {
   return async (url) => {
-    const built = await applyStatements(url, baseStatements(schema));
+    const built = await applyInBatches(url, baseStatements(schema));
     if (built.error) return built;
     const stamped = await runner.stamp(url, revision);
     return { statements: [...built.statements, ...stamped.statements], error: stamped.error };

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
 import { readModels, type ReadResult } from '../../../src/core/read/index.js';
 import { qualifiedName, type Schema } from '../../../src/core/schema/model.js';
-import { compareSchemas, formatDifferences, type SchemaDifference } from '../../../src/core/verify/compare.js';
+import { columnOrderNotes, compareSchemas, formatDifferences, type SchemaDifference } from '../../../src/core/verify/compare.js';
 import { introspectSchema } from '../../../src/core/verify/introspect.js';
 import { type EphemeralDatabase, freshDatabase } from '../../support/database.js';
 import { detectPython } from '../../support/python.js';
@@ -82,6 +82,10 @@ describe.skipIf(!python.ok)(`SQLAlchemy oracle${skipReason ? ` (${skipReason})` 
       it('finds the tables and enums SQLAlchemy creates', () => {
         expect(read.schema.tables.map(qualifiedName).sort()).toEqual(catalog.tables.map(qualifiedName).sort());
         expect(formatDifferences(differences.filter((d) => d.kind === 'enum'))).toBe('');
+      });
+
+      it('declares every column in the order SQLAlchemy creates them', () => {
+        expect(columnOrderNotes(read.schema, catalog)).toEqual([]);
       });
 
       for (const table of read.schema.tables) {

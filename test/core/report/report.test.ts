@@ -96,6 +96,16 @@ describe('renderMarkdownReport', () => {
     expect(tiny).toMatch(/The report was cut to fit/);
   });
 
+  it("shortens a large schema's notes like its differences, keeping the sections after them", () => {
+    const notes = Array.from({ length: 1000 }, (_, i) => `table t_${i}: columns are in the order id, a, b, c, d, e, f, g, expected id, g, f, e, d, c, b, a`);
+    const noted: Verification = { ...passed, steps: passed.steps.map((s) => (s.name === 'seed' ? s : { ...s, notes })) };
+    const md = renderMarkdownReport(buildReport(input(schema([users()]), schema([users(col('last_login', 'timestamptz'))]), { verification: noted })));
+    expect(md.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
+    expect(md).toContain(`   - note: ${notes[0]}`);
+    expect(md).toMatch(/…and \d+ more notes\./);
+    expect(md).toContain('### How to roll it back');
+  });
+
   it('shows each failed step with its differences', () => {
     const failed: Verification = {
       ...passed,

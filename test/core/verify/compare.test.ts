@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Schema } from '../../../src/core/schema/model.js';
-import { compareSchemas, formatDifferences } from '../../../src/core/verify/compare.js';
+import { columnOrderNotes, compareSchemas, formatDifferences } from '../../../src/core/verify/compare.js';
 import { introspectSchema } from '../../../src/core/verify/introspect.js';
 import { type EphemeralDatabase, freshDatabase, runSql } from '../../support/database.js';
 import { at, check, col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
@@ -123,13 +123,22 @@ describe('compareSchemas', () => {
     ]);
   });
 
-  it('reports column order', () => {
+  it('notes column order, never as a difference', () => {
     const actual = base();
     actual.tables[0]!.columns.reverse();
+    expect(compareSchemas(base(), actual)).toEqual([]);
+    expect(columnOrderNotes(base(), actual)).toEqual(['table users: columns are in the order b, a, id, expected id, a, b']);
+    expect(columnOrderNotes(base(), base())).toEqual([]);
+  });
+
+  it('notes the order of the columns both sides have only', () => {
+    const actual = base();
+    actual.tables[0]!.columns = [actual.tables[0]!.columns[0]!, col('c', 'text'), actual.tables[0]!.columns[1]!];
     expect(compareSchemas(base(), actual).map((d) => d.message)).toEqual([
-      'table users: columns are in the order b, a, id, expected id, a, b',
+      'column users.b: missing (expected text NULL)',
+      'column users.c: not expected (text NULL)',
     ]);
-    expect(compareSchemas(base(), actual, { columnOrder: false })).toEqual([]);
+    expect(columnOrderNotes(base(), actual)).toEqual([]);
   });
 
   it('reports serial, identity, generated and comment differences', () => {

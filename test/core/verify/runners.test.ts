@@ -215,7 +215,7 @@ describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKI
 
   it('checks drift between the chain and the models in both directions', async () => {
     const inSync = await checkDrift({ ...environment(), models: local('backend/app/models'), backend: local('backend') });
-    expect(inSync).toEqual({ heads: ['003'], differences: [], error: null });
+    expect(inSync).toEqual({ heads: ['003'], differences: [], notes: [], error: null });
     const ahead = await checkDrift({ ...environment(), models: local('head'), backend: local('backend') });
     expect(ahead.differences.map((d) => [d.direction, d.table, d.object])).toEqual([['models ahead of migrations', 'tasks', 'notes']]);
   });

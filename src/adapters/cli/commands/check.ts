@@ -21,7 +21,7 @@ Options:
   --backend DIR         the folder holding alembic.ini (default: \`backend\` in flow-migrate.yml)
   --database-url URL    a server where databases may be created (default: DATABASE_URL,
                         else an embedded PostgreSQL)
-  --json                print { inSync, heads, differences } instead
+  --json                print { inSync, heads, differences, notes } instead
 
 Needs Python with Alembic and SQLAlchemy (FLOW_MIGRATE_PYTHON picks the python).
 
@@ -71,13 +71,14 @@ export const checkCommand: Command = {
     }
     const inSync = result.differences.length === 0;
     if (options.json) {
-      io.stdout(`${JSON.stringify({ inSync, heads: result.heads, differences: result.differences }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ inSync, heads: result.heads, differences: result.differences, notes: result.notes }, null, 2)}\n`);
     } else if (inSync) {
       io.stdout(`in sync: the migration chain (head ${result.heads.join(', ') || 'none'}) builds exactly the schema the models describe\n`);
     } else {
       io.stdout(`drift: ${result.differences.length} difference${result.differences.length === 1 ? '' : 's'} between the models and the migration chain (head ${result.heads.join(', ') || 'none'})\n`);
       for (const d of result.differences) io.stdout(`  ${d.direction}: ${d.message}\n`);
     }
+    if (!options.json) for (const note of result.notes) io.stdout(`  note: ${note}\n`);
     return inSync ? ExitCode.ok : ExitCode.failure;
   },
 };
