@@ -104,7 +104,7 @@ describe('flow-migrate generate', () => {
     const refused = await runCli(generate('drop-user-name', '--write'), backend);
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toMatch(/^refused: 1 change would lose data; nothing was written\n/);
+    expect(refused.stderr).toMatch(/^refused: 1 change needs a confirmation; nothing was written\n/);
     expect(refused.stderr).toMatch(/app\/models\/user\.py:\d+:\d+: error: drop-column \(users\.name\)/);
     expect(refused.stderr).toContain('confirm with: --allow-data-loss');
     expect(versions(backend)).toEqual(ORIGINAL);
