@@ -348,7 +348,7 @@ class Planner {
           summary: `create enum type ${h.name}`,
           table: null,
           upgrade: [{ kind: 'createEnum', enum: h }],
-          downgrade: [{ kind: 'dropEnum', enum: h }],
+          downgrade: [{ kind: 'dropEnum', enum: h, ifCreatedHere: true }],
         });
       } else if (b.labels.join('\u0000') !== h.labels.join('\u0000')) {
         this.planEnumChange(b, h);
@@ -359,7 +359,7 @@ class Planner {
       this.emit(Phase.DropEnumTypes, {
         summary: `drop enum type ${b.name}`,
         table: null,
-        upgrade: [{ kind: 'dropEnum', enum: b }],
+        upgrade: [{ kind: 'dropEnum', enum: b, ifCreatedHere: false }],
         downgrade: [{ kind: 'createEnum', enum: b }],
       });
     }

@@ -84,8 +84,13 @@ export interface EnumRef {
 export type Operation = OperationBody & { why?: string };
 
 export type OperationBody =
+  /**
+   * Creates the type if it is missing (an older migration may have left it) and, only when it
+   * creates it, marks it as created here, so that a downgrade drops no type it did not create.
+   */
   | { kind: 'createEnum'; enum: EnumType }
-  | { kind: 'dropEnum'; enum: EnumType }
+  /** `ifCreatedHere`: the undo of a `createEnum`, dropping the type only if that step created it. */
+  | { kind: 'dropEnum'; enum: EnumType; ifCreatedHere: boolean }
   /** `ALTER TYPE ... ADD VALUE`, outside the transaction. At most one of before/after is set. */
   | { kind: 'addEnumValue'; enum: EnumRef; value: string; before: string | null; after: string | null }
   /** Rename old type, create the new one, convert every column, drop the old one. */

@@ -85,9 +85,10 @@ class PythonWriter {
     const schema = (s: string | null) => (s ? [`schema=${pyStr(s)}`] : []);
     switch (op.kind) {
       case 'createEnum':
-        return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.create(op.get_bind(), checkfirst=True)`];
+        return [`# ${op.enum.name} may exist already (an older migration can leave it): created, and marked as created here, only if missing`, ...this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`)];
       case 'dropEnum':
-        return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.drop(op.get_bind(), checkfirst=True)`];
+        if (!op.ifCreatedHere) return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.drop(op.get_bind(), checkfirst=True)`];
+        return [`# drop ${op.enum.name} only if the upgrade created it`, ...this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`)];
       case 'addEnumValue':
       case 'rebuildEnum':
       case 'renameIndex':

@@ -84,9 +84,9 @@ export class SqlWriter {
     const tx = (sql: string): Statement => ({ sql, transactional: true });
     switch (op.kind) {
       case 'createEnum':
-        return [tx(createEnum(op.enum, op.enum.labels))];
+        return [tx(createEnumIfMissing(op.enum))];
       case 'dropEnum':
-        return [tx(`DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`)];
+        return [tx(op.ifCreatedHere ? dropEnumIfCreatedHere(op.enum) : `DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`)];
       case 'addEnumValue': {
         // It commits on its own: if a later step fails, a retry must not trip over it.
         const position = op.before !== null ? ` BEFORE ${quoteLiteral(op.before)}` : op.after !== null ? ` AFTER ${quoteLiteral(op.after)}` : '';
@@ -263,6 +263,36 @@ function identityClause(identity: Identity): string {
     identity.increment !== null ? `INCREMENT BY ${identity.increment}` : null,
   ].filter((x) => x !== null);
   return `GENERATED ${identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length ? ` (${options.join(' ')})` : ''}`;
+}
+
+/**
+ * The comment that marks an enum type as made by a `createEnum` step. PostgreSQL records
+ * nothing else that tells, at downgrade time, a type the upgrade created from one that was
+ * already there; no model declares a type comment, so nothing compares or changes it.
+ */
+export const CREATED_HERE = 'created by flow-migrate: the downgrade of the revision that created it drops it';
+
+function createEnumIfMissing(e: EnumType): string {
+  const type = qualify(e.schema, e.name);
+  return [
+    'DO $$ BEGIN',
+    `  IF to_regtype(${quoteLiteral(type)}) IS NULL THEN`,
+    `    ${createEnum(e, e.labels)};`,
+    `    COMMENT ON TYPE ${type} IS ${quoteLiteral(CREATED_HERE)};`,
+    '  END IF;',
+    'END $$',
+  ].join('\n');
+}
+
+function dropEnumIfCreatedHere(e: EnumType): string {
+  const type = qualify(e.schema, e.name);
+  return [
+    'DO $$ BEGIN',
+    `  IF obj_description(to_regtype(${quoteLiteral(type)}), 'pg_type') = ${quoteLiteral(CREATED_HERE)} THEN`,
+    `    DROP TYPE ${type};`,
+    '  END IF;',
+    'END $$',
+  ].join('\n');
 }
 
 function createEnum(ref: EnumRef, labels: string[]): string {

@@ -312,7 +312,6 @@ function cannotRestore(plan: Plan, sql: SqlScript): string[] {
     for (const o of op.downgrade) {
       if (o.kind === 'dropColumn') out.push(`Values written to ${o.table}.${o.column.name} after the upgrade: a downgrade drops the column.`);
       if (o.kind === 'dropTable') out.push(`Rows written to table ${o.table.name} after the upgrade: a downgrade drops it.`);
-      if (o.kind === 'createEnum' && o.why) out.push(`Nothing of enum type ${o.enum.name} is lost, but a downgrade leaves it in place: ${o.why}.`);
     }
   });
   for (const f of plan.findings) {
