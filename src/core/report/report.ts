@@ -233,10 +233,11 @@ function stepOrder(o: Operation, planned: PlannedOperation, findings: Finding[],
             ? { order: 'migration-first', why: `the new code may write NULL to ${name}` }
             : { order: 'code-first', why: `the old code may write NULL to ${name}` };
         case 'serverDefault':
-          if (newColumns.has(name)) return null;
+          // A nullable column takes NULL where no default fills it: nothing fails either way.
+          if (newColumns.has(name) || o.existing.nullable) return null;
           return change.serverDefault === null
-            ? { order: 'code-first', why: `the old code may leave ${name} to its server default` }
-            : { order: 'migration-first', why: `the new code may leave ${name} to its server default` };
+            ? { order: 'code-first', why: `the old code may leave NOT NULL ${name} to its server default` }
+            : { order: 'migration-first', why: `the new code may leave NOT NULL ${name} to its server default` };
         case 'comment':
           return null;
       }
