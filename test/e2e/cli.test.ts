@@ -255,6 +255,22 @@ describe('flow-migrate diff', () => {
     expect(confirmed.operations.map((o) => o.summary)).toEqual(['rename tasks.status to current_status']);
   });
 
+  it('a NOT NULL column with no value for existing rows: refused (no data-loss wording) until --assume-empty names the table', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/plans/not-null-no-default');
+    const args = ['generate', '--base', 'base/models', '--head', 'head/models', '--backend', '../../backends/plans-backend'];
+    const refused = await runCli(args, dir);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^refused: 1 change needs a confirmation; nothing was written\n/);
+    expect(refused.stderr).toContain('existing rows need a value');
+    expect(refused.stderr).toContain('confirm with: --assume-empty users');
+    expect(refused.stderr).not.toMatch(/lose data|no flag confirms/);
+    const allowed = await runCli([...args, '--assume-empty', 'users'], dir);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("op.add_column('users', sa.Column('score', sa.Integer(), nullable=False))");
+    const unknown = await runCli([...args, '--assume-empty', 'nope'], dir);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--assume-empty nope: no table "nope" in the head models')]);
+  });
+
   it('a syntax error is exit 2 with file:line', async () => {
     const result = await runCli(['diff', '--base', 'app/models', '--head', head('syntax-error')], FLOW_PY_BACKEND);
     expect(result.code).toBe(2);

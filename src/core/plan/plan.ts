@@ -111,6 +111,8 @@ class Planner {
   private readonly recreatedColumns = new Set<string>();
   /** `table.column` (head names) whose default an enum rebuild sets. */
   private readonly defaultsSetByRebuild = new Set<string>();
+  /** Qualified names of the `assumeEmpty` tables a NOT NULL column with no value is added to. */
+  private readonly assumedEmpty = new Set<string>();
 
   constructor(
     private readonly base: Schema,
@@ -153,6 +155,7 @@ class Planner {
       refused: findings.some((f) => f.severity === 'error' && !f.confirmed),
       needsLockTimeout: blocksExistingTable(upgrade) || blocksExistingTable(downgrade),
       scansExistingTable: findings.some((f) => SCANS_OR_REWRITES.has(f.rule)),
+      assumedEmpty: [...this.assumedEmpty],
       enums: this.enums,
     };
   }
@@ -734,6 +737,7 @@ class Planner {
       return;
     }
     const empty = (this.options.assumeEmpty ?? []).some((name) => tableIs(t, name));
+    if (empty) this.assumedEmpty.add(q);
     this.emit(
       Phase.Columns,
       { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c, ...(empty ? { why: `${t.name} holds no rows (--assume-empty): no value is needed for existing ones` } : {}) }], downgrade: [drop] },

@@ -214,6 +214,8 @@ export interface Plan {
   needsLockTimeout: boolean;
   /** Some step scans or rewrites an existing table under its lock: set `statement_timeout`. */
   scansExistingTable: boolean;
+  /** Qualified names of the tables whose emptiness (`assumeEmpty`) a step relies on. */
+  assumedEmpty: string[];
   /** Every enum type the operations mention (head labels where the type survives), for rendering column types. */
   enums: EnumType[];
 }
