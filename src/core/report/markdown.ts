@@ -131,6 +131,7 @@ function difference(d: Difference): string {
 function risks(report: Report, detail: Detail): string {
   const locks = report.execution?.locks ?? [];
   const lockLine = `Locks on existing tables: ${locks.length ? locks.map((l) => `\`${l}\``).join(', ') : 'none'}.`;
+  if (!report.risksChecked) return '### Risks\nNot checked: the revision was not planned from models.';
   if (!report.risks.length) return ['### Risks', `Nothing risky found. ${lockLine}`].join('\n');
   const rows = report.risks.slice(0, detail.risks).map((r) => {
     const where = r.location ? `\`${r.location.file}:${r.location.line}\`` : '';

@@ -56,6 +56,8 @@ export interface Report {
   /** Why verification did not run, when it did not. */
   verificationSkipped: string | null;
   risks: ReportRisk[];
+  /** False for a revision that was not planned from models: nobody checked its risks. */
+  risksChecked: boolean;
   execution: {
     command: string;
     lockTimeout: string | null;
@@ -111,6 +113,7 @@ export function buildReport(input: ReportInput): Report {
     verification: input.verification,
     verificationSkipped: input.verificationSkipped ?? null,
     risks: plan.findings.map(risk),
+    risksChecked: true,
     execution: hasChange
       ? {
           command: `alembic upgrade ${upgradeTarget}`,
@@ -355,6 +358,7 @@ export function buildRevisionReport(input: {
     verification,
     verificationSkipped: null,
     risks: [],
+    risksChecked: false,
     execution: {
       command: `alembic upgrade ${revision.id}`,
       lockTimeout: null,

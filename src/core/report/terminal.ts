@@ -47,8 +47,11 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   if (report.migration || report.risks.length) {
     const locks = report.execution?.locks ?? [];
     out.push(heading('Risks'));
-    if (!report.risks.length) out.push('  nothing risky found');
-    out.push(`  locks on existing tables: ${locks.length ? locks.join(', ') : 'none'}`);
+    if (!report.risksChecked) out.push('  not checked: the revision was not planned from models');
+    else {
+      if (!report.risks.length) out.push('  nothing risky found');
+      out.push(`  locks on existing tables: ${locks.length ? locks.join(', ') : 'none'}`);
+    }
     for (const r of report.risks) {
       const colour = r.severity === 'error' ? c.red : r.severity === 'warning' ? c.yellow : c.dim;
       const state = r.severity === 'error' ? (r.confirmed ? ' (confirmed)' : ' (refused until confirmed)') : '';

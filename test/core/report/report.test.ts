@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
-import { buildReport, GITHUB_COMMENT_LIMIT, renderMarkdownReport, renderTerminalReport, type ReportInput } from '../../../src/core/report/index.js';
+import { buildReport, buildRevisionReport, GITHUB_COMMENT_LIMIT, renderMarkdownReport, renderTerminalReport, type ReportInput } from '../../../src/core/report/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
 import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { at, col, schema, table } from '../../support/schema-builder.js';
@@ -128,6 +128,12 @@ describe('renderMarkdownReport', () => {
     expect(report.risks).toEqual([]);
     expect(renderMarkdownReport(report)).toContain('### Risks\nNothing risky found. Locks on existing tables: `ACCESS EXCLUSIVE on users`.');
     expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  nothing risky found\n  locks on existing tables: ACCESS EXCLUSIVE on users\n');
+  });
+
+  it('says the risks of a revision it did not plan were not checked', () => {
+    const report = buildRevisionReport({ revision: { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' }, verification: passed });
+    expect(renderMarkdownReport(report)).toContain('### Risks\nNot checked: the revision was not planned from models.');
+    expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  not checked: the revision was not planned from models\n');
   });
 
   it('marks a downgrade finding and lists the downgrade locks', () => {
