@@ -323,7 +323,8 @@ function cannotRestore(plan: Plan, sql: SqlScript): string[] {
     if (f.side !== 'downgrade' || f.operation === null) continue;
     const name = `${f.table}.${f.column}`;
     if (f.rule === 'narrow-type' || f.rule === 'change-type-rewrite') {
-      const statement = statementOf(f.operation, (s) => s.includes('TYPE'));
+      // A rewrite back loses nothing unless it needs a cast, which may fail.
+      const statement = statementOf(f.operation, (s) => / ALTER COLUMN .* TYPE /.test(s) && (f.rule === 'narrow-type' || s.includes(' USING ')));
       if (statement) out.push(`Values written to ${name} since the upgrade that the old type cannot hold: the downgrade fails at \`${statement}\`.`);
     }
     if (f.rule === 'set-not-null') {
