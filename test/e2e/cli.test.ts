@@ -267,6 +267,9 @@ describe('flow-migrate diff', () => {
     const allowed = await runCli([...args, '--assume-empty', 'users'], dir);
     expect(allowed.code).toBe(0);
     expect(allowed.stdout).toContain("op.add_column('users', sa.Column('score', sa.Integer(), nullable=False))");
+    const diff = await runCli(['diff', '--base', 'base/models', '--head', 'head/models'], dir);
+    expect(diff.stdout).toContain('\nrefused: nothing can be generated until the errors above are confirmed\n');
+    expect(diff.stdout).not.toMatch(/lose data|would be lost/);
     const unknown = await runCli([...args, '--assume-empty', 'nope'], dir);
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--assume-empty nope: no table "nope" in the head models')]);
   });

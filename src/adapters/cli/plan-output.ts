@@ -163,7 +163,7 @@ export function formatDiff(diff: DiffResult, io: CliIO): string {
     out.push('\nfindings:\n');
     for (const f of diff.plan.findings) out.push(formatFinding(f, io));
   }
-  if (diff.plan.refused) out.push('\nrefused: data would be lost; nothing can be generated until the errors above are confirmed\n');
+  if (diff.plan.refused) out.push('\nrefused: nothing can be generated until the errors above are confirmed\n');
   return out.join('');
 }
 
