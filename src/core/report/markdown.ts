@@ -139,7 +139,9 @@ function risks(report: Report, detail: Detail): string {
     return `| ${r.severity}${state} | ${cell(r.what)} | ${cell(r.why)} | ${cell(r.safeAlternative)} | ${where} |`;
   });
   const more = report.risks.length > detail.risks ? [`\n…and ${report.risks.length - detail.risks} more risks.`] : [];
-  return ['### Risks', lockLine, '', '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
+  // A refused change runs nothing, so it takes no locks to list.
+  const intro = report.execution ? [lockLine, ''] : [];
+  return ['### Risks', ...intro, '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
 }
 
 function plural(n: number, word: string): string {

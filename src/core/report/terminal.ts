@@ -50,7 +50,7 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
     if (!report.risksChecked) out.push('  not checked: the revision was not planned from models');
     else {
       if (!report.risks.length) out.push('  nothing risky found');
-      out.push(`  locks on existing tables: ${locks.length ? locks.join(', ') : 'none'}`);
+      if (report.execution) out.push(`  locks on existing tables: ${locks.length ? locks.join(', ') : 'none'}`);
     }
     for (const r of report.risks) {
       const colour = r.severity === 'error' ? c.red : r.severity === 'warning' ? c.yellow : c.dim;

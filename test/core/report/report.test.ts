@@ -135,6 +135,11 @@ describe('renderMarkdownReport', () => {
     expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  nothing risky found\n  locks on existing tables: ACCESS EXCLUSIVE on users\n');
   });
 
+  it('lists no locks for a refused change: nothing runs', () => {
+    const md = renderMarkdownReport(buildReport(input(schema([users(col('nickname', 'text'))]), schema([users()]))));
+    expect(md).toContain('### Risks\n| severity |');
+  });
+
   it('says the risks of a revision it did not plan were not checked', () => {
     const report = buildRevisionReport({ revision: { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' }, verification: passed });
     expect(renderMarkdownReport(report)).toContain('### Risks\nNot checked: the revision was not planned from models.');
