@@ -17,6 +17,8 @@ export interface DiffRequest {
   head: SourceDir;
   renames: RenameRequest[];
   allowDataLoss: boolean;
+  /** Tables a person says hold no rows (`--assume-empty`). */
+  assumeEmpty?: string[];
 }
 
 export interface DiffResult {
@@ -68,6 +70,7 @@ export async function diffModels(request: DiffRequest): Promise<DiffResult> {
   const planned = plan(base.schema, head.schema, {
     renames: request.renames,
     allowDataLoss: request.allowDataLoss,
+    assumeEmpty: request.assumeEmpty ?? [],
   });
   return {
     plan: planned,

@@ -104,7 +104,7 @@ describe('flow-migrate generate', () => {
     const refused = await runCli(generate('drop-user-name', '--write'), backend);
     expect(refused.code).toBe(3);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toMatch(/^refused: 1 change would lose data; nothing was written\n/);
+    expect(refused.stderr).toMatch(/^refused: 1 change needs a confirmation; nothing was written\n/);
     expect(refused.stderr).toMatch(/app\/models\/user\.py:\d+:\d+: error: drop-column \(users\.name\)/);
     expect(refused.stderr).toContain('confirm with: --allow-data-loss');
     expect(versions(backend)).toEqual(ORIGINAL);
@@ -254,6 +254,25 @@ describe('flow-migrate diff', () => {
     );
     expect(confirmed).toMatchObject({ possibleRenames: [], refused: false });
     expect(confirmed.operations.map((o) => o.summary)).toEqual(['rename tasks.status to current_status']);
+  });
+
+  it('a NOT NULL column with no value for existing rows: refused (no data-loss wording) until --assume-empty names the table', async () => {
+    const dir = path.join(ROOT, 'test/fixtures/plans/not-null-no-default');
+    const args = ['generate', '--base', 'base/models', '--head', 'head/models', '--backend', '../../backends/plans-backend'];
+    const refused = await runCli(args, dir);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^refused: 1 change needs a confirmation; nothing was written\n/);
+    expect(refused.stderr).toContain('existing rows need a value');
+    expect(refused.stderr).toContain('confirm with: --assume-empty users');
+    expect(refused.stderr).not.toMatch(/lose data|no flag confirms/);
+    const allowed = await runCli([...args, '--assume-empty', 'users'], dir);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("op.add_column('users', sa.Column('score', sa.Integer(), nullable=False))");
+    const diff = await runCli(['diff', '--base', 'base/models', '--head', 'head/models'], dir);
+    expect(diff.stdout).toContain('\nrefused: nothing can be generated until the errors above are confirmed\n');
+    expect(diff.stdout).not.toMatch(/lose data|would be lost/);
+    const unknown = await runCli([...args, '--assume-empty', 'nope'], dir);
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining('--assume-empty nope: no table "nope" in the head models')]);
   });
 
   it('a syntax error is exit 2 with file:line', async () => {

@@ -40,6 +40,8 @@ export const diffJsonSchema = z
           /** Command-line flags, any one of which confirms this finding. */
           confirmations: z.array(z.string()),
           confirmed: z.boolean(),
+          /** Which side of the revision runs the statement; a downgrade finding never refuses. */
+          side: z.enum(['upgrade', 'downgrade']),
         })
         .strict(),
     ),
@@ -106,6 +108,7 @@ export function diffJson(diff: DiffResult, io: CliIO): DiffJson {
       fix: f.fix,
       confirmations: f.confirmations.map(confirmationFlag),
       confirmed: f.confirmed,
+      side: f.side,
     })),
     possibleRenames: diff.plan.possibleRenames.map((r) => ({
       kind: r.kind,
@@ -160,7 +163,7 @@ export function formatDiff(diff: DiffResult, io: CliIO): string {
     out.push('\nfindings:\n');
     for (const f of diff.plan.findings) out.push(formatFinding(f, io));
   }
-  if (diff.plan.refused) out.push('\nrefused: data would be lost; nothing can be generated until the errors above are confirmed\n');
+  if (diff.plan.refused) out.push('\nrefused: nothing can be generated until the errors above are confirmed\n');
   return out.join('');
 }
 

@@ -6,7 +6,7 @@ import { stringValue } from '../read/syntax.js';
  * The `op.` calls a revision's `upgrade()` makes, each as one canonical text: every token of
  * the call, arguments included however many lines they span, with comments, layout, a
  * trailing comma and the quote style of plain strings left out. Two revisions make the same
- * change when their texts are equal. The `SET lock_timeout` preamble is no part of the change.
+ * change when their texts are equal. The `SET lock_timeout` / `statement_timeout` preamble is no part of the change.
  */
 export async function upgradeOpCalls(path: string, text: string): Promise<string[]> {
   const root = (await parsePython(path, text)).rootNode;
@@ -19,7 +19,7 @@ export async function upgradeOpCalls(path: string, text: string): Promise<string
   const visit = (node: Node) => {
     if (node.type === 'call' && isOpCall(node)) {
       const canonical = tokens(node).join(' ');
-      if (!/lock_timeout/i.test(canonical)) calls.push(canonical);
+      if (!/lock_timeout|statement_timeout/i.test(canonical)) calls.push(canonical);
       return;
     }
     for (const child of node.namedChildren) if (child) visit(child);

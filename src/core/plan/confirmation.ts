@@ -25,16 +25,29 @@ export function formatRename(rename: RenameRequest): string {
   return rename.kind === 'table' ? `${rename.from}=${rename.to}` : `${rename.table}.${rename.from}=${rename.to}`;
 }
 
-/** As a command-line flag: `--allow-data-loss`, `--rename tasks.status=state`. */
+/** As a command-line flag: `--allow-data-loss`, `--rename tasks.status=state`, `--assume-empty tasks`. */
 export function confirmationFlag(confirmation: Confirmation): string {
-  return confirmation.kind === 'allow-data-loss'
-    ? '--allow-data-loss'
-    : `--rename ${confirmation.from}=${confirmation.to}`;
+  switch (confirmation.kind) {
+    case 'allow-data-loss':
+      return '--allow-data-loss';
+    case 'rename':
+      return `--rename ${confirmation.from}=${confirmation.to}`;
+    case 'assume-empty':
+      return `--assume-empty ${confirmation.table}`;
+  }
 }
 
-/** As a pull-request command: `/migration allow-data-loss`, `/migration rename tasks.status=state`. */
+/**
+ * As a pull-request command: `/migration allow-data-loss`, `/migration rename tasks.status=state`.
+ * The app has no command for an empty table: it says to use the flag.
+ */
 export function confirmationCommand(confirmation: Confirmation): string {
-  return confirmation.kind === 'allow-data-loss'
-    ? '/migration allow-data-loss'
-    : `/migration rename ${confirmation.from}=${confirmation.to}`;
+  switch (confirmation.kind) {
+    case 'allow-data-loss':
+      return '/migration allow-data-loss';
+    case 'rename':
+      return `/migration rename ${confirmation.from}=${confirmation.to}`;
+    case 'assume-empty':
+      return `flow-migrate generate --assume-empty ${confirmation.table}`;
+  }
 }

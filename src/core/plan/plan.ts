@@ -12,6 +12,7 @@ import {
 import { formatType } from '../schema/format.js';
 import { normalizeCheck } from '../schema/sql-expr.js';
 import { formatRename } from './confirmation.js';
+import { blocksExistingTable, sideLocks } from './locks.js';
 import { creationOrder } from './order.js';
 import { risk, type DraftFinding } from './risk.js';
 import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
@@ -31,6 +32,7 @@ import type {
   PlannedOperation,
   PossibleRename,
   RenameRequest,
+  RiskRuleId,
 } from './types.js';
 
 /**
@@ -70,6 +72,22 @@ interface TablePair {
 
 const ALLOW_DATA_LOSS: Confirmation = { kind: 'allow-data-loss' };
 
+/** The rules whose statement scans or rewrites an existing table while holding its lock. */
+const SCANS_OR_REWRITES = new Set<RiskRuleId>([
+  'narrow-type',
+  'enum-remove-value',
+  'change-type-rewrite',
+  'cast-needed',
+  'add-column-volatile-default',
+  'set-not-null',
+  'add-foreign-key',
+  'add-check',
+  'add-unique-constraint',
+  'add-primary-key',
+  'create-index',
+  'change-fk-action',
+]);
+
 /** Functions whose value changes per row, so a default using them rewrites the table on ADD COLUMN. */
 const VOLATILE_DEFAULT = /\b(gen_random_uuid|uuid_generate_v[14]\w*|random|clock_timestamp|timeofday|nextval)\s*\(/i;
 
@@ -93,6 +111,8 @@ class Planner {
   private readonly recreatedColumns = new Set<string>();
   /** `table.column` (head names) whose default an enum rebuild sets. */
   private readonly defaultsSetByRebuild = new Set<string>();
+  /** Qualified names of the `assumeEmpty` tables a NOT NULL column with no value is added to. */
+  private readonly assumedEmpty = new Set<string>();
 
   constructor(
     private readonly base: Schema,
@@ -114,23 +134,110 @@ class Planner {
     this.wrapRebuildDependents();
 
     const drafts = this.phases.flat();
-    const findings: Finding[] = drafts.flatMap((draft, index) =>
+    const upgradeFindings: Finding[] = drafts.flatMap((draft, index) =>
       draft.findings.map((f) => ({
         ...f,
         operation: index,
+        side: 'upgrade' as const,
         confirmed:
           f.severity === 'error' &&
           f.confirmations.some((c) => c.kind === 'allow-data-loss' && this.options.allowDataLoss),
       })),
     );
+    const downgradeFindings = this.downgradeFindings(drafts);
+    const findings = [...upgradeFindings, ...downgradeFindings];
+    const upgrade = drafts.flatMap((d) => d.op.upgrade);
+    const downgrade = [...drafts].reverse().flatMap((d) => d.op.downgrade);
     return {
       operations: drafts.map((d) => d.op),
       findings,
       possibleRenames: this.possibleRenames,
       refused: findings.some((f) => f.severity === 'error' && !f.confirmed),
-      needsLockTimeout: findings.some((f) => f.severity !== 'info'),
+      needsLockTimeout: blocksExistingTable(upgrade) || blocksExistingTable(downgrade),
+      scansExistingTable: findings.some((f) => SCANS_OR_REWRITES.has(f.rule)),
+      assumedEmpty: [...this.assumedEmpty],
       enums: this.enums,
     };
+  }
+
+  /**
+   * The findings of the downgrade's statements, by the same rules as the upgrade's. A step on
+   * a table the downgrade itself re-creates is free; a downgrade finding never refuses the
+   * plan, so an error-level rule is reported as a warning.
+   */
+  private downgradeFindings(drafts: Draft[]): Finding[] {
+    const entries = [...drafts.keys()].reverse().flatMap((index) => drafts[index]!.op.downgrade.map((op) => ({ op, index })));
+    const locks = sideLocks(entries.map((e) => e.op));
+    return entries.flatMap(({ op, index }, i) => {
+      if (locks[i]!.locks.some((l) => l.kind === 'table' && l.onNewTable)) return [];
+      return this.downgradeRisks(op, drafts[index]!.op.downgrade).map((f): Finding => ({
+        ...f,
+        severity: f.severity === 'error' ? 'warning' : f.severity,
+        confirmations: [],
+        confirmed: false,
+        operation: index,
+        side: 'downgrade',
+      }));
+    });
+  }
+
+  /** `steps` is the downgrade `op` belongs to. */
+  private downgradeRisks(op: Operation, steps: Operation[]): DraftFinding[] {
+    if (!('table' in op) || typeof op.table !== 'string' || !('schema' in op)) return [];
+    const table = this.head.tables.find((t) => t.name === op.table && t.schema === op.schema) ?? this.base.tables.find((t) => t.name === op.table && t.schema === op.schema);
+    const q = qualifiedName({ schema: op.schema, name: op.table });
+    const at = { table: q, location: table?.location ?? null };
+    switch (op.kind) {
+      case 'addConstraint': {
+        const c = op.constraint;
+        const columnOf = 'columns' in c && c.columns.length === 1 ? c.columns[0]! : null;
+        const where = { ...at, column: columnOf, location: c.location ?? at.location };
+        if (c.kind === 'foreignKey') return [risk('add-foreign-key', { ...where, message: `The downgrade re-adds foreign key ${c.name}, checking every row of ${op.table} under SHARE ROW EXCLUSIVE on ${op.table} and ${c.referredTable}; it fails on rows written since the upgrade that break it.` })];
+        if (c.kind === 'check') return [risk('add-check', { ...where, message: `The downgrade re-adds check ${c.name}, scanning every row of ${op.table} under ACCESS EXCLUSIVE; it fails on rows written since the upgrade that break it.` })];
+        if (c.kind === 'unique') return [risk('add-unique-constraint', { ...where, message: `The downgrade re-adds unique constraint ${c.name}, building an index under ACCESS EXCLUSIVE on ${op.table} (reads and writes wait); it fails on duplicates written since the upgrade.` })];
+        return [risk('add-primary-key', { ...where, message: `The downgrade re-adds primary key ${c.name}, building an index and checking NOT NULL on every row of ${op.table} under ACCESS EXCLUSIVE.` })];
+      }
+      case 'createIndex':
+        return op.concurrently ? [] : [risk('create-index', { ...at, location: op.index.location ?? at.location, message: `The downgrade re-creates index ${op.index.name}, blocking writes to ${op.table} (SHARE lock) for the whole build.` })];
+      case 'alterColumn': {
+        const column = op.existing.name;
+        const where = { ...at, column };
+        const change = op.change;
+        if (change.kind === 'nullable' && !change.nullable) {
+          const fill = steps.find((s) => s.kind === 'backfill' && s.table === op.table && s.column === column);
+          return [
+            risk('set-not-null', {
+              ...where,
+              message:
+                fill?.kind === 'backfill'
+                  ? `The downgrade's SET NOT NULL on ${op.table}.${column} scans every row under ACCESS EXCLUSIVE (NULLs written since the upgrade are first set to ${fill.value}).`
+                  : `The downgrade's SET NOT NULL on ${op.table}.${column} scans every row under ACCESS EXCLUSIVE and fails on NULLs written since the upgrade.`,
+            }),
+          ];
+        }
+        if (change.kind === 'type') {
+          const kind = classifyTypeChange(op.existing.type, change.type, quoteIdent(column), this.typeSql).kind;
+          const from = formatType(op.existing.type);
+          const to = formatType(change.type);
+          if (kind === 'cheap') return [];
+          return [
+            kind === 'narrow'
+              ? risk('narrow-type', { ...where, message: `The downgrade narrows ${op.table}.${column} from ${from} back to ${to}: it fails on values written since the upgrade that do not fit (ALTER TABLE ${op.table} ALTER COLUMN ${column} TYPE ${to}).` })
+              : risk('change-type-rewrite', { ...where, message: `The downgrade changes ${op.table}.${column} from ${from} back to ${to}, rewriting the table and its indexes under ACCESS EXCLUSIVE${change.using ? `; USING ${change.using} fails on values that do not convert` : ''}.` }),
+          ];
+        }
+        if (change.kind === 'rename') return [risk('rename-column', { ...where, message: `The downgrade renames ${op.table}.${column} back to ${change.newName}; code selecting ${column} fails.` })];
+        return [];
+      }
+      case 'addColumn': {
+        const c = op.column;
+        const rewrites = c.serial || c.identity !== null || (c.computed?.persisted ?? false) || (c.serverDefault !== null && VOLATILE_DEFAULT.test(c.serverDefault));
+        return rewrites ? [risk('add-column-volatile-default', { ...at, column: c.name, message: `The downgrade adds ${op.table}.${c.name} back with a value computed per row, rewriting the whole table under ACCESS EXCLUSIVE.` })] : [];
+      }
+      // What a downgrade's drops lose is the rollback section's (see the report's cannotRestore).
+      default:
+        return [];
+    }
   }
 
   private emit(phase: Phase, op: PlannedOperation, findings: DraftFinding[] = []): Draft {
@@ -180,6 +287,10 @@ class Planner {
     }
     const pairedHeads = new Set(this.pairs.map((p) => qualifiedName(p.head)));
     this.created.push(...this.head.tables.filter((t) => !pairedHeads.has(qualifiedName(t))));
+
+    for (const name of this.options.assumeEmpty ?? []) {
+      if (!this.head.tables.some((t) => tableIs(t, name))) throw new InputError(`--assume-empty ${name}: no table "${name}" in the head models`);
+    }
 
     const columnRequests = this.options.renames.filter((r) => r.kind === 'column');
     for (const r of columnRequests) {
@@ -240,7 +351,7 @@ class Planner {
           summary: `create enum type ${h.name}`,
           table: null,
           upgrade: [{ kind: 'createEnum', enum: h }],
-          downgrade: [{ kind: 'dropEnum', enum: h }],
+          downgrade: [{ kind: 'dropEnum', enum: h, ifCreatedHere: true }],
         });
       } else if (b.labels.join('\u0000') !== h.labels.join('\u0000')) {
         this.planEnumChange(b, h);
@@ -251,7 +362,7 @@ class Planner {
       this.emit(Phase.DropEnumTypes, {
         summary: `drop enum type ${b.name}`,
         table: null,
-        upgrade: [{ kind: 'dropEnum', enum: b }],
+        upgrade: [{ kind: 'dropEnum', enum: b, ifCreatedHere: false }],
         downgrade: [{ kind: 'createEnum', enum: b }],
       });
     }
@@ -615,25 +726,33 @@ class Planner {
           downgrade: [drop],
         },
         [
-          risk('add-column-default', {
+          risk('add-not-null-python-default', {
             table: q,
             column: c.name,
             location: c.location,
-            message: `Adding NOT NULL ${t.name}.${c.name} fills existing rows with ${fill} (the model's default=) in a catalog-only step; with no server default left, code still running the old models fails to insert rows until it is deployed.`,
+            message: `Adding NOT NULL ${t.name}.${c.name} fills existing rows with ${fill} (the model's default=) through a temporary server default the revision then drops: between the migration and the deploy, INSERTs by the old code, which does not know the column, fail.`,
           }),
         ],
       );
       return;
     }
-    this.emit(Phase.Columns, { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c }], downgrade: [drop] }, [
-      risk('add-not-null-no-default', {
-        table: q,
-        column: c.name,
-        location: c.location,
-        message: `Adding NOT NULL ${t.name}.${c.name} fails on a table with rows: existing rows need a value, and the model gives neither server_default= nor a literal default=.`,
-        confirmations: [],
-      }),
-    ]);
+    const empty = (this.options.assumeEmpty ?? []).some((name) => tableIs(t, name));
+    if (empty) this.assumedEmpty.add(q);
+    this.emit(
+      Phase.Columns,
+      { ...base, upgrade: [{ kind: 'addColumn', schema: t.schema, table: t.name, column: c, ...(empty ? { why: `${t.name} holds no rows (--assume-empty): no value is needed for existing ones` } : {}) }], downgrade: [drop] },
+      empty
+        ? []
+        : [
+            risk('add-not-null-no-default', {
+              table: q,
+              column: c.name,
+              location: c.location,
+              message: `Adding NOT NULL ${t.name}.${c.name} fails on a table with rows: existing rows need a value, and the model gives neither server_default= nor a literal default=.`,
+              confirmations: [{ kind: 'assume-empty', table: t.name }],
+            }),
+          ],
+    );
   }
 
   private planDropColumn(pair: TablePair, c: Column): void {
@@ -1124,9 +1243,9 @@ class Planner {
     } else if (c.kind === 'check') {
       findings.push(risk('add-check', { ...at, message: `Adding check ${c.name} scans every row of ${t.name} under ACCESS EXCLUSIVE.` }));
     } else if (c.kind === 'unique') {
-      findings.push(risk('add-unique-constraint', { ...at, message: `Adding unique constraint ${c.name} builds an index on ${t.name} that blocks writes, and fails on duplicates.` }));
+      findings.push(risk('add-unique-constraint', { ...at, message: `Adding unique constraint ${c.name} builds an index under ACCESS EXCLUSIVE on ${t.name}, so reads wait as well as writes, and fails on duplicates.` }));
     } else {
-      findings.push(risk('add-primary-key', { ...at, message: `Adding primary key ${c.name} builds an index and checks NOT NULL on every row of ${t.name} under lock.` }));
+      findings.push(risk('add-primary-key', { ...at, message: `Adding primary key ${c.name} builds an index and checks NOT NULL on every row of ${t.name} under ACCESS EXCLUSIVE.` }));
     }
     this.emit(
       c.kind === 'foreignKey' ? Phase.ForeignKeys : Phase.AddDependents,

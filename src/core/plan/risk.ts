@@ -50,7 +50,11 @@ const RULES: Record<RiskRuleId, { severity: Severity; fix: string }> = {
   'add-column-default': { severity: 'info', fix: 'Nothing to do.' },
   'add-not-null-no-default': {
     severity: 'error',
-    fix: 'Give the column a server_default=, or a literal default= to fill existing rows with, or make it nullable.',
+    fix: 'Give the column a server_default=, or a literal default= to fill existing rows with, or make it nullable; if the table holds no rows, say so with --assume-empty.',
+  },
+  'add-not-null-python-default': {
+    severity: 'warning',
+    fix: 'Add server_default= to the model (the column keeps a database default), or add the column nullable, backfill it, and make it NOT NULL in a later revision.',
   },
   'set-not-null': {
     severity: 'warning',
@@ -104,8 +108,8 @@ export interface RiskInput {
   confirmations?: Confirmation[];
 }
 
-/** A finding not yet tied to its operation index or to the options that may confirm it. */
-export type DraftFinding = Omit<Finding, 'operation' | 'confirmed'>;
+/** A finding not yet tied to its operation index, its side, or the options that may confirm it. */
+export type DraftFinding = Omit<Finding, 'operation' | 'confirmed' | 'side'>;
 
 export function risk(rule: RiskRuleId, input: RiskInput): DraftFinding {
   const { severity, fix } = RULES[rule];

@@ -29,13 +29,20 @@ export interface PlanOptions {
    * all-or-nothing; teams with large tables opt in.
    */
   concurrentIndexes?: boolean;
+  /**
+   * Tables (as `--assume-empty` names them) a person says hold no rows, e.g. created one
+   * revision ago: a NOT NULL column with no value for existing rows is added to them as is.
+   */
+  assumeEmpty?: string[];
 }
 
 /** What would let a refused plan through; rendered as a CLI flag or a PR command. */
 export type Confirmation =
   | { kind: 'allow-data-loss' }
   /** `from` is `table.column` for a column, `table` for a table; `to` is the new name. */
-  | { kind: 'rename'; from: string; to: string };
+  | { kind: 'rename'; from: string; to: string }
+  /** The table holds no rows, so a NOT NULL column needs no value for them. */
+  | { kind: 'assume-empty'; table: string };
 
 export type ConstraintDef =
   | ({ kind: 'primaryKey' } & PrimaryKey)
@@ -77,8 +84,13 @@ export interface EnumRef {
 export type Operation = OperationBody & { why?: string };
 
 export type OperationBody =
+  /**
+   * Creates the type if it is missing (an older migration may have left it) and, only when it
+   * creates it, marks it as created here, so that a downgrade drops no type it did not create.
+   */
   | { kind: 'createEnum'; enum: EnumType }
-  | { kind: 'dropEnum'; enum: EnumType }
+  /** `ifCreatedHere`: the undo of a `createEnum`, dropping the type only if that step created it. */
+  | { kind: 'dropEnum'; enum: EnumType; ifCreatedHere: boolean }
   /** `ALTER TYPE ... ADD VALUE`, outside the transaction. At most one of before/after is set. */
   | { kind: 'addEnumValue'; enum: EnumRef; value: string; before: string | null; after: string | null }
   /** Rename old type, create the new one, convert every column, drop the old one. */
@@ -151,6 +163,7 @@ export type RiskRuleId =
   | 'enum-add-value'
   | 'change-fk-action'
   | 'change-server-default'
+  | 'add-not-null-python-default'
   | 'no-lock-timeout';
 
 export interface Finding {
@@ -174,6 +187,11 @@ export interface Finding {
   confirmed: boolean;
   /** Index into `Plan.operations`, or null. */
   operation: number | null;
+  /**
+   * Which side of the revision runs the statement. A downgrade finding never refuses the plan
+   * (its severity is at most `warning`): it says what rolling back would do.
+   */
+  side: 'upgrade' | 'downgrade';
 }
 
 /** A dropped + added pair with compatible definitions that may be one rename. */
@@ -192,8 +210,12 @@ export interface Plan {
   possibleRenames: PossibleRename[];
   /** True when an error finding is not confirmed: nothing may be written. */
   refused: boolean;
-  /** Some step takes a lock on an existing table that can queue traffic: set `lock_timeout`. */
+  /** Some step (upgrade or downgrade) takes a lock that holds up an existing table's traffic: set `lock_timeout`. */
   needsLockTimeout: boolean;
+  /** Some step scans or rewrites an existing table under its lock: set `statement_timeout`. */
+  scansExistingTable: boolean;
+  /** Qualified names of the tables whose emptiness (`assumeEmpty`) a step relies on. */
+  assumedEmpty: string[];
   /** Every enum type the operations mention (head labels where the type survives), for rendering column types. */
   enums: EnumType[];
 }

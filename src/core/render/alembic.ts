@@ -1,6 +1,6 @@
 import type { Column, ColumnType, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
 import type { ConstraintDef, Operation, Plan } from '../plan/types.js';
-import { indexExpression, lockTimeoutFor, lockTimeoutSql, SqlWriter } from './sql.js';
+import { indexExpression, SqlWriter, timeoutPreamble } from './sql.js';
 import type { AlembicBody, RenderStyle } from './types.js';
 
 const POSTGRESQL_IMPORT = 'from sqlalchemy.dialects import postgresql';
@@ -9,8 +9,7 @@ const LINE_LENGTH = 88;
 
 /** The bodies of upgrade() and downgrade() for the plan, as Alembic 1.13 / SQLAlchemy 2.0 Python. */
 export function renderAlembic(plan: Plan, style: RenderStyle): AlembicBody {
-  const timeout = lockTimeoutFor(plan, style);
-  const writer = new PythonWriter(plan.enums, style, timeout ? `op.execute(${pyStr(lockTimeoutSql(timeout))})` : null);
+  const writer = new PythonWriter(plan.enums, style, timeoutPreamble(plan, style).map((sql) => `op.execute(${pyStr(sql)})`));
   const upgrade = writer.body(plan.operations.flatMap((o) => o.upgrade));
   const downgrade = writer.body([...plan.operations].reverse().flatMap((o) => o.downgrade));
   const indent = (lines: string[]) => lines.map((l) => (l ? style.indent + l : l)).join('\n');
@@ -45,8 +44,8 @@ class PythonWriter {
   constructor(
     private readonly enums: EnumType[],
     private readonly style: RenderStyle,
-    /** The `op.execute(...)` line setting lock_timeout, or null. */
-    private readonly lockTimeout: string | null,
+    /** The `op.execute(...)` lines setting lock_timeout and statement_timeout. */
+    private readonly timeouts: string[],
   ) {
     this.sql = new SqlWriter(enums);
   }
@@ -54,10 +53,10 @@ class PythonWriter {
   /**
    * The lines of upgrade() or downgrade() (relative indent). Steps that cannot run in a
    * transaction share an autocommit block; `SET LOCAL` only lasts for its transaction, so
-   * the lock timeout is set again after each block.
+   * the timeouts are set again after each block.
    */
   body(ops: Operation[]): string[] {
-    const lines: string[] = this.lockTimeout ? [this.lockTimeout] : [];
+    const lines: string[] = [...this.timeouts];
     let lastWhy: string | undefined;
     const emit = (op: Operation): string[] => {
       const why = op.why && op.why !== lastWhy ? [`# ${op.why}`] : [];
@@ -77,7 +76,7 @@ class PythonWriter {
         'with op.get_context().autocommit_block():',
         ...group.flatMap(emit).map((l) => this.style.indent + l),
       );
-      if (this.lockTimeout && i < ops.length) lines.push(this.lockTimeout);
+      if (i < ops.length) lines.push(...this.timeouts);
     }
     return lines.length ? lines : ['pass'];
   }
@@ -86,9 +85,10 @@ class PythonWriter {
     const schema = (s: string | null) => (s ? [`schema=${pyStr(s)}`] : []);
     switch (op.kind) {
       case 'createEnum':
-        return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.create(op.get_bind(), checkfirst=True)`];
+        return [`# ${op.enum.name} may exist already (an older migration can leave it): created, and marked as created here, only if missing`, ...this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`)];
       case 'dropEnum':
-        return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.drop(op.get_bind(), checkfirst=True)`];
+        if (!op.ifCreatedHere) return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.drop(op.get_bind(), checkfirst=True)`];
+        return [`# drop ${op.enum.name} only if the upgrade created it`, ...this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`)];
       case 'addEnumValue':
       case 'rebuildEnum':
       case 'renameIndex':

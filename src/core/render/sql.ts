@@ -1,10 +1,17 @@
 import type { Column, ColumnType, EnumType, ForeignKey, Identity, Index, Table } from '../schema/model.js';
 import { qualify, quoteIdent, quoteLiteral, typeSql } from '../plan/sql-quote.js';
+import { formatLocks, sideLocks } from '../plan/locks.js';
 import type { ConstraintDef, EnumColumnUse, EnumRef, Operation, Plan } from '../plan/types.js';
 import type { RenderStyle, SqlScript, SqlStatement } from './types.js';
 
 /** The lock_timeout used when the plan takes locks on existing tables and the backend sets none. */
 export const DEFAULT_LOCK_TIMEOUT = '5s';
+
+/**
+ * The statement_timeout set for the steps that scan or rewrite an existing table: bounds how
+ * long one holds its lock. A larger table needs more, set by editing the revision.
+ */
+export const DEFAULT_STATEMENT_TIMEOUT = '5min';
 
 /** The lock_timeout a rendered migration opens with, or null for none. */
 export function lockTimeoutFor(plan: Plan, style: Pick<RenderStyle, 'lockTimeout'> | undefined): string | null {
@@ -15,18 +22,35 @@ export function lockTimeoutSql(timeout: string): string {
   return `SET LOCAL lock_timeout = ${quoteLiteral(timeout)}`;
 }
 
+export function statementTimeoutSql(timeout: string): string {
+  return `SET LOCAL statement_timeout = ${quoteLiteral(timeout)}`;
+}
+
+/** The `SET LOCAL` statements each transaction of a side opens with (both are gone at its commit). */
+export function timeoutPreamble(plan: Plan, style: Pick<RenderStyle, 'lockTimeout'> | undefined): string[] {
+  const timeout = lockTimeoutFor(plan, style);
+  return [...(timeout ? [lockTimeoutSql(timeout)] : []), ...(plan.scansExistingTable ? [statementTimeoutSql(DEFAULT_STATEMENT_TIMEOUT)] : [])];
+}
+
 /**
  * The plan as PostgreSQL statements, the same ones Alembic runs for the rendered revision
  * (upgrade, then downgrade: each operation's downgrade, operations in reverse order).
  */
 export function renderSql(plan: Plan, style?: Pick<RenderStyle, 'lockTimeout'>): SqlScript {
   const sql = new SqlWriter(plan.enums);
-  const timeout = lockTimeoutFor(plan, style);
-  const side = (entries: { ops: Operation[]; index: number }[]) =>
-    withLockTimeout(
-      entries.flatMap(({ ops, index }) => ops.flatMap((o) => sql.statements(o).map((s) => ({ ...s, operation: index })))),
-      timeout,
+  const preamble = timeoutPreamble(plan, style);
+  const side = (entries: { ops: Operation[]; index: number }[]) => {
+    const indexOf = new Map(entries.flatMap(({ ops, index }) => ops.map((o) => [o, index] as const)));
+    const statements = sideLocks(entries.flatMap((e) => e.ops)).flatMap(({ op, locks }) =>
+      sql.statements(op).map((s): SqlStatement => ({
+        ...s,
+        lock: formatLocks(locks),
+        existingTableLocks: locks.filter((l) => l.kind === 'table' && !l.onNewTable).map((l) => `${l.mode} on ${l.name}`),
+        operation: indexOf.get(op)!,
+      })),
     );
+    return withPreamble(statements, preamble);
+  };
   return {
     upgrade: side(plan.operations.map((op, index) => ({ ops: op.upgrade, index }))),
     downgrade: side(plan.operations.map((op, index) => ({ ops: op.downgrade, index })).reverse()),
@@ -34,19 +58,19 @@ export function renderSql(plan: Plan, style?: Pick<RenderStyle, 'lockTimeout'>):
 }
 
 /** `SET LOCAL` lasts for one transaction: set it at the start and after every autocommit step. */
-function withLockTimeout(statements: SqlStatement[], timeout: string | null): SqlStatement[] {
-  if (!timeout) return statements;
-  const set: SqlStatement = { sql: lockTimeoutSql(timeout), transactional: true, lock: 'none', operation: null };
-  const out: SqlStatement[] = [set];
+function withPreamble(statements: SqlStatement[], preamble: string[]): SqlStatement[] {
+  if (!preamble.length) return statements;
+  const set = preamble.map((sql): SqlStatement => ({ sql, transactional: true, lock: 'none', existingTableLocks: [], operation: null }));
+  const out: SqlStatement[] = [...set];
   statements.forEach((s, i) => {
     out.push(s);
     const next = statements[i + 1];
-    if (!s.transactional && next?.transactional) out.push(set);
+    if (!s.transactional && next?.transactional) out.push(...set);
   });
   return out;
 }
 
-type Statement = Omit<SqlStatement, 'operation'>;
+type Statement = Pick<SqlStatement, 'sql' | 'transactional'>;
 
 /** SQL for single operations; the Alembic renderer uses it for steps it writes as `op.execute`. */
 export class SqlWriter {
@@ -57,86 +81,63 @@ export class SqlWriter {
   }
 
   statements(op: Operation): Statement[] {
-    const tx = (sql: string, lock: string): Statement => ({ sql, transactional: true, lock });
+    const tx = (sql: string): Statement => ({ sql, transactional: true });
     switch (op.kind) {
       case 'createEnum':
-        return [tx(createEnum(op.enum, op.enum.labels), 'none')];
+        return [tx(createEnumIfMissing(op.enum))];
       case 'dropEnum':
-        return [tx(`DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`, 'none')];
+        return [tx(op.ifCreatedHere ? dropEnumIfCreatedHere(op.enum) : `DROP TYPE ${qualify(op.enum.schema, op.enum.name)}`)];
       case 'addEnumValue': {
         // It commits on its own: if a later step fails, a retry must not trip over it.
         const position = op.before !== null ? ` BEFORE ${quoteLiteral(op.before)}` : op.after !== null ? ` AFTER ${quoteLiteral(op.after)}` : '';
-        return [
-          {
-            sql: `ALTER TYPE ${qualify(op.enum.schema, op.enum.name)} ADD VALUE IF NOT EXISTS ${quoteLiteral(op.value)}${position}`,
-            transactional: false,
-            lock: `ACCESS EXCLUSIVE on type ${op.enum.name}`,
-          },
-        ];
+        return [{ sql: `ALTER TYPE ${qualify(op.enum.schema, op.enum.name)} ADD VALUE IF NOT EXISTS ${quoteLiteral(op.value)}${position}`, transactional: false }];
       }
       case 'rebuildEnum':
-        return this.rebuildEnum(op.enum, op.labels, op.columns).map((sql) =>
-          tx(sql, op.columns.length ? lockOn(tableList(op.columns)) : `ACCESS EXCLUSIVE on type ${op.enum.name}`),
-        );
+        return this.rebuildEnum(op.enum, op.labels, op.columns).map(tx);
       case 'createTable':
-        return this.createTable(op.table).map((sql) => tx(sql, `ACCESS EXCLUSIVE on ${op.table.name} (new)`));
+        return this.createTable(op.table).map(tx);
       case 'dropTable':
-        return [tx(`DROP TABLE ${qualify(op.table.schema, op.table.name)}`, lockOn(op.table.name))];
+        return [tx(`DROP TABLE ${qualify(op.table.schema, op.table.name)}`)];
       case 'renameTable':
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, lockOn(op.from))];
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`)];
       case 'setTableComment':
-        return [tx(`COMMENT ON TABLE ${qualify(op.schema, op.table)} IS ${commentLiteral(op.comment)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`)];
+        return [tx(`COMMENT ON TABLE ${qualify(op.schema, op.table)} IS ${commentLiteral(op.comment)}`)];
       case 'addColumn': {
         const t = qualify(op.schema, op.table);
-        const out = [tx(`ALTER TABLE ${t} ADD COLUMN ${this.columnDef(op.column)}`, lockOn(op.table))];
+        const out = [tx(`ALTER TABLE ${t} ADD COLUMN ${this.columnDef(op.column)}`)];
         if (op.column.comment !== null) {
-          out.push(tx(`COMMENT ON COLUMN ${t}.${quoteIdent(op.column.name)} IS ${commentLiteral(op.column.comment)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`));
+          out.push(tx(`COMMENT ON COLUMN ${t}.${quoteIdent(op.column.name)} IS ${commentLiteral(op.column.comment)}`));
         }
         return out;
       }
       case 'dropColumn':
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP COLUMN ${quoteIdent(op.column.name)}`, lockOn(op.table))];
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP COLUMN ${quoteIdent(op.column.name)}`)];
       case 'alterColumn':
-        return [this.alterColumn(op)];
+        return [tx(this.alterColumn(op))];
       case 'backfill': {
         const c = quoteIdent(op.column);
-        return [tx(`UPDATE ${qualify(op.schema, op.table)} SET ${c} = ${op.value} WHERE ${c} IS NULL`, `ROW EXCLUSIVE on ${op.table}`)];
+        return [tx(`UPDATE ${qualify(op.schema, op.table)} SET ${c} = ${op.value} WHERE ${c} IS NULL`)];
       }
       case 'createIndex':
-        return [
-          {
-            sql: this.createIndex(op.schema, op.table, op.index, op.concurrently),
-            transactional: !op.concurrently,
-            lock: `${op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE'} on ${op.table}`,
-          },
-        ];
+        return [{ sql: this.createIndex(op.schema, op.table, op.index, op.concurrently), transactional: !op.concurrently }];
       case 'dropIndex':
-        return [
-          {
-            sql: `DROP INDEX ${op.concurrently ? 'CONCURRENTLY IF EXISTS ' : ''}${qualify(op.schema, op.index.name)}`,
-            transactional: !op.concurrently,
-            lock: `${op.concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE'} on ${op.table}`,
-          },
-        ];
+        return [{ sql: `DROP INDEX ${op.concurrently ? 'CONCURRENTLY IF EXISTS ' : ''}${qualify(op.schema, op.index.name)}`, transactional: !op.concurrently }];
       case 'renameIndex':
-        return [tx(`ALTER INDEX ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, `SHARE UPDATE EXCLUSIVE on ${op.table}`)];
-      case 'addConstraint': {
-        const c = op.constraint;
-        const lock = c.kind === 'foreignKey' ? `SHARE ROW EXCLUSIVE on ${op.table}, ${c.referredTable}` : lockOn(op.table);
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ADD ${this.constraintDef(c)}`, lock)];
-      }
+        return [tx(`ALTER INDEX ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`)];
+      case 'addConstraint':
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ADD ${this.constraintDef(op.constraint)}`)];
       case 'dropConstraint':
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP CONSTRAINT ${quoteIdent(op.constraint.name)}`, lockOn(op.table))];
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} DROP CONSTRAINT ${quoteIdent(op.constraint.name)}`)];
       case 'renameConstraint':
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} RENAME CONSTRAINT ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`, lockOn(op.table))];
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} RENAME CONSTRAINT ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`)];
       case 'dropExpression':
-        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ALTER COLUMN ${quoteIdent(op.column)} DROP EXPRESSION`, lockOn(op.table))];
+        return [tx(`ALTER TABLE ${qualify(op.schema, op.table)} ALTER COLUMN ${quoteIdent(op.column)} DROP EXPRESSION`)];
       case 'setSequenceType':
-        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.sequence)} AS ${this.type(op.type)}`, `ACCESS EXCLUSIVE on sequence ${op.sequence}`)];
+        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.sequence)} AS ${this.type(op.type)}`)];
       case 'changeNumbering':
-        return this.changeNumbering(op).map((sql) => tx(sql, lockOn(op.table)));
+        return this.changeNumbering(op).map(tx);
       case 'renameSequence':
-        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`, `ACCESS EXCLUSIVE on sequence ${op.from}`)];
+        return [tx(`ALTER SEQUENCE ${qualify(op.schema, op.from)} RENAME TO ${quoteIdent(op.to)}`)];
     }
   }
 
@@ -236,10 +237,10 @@ export class SqlWriter {
       .join(' ');
   }
 
-  private alterColumn(op: Extract<Operation, { kind: 'alterColumn' }>): Statement {
+  private alterColumn(op: Extract<Operation, { kind: 'alterColumn' }>): string {
     const t = qualify(op.schema, op.table);
     const col = quoteIdent(op.existing.name);
-    const alter = (rest: string): Statement => ({ sql: `ALTER TABLE ${t} ALTER COLUMN ${col} ${rest}`, transactional: true, lock: lockOn(op.table) });
+    const alter = (rest: string) => `ALTER TABLE ${t} ALTER COLUMN ${col} ${rest}`;
     const change = op.change;
     switch (change.kind) {
       case 'type':
@@ -249,9 +250,9 @@ export class SqlWriter {
       case 'serverDefault':
         return alter(change.serverDefault === null ? 'DROP DEFAULT' : `SET DEFAULT ${change.serverDefault}`);
       case 'comment':
-        return { sql: `COMMENT ON COLUMN ${t}.${col} IS ${commentLiteral(change.comment)}`, transactional: true, lock: `SHARE UPDATE EXCLUSIVE on ${op.table}` };
+        return `COMMENT ON COLUMN ${t}.${col} IS ${commentLiteral(change.comment)}`;
       case 'rename':
-        return { sql: `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(change.newName)}`, transactional: true, lock: lockOn(op.table) };
+        return `ALTER TABLE ${t} RENAME COLUMN ${col} TO ${quoteIdent(change.newName)}`;
     }
   }
 }
@@ -262,6 +263,36 @@ function identityClause(identity: Identity): string {
     identity.increment !== null ? `INCREMENT BY ${identity.increment}` : null,
   ].filter((x) => x !== null);
   return `GENERATED ${identity.always ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY${options.length ? ` (${options.join(' ')})` : ''}`;
+}
+
+/**
+ * The comment that marks an enum type as made by a `createEnum` step. PostgreSQL records
+ * nothing else that tells, at downgrade time, a type the upgrade created from one that was
+ * already there; no model declares a type comment, so nothing compares or changes it.
+ */
+export const CREATED_HERE = 'created by flow-migrate: the downgrade of the revision that created it drops it';
+
+function createEnumIfMissing(e: EnumType): string {
+  const type = qualify(e.schema, e.name);
+  return [
+    'DO $$ BEGIN',
+    `  IF to_regtype(${quoteLiteral(type)}) IS NULL THEN`,
+    `    ${createEnum(e, e.labels)};`,
+    `    COMMENT ON TYPE ${type} IS ${quoteLiteral(CREATED_HERE)};`,
+    '  END IF;',
+    'END $$',
+  ].join('\n');
+}
+
+function dropEnumIfCreatedHere(e: EnumType): string {
+  const type = qualify(e.schema, e.name);
+  return [
+    'DO $$ BEGIN',
+    `  IF obj_description(to_regtype(${quoteLiteral(type)}), 'pg_type') = ${quoteLiteral(CREATED_HERE)} THEN`,
+    `    DROP TYPE ${type};`,
+    '  END IF;',
+    'END $$',
+  ].join('\n');
 }
 
 function createEnum(ref: EnumRef, labels: string[]): string {
@@ -320,10 +351,4 @@ function commentLiteral(comment: string | null): string {
   return comment === null ? 'NULL' : quoteLiteral(comment);
 }
 
-function lockOn(table: string): string {
-  return `ACCESS EXCLUSIVE on ${table}`;
-}
 
-function tableList(columns: { table: string }[]): string {
-  return [...new Set(columns.map((c) => c.table))].join(', ');
-}

@@ -4,8 +4,8 @@ export interface RenderStyle {
   wrapNamesInOpF: boolean;
   /**
    * `SET LOCAL lock_timeout` value opening upgrade() and downgrade() (e.g. `'5s'`). When null
-   * and the plan `needsLockTimeout`, `DEFAULT_LOCK_TIMEOUT` is used: a migration that takes
-   * heavy locks on existing tables never runs without one.
+   * and the plan `needsLockTimeout`, `DEFAULT_LOCK_TIMEOUT` is used: a migration that locks an
+   * existing table never runs without one.
    */
   lockTimeout: string | null;
   /** One level of indentation inside upgrade()/downgrade(), e.g. four spaces. */
@@ -24,8 +24,10 @@ export interface SqlStatement {
   sql: string;
   /** False for steps that must run outside a transaction (CONCURRENTLY, ADD VALUE). */
   transactional: boolean;
-  /** The strongest lock it takes, e.g. `ACCESS EXCLUSIVE on tasks`, or `none`. */
+  /** The locks it takes, e.g. `ACCESS EXCLUSIVE on tasks`, `SHARE on tasks (new)`, or `none`. */
   lock: string;
+  /** Its locks on tables that exist before the side runs (`SHARE ROW EXCLUSIVE on users`): what can hold up traffic. */
+  existingTableLocks: string[];
   /** Index into `Plan.operations`, or null for the lock_timeout preamble. */
   operation: number | null;
 }

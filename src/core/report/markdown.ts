@@ -6,7 +6,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 
 const HEADLINES: Record<ReportStatus, string> = {
   'no-changes': ':white_check_mark: The models changed, but the database schema does not.',
-  refused: ':raised_hand: This change would lose data: it needs a confirmation before a migration can be written.',
+  refused: ':raised_hand: This change needs a confirmation before a migration can be written (see the risks refused until confirmed).',
   'not-verified': ':warning: The migration below was **not verified** on PostgreSQL: do not apply it until it is.',
   verified: ':white_check_mark: The migration below was verified on PostgreSQL (upgrade → downgrade → upgrade, with seeded rows).',
   'verification-failed': ':x: The migration below **failed verification** on PostgreSQL.',
@@ -50,7 +50,7 @@ function sections(report: Report, detail: Detail): string[] {
   }
   if (report.migration) out.push(migration(report, detail));
   if (report.verification || report.verificationSkipped) out.push(verification(report, detail));
-  if (report.risks.length) out.push(risks(report, detail));
+  if (report.migration || report.risks.length) out.push(risks(report, detail));
   if (report.execution) {
     const e = report.execution;
     const lines = [
@@ -59,7 +59,7 @@ function sections(report: Report, detail: Detail): string[] {
       `2. From the folder holding \`alembic.ini\`: \`${e.command}\`.`,
       `- Lock timeout: ${e.lockTimeout ? `\`${e.lockTimeout}\`` : 'none set'}.`,
     ];
-    if (e.locks.length) lines.push(`- Locks on existing tables: ${e.locks.map((l) => `\`${l}\``).join(', ')}.`);
+    if (e.downgradeLocks.length) lines.push(`- A downgrade locks: ${e.downgradeLocks.map((l) => `\`${l}\``).join(', ')}.`);
     if (e.outsideTransaction) lines.push(`- ${e.outsideTransaction} statement(s) run outside the transaction: if one fails, the steps before it stay applied.`);
     out.push(lines.join('\n'));
   }
@@ -127,14 +127,21 @@ function difference(d: Difference): string {
   return `${d.kind} \`${d.subject}\`: ${cell(d.message)}`;
 }
 
+/** Always shown for a change: with nothing risky it says so, and still lists the locks. */
 function risks(report: Report, detail: Detail): string {
+  const locks = report.execution?.locks ?? [];
+  const lockLine = `Locks on existing tables: ${locks.length ? locks.map((l) => `\`${l}\``).join(', ') : 'none'}.`;
+  if (!report.risksChecked) return '### Risks\nNot checked: the revision was not planned from models.';
+  if (!report.risks.length) return ['### Risks', `Nothing risky found. ${lockLine}`].join('\n');
   const rows = report.risks.slice(0, detail.risks).map((r) => {
     const where = r.location ? `\`${r.location.file}:${r.location.line}\`` : '';
     const state = r.severity === 'error' ? (r.confirmed ? ' (confirmed)' : ' (refused until confirmed)') : '';
     return `| ${r.severity}${state} | ${cell(r.what)} | ${cell(r.why)} | ${cell(r.safeAlternative)} | ${where} |`;
   });
   const more = report.risks.length > detail.risks ? [`\n…and ${report.risks.length - detail.risks} more risks.`] : [];
-  return ['### Risks', '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
+  // A refused change runs nothing, so it takes no locks to list.
+  const intro = report.execution ? [lockLine, ''] : [];
+  return ['### Risks', ...intro, '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
 }
 
 function plural(n: number, word: string): string {

@@ -7,9 +7,10 @@
  * execution steps, rollback, and the confirmations still needed.
  */
 import { confirmationCommand, confirmationFlag } from '../plan/confirmation.js';
-import type { Confirmation, Finding, Operation, Plan } from '../plan/types.js';
+import type { Confirmation, Finding, Operation, Plan, PlannedOperation } from '../plan/types.js';
+import { formatType } from '../schema/format.js';
 import type { SqlScript } from '../render/types.js';
-import type { SourceLocation } from '../schema/model.js';
+import type { ColumnType, SourceLocation } from '../schema/model.js';
 import type { Verification } from '../verify/round-trip.js';
 
 export type ReportStatus = 'no-changes' | 'refused' | 'not-verified' | 'verified' | 'verification-failed';
@@ -28,11 +29,11 @@ export interface ReportRisk {
 }
 
 export type DeployOrder =
-  /** Only additions: the schema change goes first, then the code that uses it. */
+  /** The new code needs the change and the old code does not notice it (see `stepOrder`). */
   | 'migration-first'
-  /** Only removals: the code that stops using them goes first. */
+  /** The old code breaks on the change and the new code works without it. */
   | 'code-first'
-  /** Renames or both kinds: no single order keeps running code working. */
+  /** Renames, changes both codes notice, or steps asking for both orders: none works. */
   | 'expand-contract'
   /** Nothing running code can notice. */
   | 'either';
@@ -55,11 +56,15 @@ export interface Report {
   /** Why verification did not run, when it did not. */
   verificationSkipped: string | null;
   risks: ReportRisk[];
+  /** False for a revision that was not planned from models: nobody checked its risks. */
+  risksChecked: boolean;
   execution: {
     command: string;
     lockTimeout: string | null;
-    /** The distinct locks taken on existing tables. */
+    /** The distinct locks the upgrade takes on tables that exist before it. */
     locks: string[];
+    /** The same for the downgrade. */
+    downgradeLocks: string[];
     deployOrder: DeployOrder;
     deployNote: string;
     /** Statements that run outside the transaction (a failure there is not rolled back). */
@@ -108,16 +113,18 @@ export function buildReport(input: ReportInput): Report {
     verification: input.verification,
     verificationSkipped: input.verificationSkipped ?? null,
     risks: plan.findings.map(risk),
+    risksChecked: true,
     execution: hasChange
       ? {
           command: `alembic upgrade ${upgradeTarget}`,
           lockTimeout: input.lockTimeout,
-          locks: [...new Set(input.sql.upgrade.map((s) => s.lock).filter((l) => l !== 'none' && !l.endsWith('(new)')))],
+          locks: [...new Set(input.sql.upgrade.flatMap((s) => s.existingTableLocks))],
+          downgradeLocks: [...new Set(input.sql.downgrade.flatMap((s) => s.existingTableLocks))],
           ...deployOrder(plan),
           outsideTransaction: input.sql.upgrade.filter((s) => !s.transactional).length,
         }
       : null,
-    rollback: hasChange ? { command: `alembic downgrade ${downTarget}`, cannotRestore: cannotRestore(plan) } : null,
+    rollback: hasChange ? { command: `alembic downgrade ${downTarget}`, cannotRestore: cannotRestore(plan, input.sql) } : null,
     confirmations: openConfirmations(plan).map(spell),
   };
 }
@@ -144,7 +151,7 @@ function risk(f: Finding): ReportRisk {
   return {
     severity: f.severity,
     rule: f.rule,
-    what: `${f.rule}${subject ? ` on ${subject}` : ''}`,
+    what: `${f.rule}${subject ? ` on ${subject}` : ''}${f.side === 'downgrade' ? ' (downgrade)' : ''}`,
     why: f.message,
     safeAlternative: f.fix,
     location: f.location,
@@ -162,51 +169,174 @@ function openConfirmations(plan: Plan): Confirmation[] {
   return [...seen.values()];
 }
 
-const REMOVING = new Set<Operation['kind']>(['dropTable', 'dropColumn', 'dropEnum']);
-const ADDING = new Set<Operation['kind']>(['createTable', 'addColumn', 'createEnum', 'addEnumValue']);
+type Order = Exclude<DeployOrder, 'either'>;
 
-/**
- * SQLAlchemy selects every mapped column, so code still running the old models breaks as
- * soon as a column it maps is dropped or renamed; code running new models breaks while a
- * column it maps does not exist yet.
- */
-function deployOrder(plan: Plan): { deployOrder: DeployOrder; deployNote: string } {
-  const ops = plan.operations.flatMap((o) => o.upgrade);
-  const renames = ops.some((o) => o.kind === 'renameTable' || (o.kind === 'alterColumn' && o.change.kind === 'rename'));
-  const removes = ops.some((o) => REMOVING.has(o.kind) || (o.kind === 'rebuildEnum'));
-  const adds = ops.some((o) => ADDING.has(o.kind));
-  if (renames || (removes && adds)) {
-    return {
-      deployOrder: 'expand-contract',
-      deployNote:
-        'Old code breaks once the migration runs and new code breaks until it has: deploy code and migration together in a quiet window, or split the change (expand, deploy, contract).',
-    };
-  }
-  if (removes) {
-    return { deployOrder: 'code-first', deployNote: 'Deploy the code that no longer uses the removed tables, columns or enum values first, then run the migration.' };
-  }
-  if (adds) {
-    return { deployOrder: 'migration-first', deployNote: 'Run the migration first, then deploy the code that uses the new schema.' };
-  }
-  return { deployOrder: 'either', deployNote: 'Running code does not notice this change: deploy in either order.' };
+/** Whether two column types hold the same kind of Python value (str, int, Decimal, float, datetime …). */
+function sameFamily(a: ColumnType, b: ColumnType): boolean {
+  if (a.isEnum || b.isEnum || a.arrayDimensions !== b.arrayDimensions) return a.isEnum === b.isEnum && a.name === b.name;
+  const family = (t: ColumnType) => TYPE_FAMILY[t.name] ?? t.name;
+  return family(a) === family(b);
 }
 
-/** What a downgrade cannot bring back. */
-function cannotRestore(plan: Plan): string[] {
+const TYPE_FAMILY: Record<string, string> = {
+  text: 'string', 'character varying': 'string', character: 'string',
+  smallint: 'integer', integer: 'integer', bigint: 'integer',
+  real: 'float', 'double precision': 'float',
+  'timestamp without time zone': 'timestamp', 'timestamp with time zone': 'timestamp',
+  json: 'json', jsonb: 'json',
+};
+
+/**
+ * The order one upgrade step asks for, and why, or null when running code cannot notice it.
+ * SQLAlchemy selects and inserts every mapped column: code on the old models breaks once a
+ * column it maps is dropped or renamed, or once the table rejects what it writes; code on the
+ * new models breaks while what it maps or writes does not exist yet.
+ */
+function stepOrder(o: Operation, planned: PlannedOperation, findings: Finding[], newColumns: Set<string>): { order: Order; why: string } | null {
+  const column = (table: string, name: string) => `${table}.${name}`;
+  switch (o.kind) {
+    case 'createEnum':
+    case 'createTable':
+      return { order: 'migration-first', why: `the new code uses ${o.kind === 'createTable' ? `table ${o.table.name}` : `enum type ${o.enum.name}`}` };
+    case 'addEnumValue':
+      return { order: 'migration-first', why: `the new code may write ${o.value} to enum type ${o.enum.name}` };
+    case 'rebuildEnum':
+      return findings.some((f) => f.rule === 'enum-remove-value') ? { order: 'code-first', why: `the old code may still write the values enum type ${o.enum.name} loses` } : null;
+    case 'dropTable':
+      return { order: 'code-first', why: `the old code uses table ${o.table.name}` };
+    case 'dropColumn':
+      return { order: 'code-first', why: `the old code selects ${column(o.table, o.column.name)}` };
+    case 'renameTable':
+      return { order: 'expand-contract', why: `the old code uses ${o.from} and the new code ${o.to}` };
+    case 'addColumn': {
+      const name = column(o.table, o.column.name);
+      const keepsNoDefault = planned.upgrade.some((x) => x.kind === 'alterColumn' && x.table === o.table && x.existing.name === o.column.name && x.change.kind === 'serverDefault' && x.change.serverDefault === null);
+      const insertsFail = !o.column.nullable && !o.column.serial && !o.column.identity && !o.column.computed && (o.column.serverDefault === null || keepsNoDefault);
+      return insertsFail
+        ? { order: 'expand-contract', why: `the new code needs ${name}, and the old code's INSERTs fail once it exists (NOT NULL, no server default)` }
+        : { order: 'migration-first', why: `the new code selects ${name}` };
+    }
+    case 'alterColumn': {
+      const name = column(o.table, o.existing.name);
+      const change = o.change;
+      switch (change.kind) {
+        case 'rename':
+          return { order: 'expand-contract', why: `the old code selects ${name} and the new code ${column(o.table, change.newName)}` };
+        case 'type': {
+          if (!sameFamily(o.existing.type, change.type)) {
+            return { order: 'expand-contract', why: `${name} changes from ${formatType(o.existing.type)} to ${formatType(change.type)}: each code writes and reads values of its own type` };
+          }
+          const narrows = findings.some((f) => f.rule === 'narrow-type' && f.column === o.existing.name);
+          return narrows
+            ? { order: 'code-first', why: `the old code may write values of ${name} that ${formatType(change.type)} rejects` }
+            : { order: 'migration-first', why: `the new code may write values of ${name} that only ${formatType(change.type)} holds` };
+        }
+        case 'nullable':
+          return change.nullable
+            ? { order: 'migration-first', why: `the new code may write NULL to ${name}` }
+            : { order: 'code-first', why: `the old code may write NULL to ${name}` };
+        case 'serverDefault':
+          // A nullable column takes NULL where no default fills it: nothing fails either way.
+          if (newColumns.has(name) || o.existing.nullable) return null;
+          return change.serverDefault === null
+            ? { order: 'code-first', why: `the old code may leave NOT NULL ${name} to its server default` }
+            : { order: 'migration-first', why: `the new code may leave NOT NULL ${name} to its server default` };
+        case 'comment':
+          return null;
+      }
+      return null;
+    }
+    case 'addConstraint': {
+      const c = o.constraint;
+      const columns = 'columns' in c ? c.columns : [];
+      if (c.kind === 'check' || !columns.length || columns.every((x) => newColumns.has(column(o.table, x)))) {
+        return c.kind === 'check' ? { order: 'code-first', why: `the old code may write rows check ${c.name} rejects` } : null;
+      }
+      return { order: 'code-first', why: `the old code may write rows ${c.name} rejects` };
+    }
+    case 'createIndex':
+      return o.index.unique && !o.index.elements.every((e) => 'column' in e && newColumns.has(column(o.table, e.column)))
+        ? { order: 'code-first', why: `the old code may write duplicates unique index ${o.index.name} rejects` }
+        : null;
+    case 'changeNumbering':
+      if (o.to.kind === 'none') return { order: 'code-first', why: `the old code leaves ${column(o.table, o.column)} to be numbered` };
+      return o.from.kind === 'none' ? { order: 'migration-first', why: `the new code leaves ${column(o.table, o.column)} to be numbered` } : null;
+    case 'dropExpression':
+      return { order: 'migration-first', why: `the new code may write ${column(o.table, o.column)}` };
+    case 'dropEnum':
+    case 'setTableComment':
+    case 'backfill':
+    case 'dropIndex':
+    case 'dropConstraint':
+    case 'renameIndex':
+    case 'renameConstraint':
+    case 'renameSequence':
+    case 'setSequenceType':
+      return null;
+  }
+}
+
+/** Every step's order together: one both ways, or a rename, leaves no single order that works. */
+function deployOrder(plan: Plan): { deployOrder: DeployOrder; deployNote: string } {
+  const newColumns = new Set(plan.operations.flatMap((p) => p.upgrade.flatMap((o) => (o.kind === 'addColumn' ? [`${o.table}.${o.column.name}`] : []))));
+  const asks = plan.operations.flatMap((planned, index) => {
+    const findings = plan.findings.filter((f) => f.operation === index && f.side === 'upgrade');
+    return planned.upgrade.flatMap((o) => stepOrder(o, planned, findings, newColumns) ?? []);
+  });
+  const orders = new Set(asks.map((a) => a.order));
+  const order: DeployOrder = orders.has('expand-contract') || orders.size > 1 ? 'expand-contract' : ([...orders][0] ?? 'either');
+  const why = [...new Set(asks.filter((a) => order === 'expand-contract' || a.order === order).map((a) => a.why))];
+  const because = why.length ? ` Because ${why.join('; ')}.` : '';
+  switch (order) {
+    case 'expand-contract':
+      return {
+        deployOrder: order,
+        deployNote: `Neither order keeps running code working: deploy code and migration together in a quiet window, or split the change (expand, deploy, contract).${because}`,
+      };
+    case 'code-first':
+      return { deployOrder: order, deployNote: `Deploy the code first, then run the migration.${because}` };
+    case 'migration-first':
+      return { deployOrder: order, deployNote: `Run the migration first, then deploy the code.${because}` };
+    case 'either':
+      return { deployOrder: order, deployNote: 'Running code does not notice this change: deploy in either order.' };
+  }
+}
+
+/** What a downgrade cannot bring back, or what makes it fail, naming the statement. */
+function cannotRestore(plan: Plan, sql: SqlScript): string[] {
   const out: string[] = [];
-  for (const op of plan.operations) {
+  const statementOf = (index: number, match: (s: string) => boolean) => sql.downgrade.find((s) => s.operation === index && match(s.sql))?.sql;
+  plan.operations.forEach((op, index) => {
     for (const o of op.upgrade) {
       if (o.kind === 'dropTable') out.push(`The rows of table ${o.table.name}: the upgrade drops it, a downgrade recreates it empty.`);
       if (o.kind === 'dropColumn') out.push(`The values of ${o.table}.${o.column.name}: the upgrade drops the column, a downgrade brings it back empty${o.column.nullable ? '' : ' (or with its default)'}.`);
-      if (o.kind === 'rebuildEnum') out.push(`Rows that held the removed values of enum type ${o.enum.name}.`);
+      if (o.kind === 'rebuildEnum' && plan.findings.some((f) => f.operation === index && f.rule === 'enum-remove-value')) out.push(`Rows that held the removed values of enum type ${o.enum.name}.`);
+      if (o.kind === 'backfill') out.push(`The NULLs of ${o.table}.${o.column}: the upgrade fills them with ${o.value}, and they stay filled after a downgrade.`);
     }
     for (const o of op.downgrade) {
       if (o.kind === 'dropColumn') out.push(`Values written to ${o.table}.${o.column.name} after the upgrade: a downgrade drops the column.`);
       if (o.kind === 'dropTable') out.push(`Rows written to table ${o.table.name} after the upgrade: a downgrade drops it.`);
     }
-  }
+  });
   for (const f of plan.findings) {
-    if (f.rule === 'narrow-type') out.push(`Values of ${f.table}.${f.column} the narrower type truncated or rounded.`);
+    if (f.rule === 'narrow-type' && f.side === 'upgrade') out.push(`Values of ${f.table}.${f.column} the narrower type truncated or rounded.`);
+    if (f.side !== 'downgrade' || f.operation === null) continue;
+    const name = `${f.table}.${f.column}`;
+    if (f.rule === 'narrow-type' || f.rule === 'change-type-rewrite') {
+      // A rewrite back loses nothing unless it needs a cast, which may fail.
+      const statement = statementOf(f.operation, (s) => / ALTER COLUMN .* TYPE /.test(s) && (f.rule === 'narrow-type' || s.includes(' USING ')));
+      if (statement) out.push(`Values written to ${name} since the upgrade that the old type cannot hold: the downgrade fails at \`${statement}\`.`);
+    }
+    if (f.rule === 'set-not-null') {
+      const statement = statementOf(f.operation, (s) => s.endsWith('SET NOT NULL'));
+      if (statement && !sql.downgrade.some((s) => s.operation === f.operation && s.sql.startsWith('UPDATE'))) {
+        out.push(`NULLs written to ${name} since the upgrade: the downgrade fails at \`${statement}\`.`);
+      }
+    }
+    if (f.rule === 'add-unique-constraint' || f.rule === 'add-check' || f.rule === 'add-foreign-key') {
+      const statement = statementOf(f.operation, (s) => s.includes(' ADD CONSTRAINT '));
+      if (statement) out.push(`Rows written since the upgrade that break the constraint it re-adds: the downgrade fails at \`${statement}\`.`);
+    }
   }
   return [...new Set(out)];
 }
@@ -229,10 +359,12 @@ export function buildRevisionReport(input: {
     verification,
     verificationSkipped: null,
     risks: [],
+    risksChecked: false,
     execution: {
       command: `alembic upgrade ${revision.id}`,
       lockTimeout: null,
       locks: [],
+      downgradeLocks: [],
       deployOrder: 'either',
       deployNote: 'The revision was not planned from models: check by hand which code must deploy first.',
       outsideTransaction: 0,

@@ -4,7 +4,7 @@ import { capitalise, type Report, type ReportStatus } from './report.js';
 
 const HEADLINES: Record<ReportStatus, string> = {
   'no-changes': 'no schema changes',
-  refused: 'refused: this change would lose data until it is confirmed',
+  refused: 'refused: this change needs a confirmation (see the risks refused until confirmed)',
   'not-verified': 'not verified: do not apply this migration until it is',
   verified: 'verified on PostgreSQL (upgrade → downgrade → upgrade, with seeded rows)',
   'verification-failed': 'FAILED verification on PostgreSQL',
@@ -44,8 +44,14 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   } else if (report.verificationSkipped) {
     out.push(heading('Verification'), `  did not run: ${report.verificationSkipped}`);
   }
-  if (report.risks.length) {
+  if (report.migration || report.risks.length) {
+    const locks = report.execution?.locks ?? [];
     out.push(heading('Risks'));
+    if (!report.risksChecked) out.push('  not checked: the revision was not planned from models');
+    else {
+      if (!report.risks.length) out.push('  nothing risky found');
+      if (report.execution) out.push(`  locks on existing tables: ${locks.length ? locks.join(', ') : 'none'}`);
+    }
     for (const r of report.risks) {
       const colour = r.severity === 'error' ? c.red : r.severity === 'warning' ? c.yellow : c.dim;
       const state = r.severity === 'error' ? (r.confirmed ? ' (confirmed)' : ' (refused until confirmed)') : '';
@@ -55,7 +61,7 @@ export function renderTerminalReport(report: Report, options: { color: boolean }
   if (report.execution) {
     const e = report.execution;
     out.push(heading('How to run it'), `  ${e.deployNote}`, `  ${c.cyan(e.command)}`, `  lock timeout: ${e.lockTimeout ?? 'none set'}`);
-    if (e.locks.length) out.push(`  locks on existing tables: ${e.locks.join(', ')}`);
+    if (e.downgradeLocks.length) out.push(`  a downgrade locks: ${e.downgradeLocks.join(', ')}`);
     if (e.outsideTransaction) out.push(`  ${e.outsideTransaction} statement(s) run outside the transaction`);
   }
   if (report.rollback) {

@@ -273,7 +273,7 @@ function seedHints(
   base: Schema,
   head: Schema | null,
   mapping: RowMapping,
-): Pick<SeedOptions, 'convertedTo' | 'removedLabels' | 'uniqueAfter'> {
+): Pick<SeedOptions, 'convertedTo' | 'removedLabels' | 'uniqueAfter' | 'empty'> {
   const convertedTo: NonNullable<SeedOptions['convertedTo']> = {};
   for (const fate of mapping.tables) {
     for (const [column, f] of Object.entries(fate.columns)) {
@@ -298,7 +298,8 @@ function seedHints(
     ];
     uniqueAfter[fate.from] = sets.filter((set) => set.every((c) => baseName.has(c))).map((set) => set.map((c) => baseName.get(c)!));
   }
-  return { convertedTo, removedLabels, uniqueAfter };
+  const empty = mapping.tables.filter((fate) => fate.to !== null && plan.assumedEmpty.includes(fate.to)).map((fate) => fate.from);
+  return { convertedTo, removedLabels, uniqueAfter, empty };
 }
 
 /**

@@ -33,6 +33,8 @@ export interface SeedOptions {
    * a value (a backfill turns every NULL into the same one).
    */
   uniqueAfter?: Record<string, string[][]>;
+  /** Tables a person says hold no rows (`--assume-empty`): left empty, as the migration expects them. */
+  empty?: string[];
 }
 
 /** A value as PostgreSQL's text input accepts it, or null for SQL NULL. */
@@ -134,6 +136,10 @@ export function seedSession(schema: Schema, options: SeedOptions = {}): SeedSess
     uniqueAfter: options.uniqueAfter ?? {},
   };
   const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
+  for (const name of options.empty ?? []) {
+    unseedable.add(name);
+    notes.push({ table: name, message: 'left empty: the change assumes it holds no rows (--assume-empty)' });
+  }
   const seeded = new Map<string, SeededTable>();
   return {
     order,

@@ -39,6 +39,8 @@ export interface VerifyChangeRequest extends VerifyEnvironment {
   backend: SourceDir | null;
   renames: RenameRequest[];
   allowDataLoss: boolean;
+  /** Tables a person says hold no rows (`--assume-empty`). */
+  assumeEmpty?: string[];
   runner: RunnerName;
   /** Build the base by replaying the backend's chain (alembic runner) instead of from the base models. */
   fromChain: boolean;
@@ -70,6 +72,7 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
         backend: request.backend,
         renames: request.renames,
         allowDataLoss: request.allowDataLoss,
+        assumeEmpty: request.assumeEmpty,
         message: request.message ?? null,
         downRevision: request.downRevision ?? null,
         now: request.now,

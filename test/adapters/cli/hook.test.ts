@@ -114,6 +114,17 @@ describe('flow-migrate hook run', () => {
     expect(strict.stderr).toContain('commit blocked (strict): data would be lost');
   });
 
+  it('lets a strict commit through once a migration written with --assume-empty is in the backend', async () => {
+    stage(BASE_MODELS.replace('    status: Mapped[str] = mapped_column(String(20))\n', '    status: Mapped[str] = mapped_column(String(20))\n    rank: Mapped[int]\n'));
+    expect((await hook('--strict')).code).toBe(3);
+    const backend = path.relative(ws.models.root, ws.backend.root);
+    const written = await runCli(['generate', '--base', 'HEAD', '--staged', '--backend', backend, '--write', '--assume-empty', 'tasks'], ws.models.root);
+    expect(written.code).toBe(0);
+    const run = await hook('--strict');
+    expect(run.stderr).toMatch(/migration present in the backend: .*002_add_rank_to_tasks\.py \(written with the confirmations above\)/);
+    expect(run.code).toBe(0);
+  });
+
   it('lets a strict commit with data loss through once a migration confirming it is in the backend', async () => {
     stage(DROP_STATUS);
     expect((await hook('--strict')).code).toBe(3);

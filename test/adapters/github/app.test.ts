@@ -312,6 +312,7 @@ const COMMENT_ONLY = VALID_CONFIG.replace('pull_request: true', 'pull_request: f
 
 const DROP_STATUS: Finding = {
   rule: 'drop-column',
+  side: 'upgrade',
   severity: 'error',
   table: 'tasks',
   column: 'status',

@@ -8,6 +8,7 @@ describe('upgradeOpCalls', () => {
       [
         'def upgrade():',
         '    op.execute("SET LOCAL lock_timeout = \'5s\'")',
+        '    op.execute("SET LOCAL statement_timeout = \'5min\'")',
         "    op.add_column('tasks', sa.Column('notes', sa.String(length=500), nullable=True))",
         '    with op.batch_alter_table("tasks") as batch:',
         '        batch.drop_column("x")',

@@ -58,8 +58,9 @@ function label(op: Operation): string {
   }
 }
 
+/** `severity:rule`, with `@downgrade` for a finding on a downgrade statement. */
 function rules(p: Plan): string[] {
-  return p.findings.map((f) => `${f.severity}:${f.rule}`);
+  return p.findings.map((f) => `${f.severity}:${f.rule}${f.side === 'downgrade' ? '@downgrade' : ''}`);
 }
 
 const users = (...extra: ReturnType<typeof col>[]) =>
@@ -120,8 +121,49 @@ describe('plan: columns', () => {
     const p = run(schema([users()]), schema([users(c)]), { allowDataLoss: true });
     expect(p.refused).toBe(true);
     const f = p.findings.find((x) => x.rule === 'add-not-null-no-default')!;
-    expect(f).toMatchObject({ severity: 'error', table: 'users', column: 'tenant', location: at(7), confirmations: [], confirmed: false });
-    expect(f.message).toMatch(/server_default=.*default=/);
+    expect(f).toMatchObject({ severity: 'error', table: 'users', column: 'tenant', location: at(7), confirmations: [{ kind: 'assume-empty', table: 'users' }], confirmed: false });
+    expect(f.message).toMatch(/existing rows need a value.*server_default=.*default=/);
+    expect(f.message).not.toMatch(/lose|lost/);
+  });
+
+  it('adds NOT NULL with no value to a table said to be empty (--assume-empty) as is, and rejects an unknown table', () => {
+    const c = col('tenant', 'integer', { nullable: false, location: at(7) });
+    const p = run(schema([users()]), schema([users(c)]), { assumeEmpty: ['users'] });
+    expect(p.refused).toBe(false);
+    expect(p.findings).toEqual([]);
+    expect(p.operations[0]!.upgrade).toEqual([
+      { kind: 'addColumn', schema: null, table: 'users', column: c, why: 'users holds no rows (--assume-empty): no value is needed for existing ones' },
+    ]);
+    expect(() => run(schema([users()]), schema([users(c)]), { assumeEmpty: ['nope'] })).toThrow(/--assume-empty nope: no table "nope" in the head models/);
+    expect(confirmationFlag({ kind: 'assume-empty', table: 'users' })).toBe('--assume-empty users');
+  });
+
+  it('warns that the old code cannot insert once a NOT NULL column filled from a Python default= keeps no server default', () => {
+    const c = col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' }, location: at(12) });
+    const p = run(schema([users()]), schema([users(c)]));
+    expect(rules(p)).toEqual(['warning:add-not-null-python-default']);
+    expect(p.findings[0]!.message).toMatch(/temporary server default.*INSERTs by the old code.*fail/);
+    expect(p.findings[0]!.fix).toMatch(/server_default=.*nullable, backfill it, and make it NOT NULL in a later revision/);
+  });
+
+  it('sets lock_timeout for any lock that holds up an existing table, even a catalog-only ADD COLUMN; statement_timeout only for scans and rewrites', () => {
+    const add = run(schema([users()]), schema([users(col('bio', 'text'))]));
+    expect([add.needsLockTimeout, add.scansExistingTable]).toEqual([true, false]);
+    const comment = run(schema([users(col('bio', 'text'))]), schema([users(col('bio', 'text', { comment: 'About' }))]));
+    expect(comment.needsLockTimeout).toBe(false);
+    const fresh = run(schema([]), schema([users()]));
+    // The downgrade drops the table, which by then has traffic.
+    expect([fresh.needsLockTimeout, fresh.scansExistingTable]).toEqual([true, false]);
+    const rewrite = run(schema([users(col('n', 'integer'))]), schema([users(col('n', 'bigint'))]));
+    expect(rewrite.scansExistingTable).toBe(true);
+  });
+
+  it('gives downgrade statements the findings of upgrade ones: at most warnings, never refusing', () => {
+    const p = run(schema([users(col('n', 'integer'))]), schema([users(col('n', 'bigint'))]));
+    const down = p.findings.find((f) => f.side === 'downgrade')!;
+    expect(down).toMatchObject({ rule: 'narrow-type', severity: 'warning', confirmations: [], operation: 0 });
+    expect(down.message).toMatch(/fails on values written since the upgrade that do not fit \(ALTER TABLE users ALTER COLUMN n TYPE integer\)/);
+    expect(p.refused).toBe(false);
   });
 
   it('treats a volatile default as a rewrite', () => {
@@ -165,7 +207,8 @@ describe('plan: columns', () => {
     const p = run(base, head);
     expect(steps(p)).toEqual(['alterColumn:users.status:nullable']);
     expect(steps(p, 'downgrade')).toEqual(["backfill:users.status='new'", 'alterColumn:users.status:nullable']);
-    expect(rules(p)).toEqual(['info:drop-not-null']);
+    expect(rules(p)).toEqual(['info:drop-not-null', 'warning:set-not-null@downgrade']);
+    expect(p.findings[1]!.message).toMatch(/first set to 'new'/);
   });
 
   it('changes a table comment both ways', () => {
@@ -195,12 +238,12 @@ describe('plan: type changes', () => {
 
   it('widening varchar is catalog-only info', () => {
     const p = change(col('name', 'varchar', { length: 50 }), col('name', 'varchar', { length: 100 }));
-    expect(rules(p)).toEqual(['info:change-type-cheap']);
+    expect(rules(p)).toEqual(['info:change-type-cheap', 'warning:narrow-type@downgrade']);
     expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'type', using: null } });
   });
 
   it('int → bigint rewrites the table', () => {
-    expect(rules(change(col('n', 'integer'), col('n', 'bigint')))).toEqual(['warning:change-type-rewrite']);
+    expect(rules(change(col('n', 'integer'), col('n', 'bigint')))).toEqual(['warning:change-type-rewrite', 'warning:narrow-type@downgrade']);
   });
 
   it('narrowing is data loss', () => {
@@ -222,7 +265,7 @@ describe('plan: type changes', () => {
     const p = change(col('code', 'varchar', { length: 10 }), col('code', 'integer'));
     expect(p.operations[0]!.upgrade[0]).toMatchObject({ change: { kind: 'type', using: 'code::integer' } });
     expect(p.operations[0]!.downgrade[0]).toMatchObject({ change: { kind: 'type', using: null } });
-    expect(rules(p)).toEqual(['warning:change-type-rewrite', 'warning:cast-needed']);
+    expect(rules(p)).toEqual(['warning:change-type-rewrite', 'warning:cast-needed', 'warning:change-type-rewrite@downgrade']);
     const json = change(col('data', 'text'), col('data', 'jsonb'));
     expect(json.operations[0]!.upgrade[0]).toMatchObject({ change: { using: 'data::jsonb' } });
   });
@@ -263,7 +306,13 @@ describe('plan: generated columns', () => {
       schema([prices(col('gross', 'numeric', { computed: { expression: 'net * 1.25', persisted: true } }))]),
     );
     expect(steps(p)).toEqual(['dropIndex:ix_prices_gross', 'dropColumn:prices.gross', 'addColumn:prices.gross', 'createIndex:ix_prices_gross']);
-    expect(rules(p)).toEqual(['info:drop-index', 'warning:add-column-volatile-default', 'warning:create-index']);
+    expect(rules(p)).toEqual([
+      'info:drop-index',
+      'warning:add-column-volatile-default',
+      'warning:create-index',
+      'warning:add-column-volatile-default@downgrade',
+      'warning:create-index@downgrade',
+    ]);
     expect(p.refused).toBe(false);
   });
 
@@ -303,7 +352,7 @@ describe('plan: renames', () => {
     expect(steps(p)).toEqual(['alterColumn:tasks.status:rename']);
     expect(steps(p, 'downgrade')).toEqual(['alterColumn:tasks.state:rename']);
     expect(p.refused).toBe(false);
-    expect(rules(p)).toEqual(['warning:rename-column']);
+    expect(rules(p)).toEqual(['warning:rename-column', 'warning:rename-column@downgrade']);
     expect(p.possibleRenames).toEqual([]);
   });
 
@@ -441,7 +490,7 @@ describe('plan: tables and ordering', () => {
     const changed = { ...team, foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { onDelete: 'CASCADE' })] };
     const p = run(schema([org, team]), schema([org, changed]));
     expect(steps(p)).toEqual(['dropConstraint:teams_org_id_fkey', 'addConstraint:teams_org_id_fkey']);
-    expect(rules(p)).toEqual(['warning:change-fk-action']);
+    expect(rules(p)).toEqual(['warning:change-fk-action', 'warning:add-foreign-key@downgrade']);
     expect(p.findings[0]!.message).toMatch(/ON DELETE NO ACTION .* to ON DELETE CASCADE/);
     expect(p.findings[0]!.message).toContain('Deleting a row of orgs now deletes the rows of teams that reference it.');
   });
@@ -451,7 +500,7 @@ describe('plan: tables and ordering', () => {
     expect(run(schema([t('qty > 0')]), schema([t('qty > 0')])).operations).toEqual([]);
     const p = run(schema([t('qty > 0')]), schema([t('qty >= 0')]));
     expect(steps(p)).toEqual(['dropConstraint:ck_items_qty', 'addConstraint:ck_items_qty']);
-    expect(rules(p)).toEqual(['warning:add-check']);
+    expect(rules(p)).toEqual(['warning:add-check', 'warning:add-check@downgrade']);
   });
 
   it('diffs indexes: new, changed predicate, unique constraint', () => {
@@ -462,7 +511,7 @@ describe('plan: tables and ordering', () => {
       schema([t([index('ix_items_sku', ['sku'], { where: 'deleted IS FALSE' }), index('ix_items_deleted', ['deleted'])], [unique('uq_items_sku', ['sku'])])]),
     );
     expect(steps(p)).toEqual(['dropIndex:ix_items_sku', 'addConstraint:uq_items_sku', 'createIndex:ix_items_sku', 'createIndex:ix_items_deleted']);
-    expect(rules(p)).toEqual(['info:drop-index', 'warning:add-unique-constraint', 'warning:create-index', 'warning:create-index']);
+    expect(rules(p)).toEqual(['info:drop-index', 'warning:add-unique-constraint', 'warning:create-index', 'warning:create-index', 'warning:create-index@downgrade']);
   });
 
   it('builds indexes concurrently on request', () => {
@@ -508,7 +557,7 @@ describe('plan: tables and ordering', () => {
     const t = (pk: string[]) => table('links', [col('a', 'integer', { nullable: false }), col('b', 'integer', { nullable: false })], { pk });
     const p = run(schema([t(['a'])]), schema([t(['a', 'b'])]));
     expect(steps(p)).toEqual(['dropConstraint:links_pkey', 'addConstraint:links_pkey']);
-    expect(rules(p)).toEqual(['warning:add-primary-key']);
+    expect(rules(p)).toEqual(['warning:add-primary-key', 'warning:add-primary-key@downgrade']);
   });
 });
 

@@ -20,8 +20,8 @@ describe('renderAlembic', () => {
 
   it('adds a column with op.add_column and drops it on downgrade', () => {
     const body = render(schema([users()]), schema([users(col('seen', 'timestamptz'))]));
-    expect(body.upgrade).toBe("    op.add_column('users', sa.Column('seen', sa.DateTime(timezone=True), nullable=True))");
-    expect(body.downgrade).toBe("    op.drop_column('users', 'seen')");
+    expect(body.upgrade).toBe(`    op.execute("SET LOCAL lock_timeout = '5s'")\n    op.add_column('users', sa.Column('seen', sa.DateTime(timezone=True), nullable=True))`);
+    expect(body.downgrade).toBe(`    op.execute("SET LOCAL lock_timeout = '5s'")\n    op.drop_column('users', 'seen')`);
   });
 
   it('creates a table with every constraint named exactly as the model names it', () => {
@@ -34,6 +34,8 @@ describe('renderAlembic', () => {
     const body = render(schema([users()]), schema([users(), teams]));
     expect(body.upgrade).toBe(
       [
+        // The foreign key locks users.
+        `    op.execute("SET LOCAL lock_timeout = '5s'")`,
         '    op.create_table(',
         "        'teams',",
         "        sa.Column('id', sa.Integer(), nullable=False),",
@@ -53,7 +55,7 @@ describe('renderAlembic', () => {
         "    op.create_index('ix_teams_owner_id', 'teams', ['owner_id'], unique=False)",
       ].join('\n'),
     );
-    expect(body.downgrade).toBe("    op.drop_table('teams')");
+    expect(body.downgrade).toBe(`    op.execute("SET LOCAL lock_timeout = '5s'")\n    op.drop_table('teams')`);
     const wrapped = render(schema([users()]), schema([users(), teams]), {}, { wrapNamesInOpF: true });
     expect(wrapped.upgrade).toContain("name=op.f('uq_teams_name')");
     expect(wrapped.upgrade).toContain("op.create_index(op.f('ix_teams_owner_id'), 'teams'");
@@ -97,9 +99,15 @@ describe('renderAlembic', () => {
     const body = render(schema([users()]), schema([users(enumCol('status', 'task_status'))], [status]));
     expect(body.imports).toEqual(['from sqlalchemy.dialects import postgresql']);
     const lines = body.upgrade.split('\n').map((l) => l.trim());
-    expect(lines[0]).toBe("postgresql.ENUM('todo', 'done', name='task_status').create(op.get_bind(), checkfirst=True)");
+    expect(lines.slice(1, 3)).toEqual([
+      '# task_status may exist already (an older migration can leave it): created, and marked as created here, only if missing',
+      `op.execute("DO $$ BEGIN\\n  IF to_regtype('task_status') IS NULL THEN\\n    CREATE TYPE task_status AS ENUM ('todo', 'done');\\n    COMMENT ON TYPE task_status IS 'created by flow-migrate: the downgrade of the revision that created it drops it';\\n  END IF;\\nEND $$")`,
+    ]);
     expect(body.upgrade).toContain("postgresql.ENUM('todo', 'done', name='task_status', create_type=False)");
-    expect(body.downgrade.split('\n').at(-1)!.trim()).toBe("postgresql.ENUM('todo', 'done', name='task_status').drop(op.get_bind(), checkfirst=True)");
+    expect(body.downgrade.split('\n').slice(-2).map((l) => l.trim())).toEqual([
+      '# drop task_status only if the upgrade created it',
+      `op.execute("DO $$ BEGIN\\n  IF obj_description(to_regtype('task_status'), 'pg_type') = 'created by flow-migrate: the downgrade of the revision that created it drops it' THEN\\n    DROP TYPE task_status;\\n  END IF;\\nEND $$")`,
+    ]);
   });
 
   it('adds enum values inside autocommit_block and sets lock_timeout again after it', () => {
@@ -108,12 +116,14 @@ describe('renderAlembic', () => {
     const head = t('todo', 'doing', 'done');
     head.tables[0]!.columns[2] = col('n', 'bigint');
     const body = render(t('todo', 'done'), head);
-    expect(body.upgrade.split('\n').slice(0, 6)).toEqual([
+    expect(body.upgrade.split('\n').slice(0, 8)).toEqual([
       `    op.execute("SET LOCAL lock_timeout = '5s'")`,
+      `    op.execute("SET LOCAL statement_timeout = '5min'")`,
       '    # these statements cannot run inside a transaction block',
       '    with op.get_context().autocommit_block():',
       `        op.execute("ALTER TYPE task_status ADD VALUE IF NOT EXISTS 'doing' AFTER 'todo'")`,
       `    op.execute("SET LOCAL lock_timeout = '5s'")`,
+      `    op.execute("SET LOCAL statement_timeout = '5min'")`,
       '    op.alter_column(',
     ]);
     // The downgrade rebuilds the type, dropping and restoring the column default around it.

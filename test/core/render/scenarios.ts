@@ -14,6 +14,11 @@ export interface Scenario {
   options: PlanOptions;
   /** SQL run on every fresh database before anything else (e.g. CREATE SCHEMA). */
   setup?: string[];
+  /**
+   * The setup leaves an object no base model declares (a type an older migration left):
+   * verification rightly reports it at its base step, so only the render round trips use it.
+   */
+  outsideModels?: boolean;
   /** Rows inserted into the base schema before the upgrade. */
   seed: string[];
   /** A query on the base schema whose result must be the same after upgrade → downgrade. */
@@ -203,6 +208,25 @@ export const scenarios: Scenario[] = [
         { status: 'todo', priority: 'normal' },
       ],
     },
+  },
+  {
+    // An older migration dropped the table that used the type and left the type (op.drop_table
+    // does not drop it): the upgrade finds it there, and the downgrade must leave it.
+    name: 'a new enum column whose type an older migration left behind, and one whose type is new: the downgrade drops only the new one',
+    base: schema([table('bots', [id()])]),
+    head: schema([table('bots', [id(), enumCol('kind', 'botkind'), enumCol('mode', 'botmode')])], [enumType('botkind', ['CHAT', 'CRON']), enumType('botmode', ['ON', 'OFF'])]),
+    options: options(),
+    setup: ["CREATE TYPE botkind AS ENUM ('CHAT', 'CRON')"],
+    outsideModels: true,
+    seed: ['INSERT INTO bots DEFAULT VALUES'],
+    probeBase: 'SELECT id FROM bots ORDER BY id',
+  },
+  {
+    name: 'a NOT NULL column with no default added to a table said to be empty (--assume-empty)',
+    base: schema([users(), table('jobs', [id()])]),
+    head: schema([users(), table('jobs', [id(), col('queue', 'text', { nullable: false })])]),
+    options: options({ assumeEmpty: ['jobs'] }),
+    seed: ["INSERT INTO users (email) VALUES ('a@x')"],
   },
   {
     name: 'enum rebuild: a value removed and one added, the default naming the removed one, the column renamed by hint',

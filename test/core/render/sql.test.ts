@@ -17,6 +17,7 @@ describe('renderSql', () => {
     });
     const script = sql(schema([users()]), schema([users(), order]));
     expect(script.upgrade).toEqual([
+      { sql: "SET LOCAL lock_timeout = '5s'", transactional: true, lock: 'none', existingTableLocks: [], operation: null },
       {
         sql: [
           'CREATE TABLE "order" (',
@@ -28,11 +29,16 @@ describe('renderSql', () => {
           ')',
         ].join('\n'),
         transactional: true,
-        lock: 'ACCESS EXCLUSIVE on order (new)',
+        // The new table blocks nobody; the referenced one is locked against writes.
+        lock: 'ACCESS EXCLUSIVE on order (new), SHARE ROW EXCLUSIVE on users',
+        existingTableLocks: ['SHARE ROW EXCLUSIVE on users'],
         operation: 0,
       },
     ]);
-    expect(script.downgrade).toEqual([{ sql: 'DROP TABLE "order"', transactional: true, lock: 'ACCESS EXCLUSIVE on order', operation: 0 }]);
+    // Dropping the table removes its foreign key's trigger from users too.
+    expect(script.downgrade.slice(1)).toEqual([
+      { sql: 'DROP TABLE "order"', transactional: true, lock: 'ACCESS EXCLUSIVE on order, ACCESS EXCLUSIVE on users', existingTableLocks: ['ACCESS EXCLUSIVE on order', 'ACCESS EXCLUSIVE on users'], operation: 0 },
+    ]);
   });
 
   it('opens with lock_timeout when a step locks an existing table, and sets it again after autocommit steps', () => {
@@ -40,22 +46,33 @@ describe('renderSql', () => {
     const script = sql(t(['todo'], 'integer'), t(['todo', 'done'], 'bigint'));
     expect(script.upgrade.map((s) => [s.sql, s.transactional, s.operation])).toEqual([
       ["SET LOCAL lock_timeout = '5s'", true, null],
+      // The rewrite (and the downgrade's rebuild) hold their lock while every row is rewritten.
+      ["SET LOCAL statement_timeout = '5min'", true, null],
       ["ALTER TYPE task_status ADD VALUE IF NOT EXISTS 'done'", false, 0],
       ["SET LOCAL lock_timeout = '5s'", true, null],
+      ["SET LOCAL statement_timeout = '5min'", true, null],
       // Operation 1 is the enum's downgrade-only rebuild.
       ['ALTER TABLE users ALTER COLUMN n TYPE bigint', true, 2],
     ]);
-    expect(script.upgrade[3]!.lock).toBe('ACCESS EXCLUSIVE on users');
+    expect(script.upgrade[5]!.lock).toBe('ACCESS EXCLUSIVE on users');
   });
 
-  it('needs no lock_timeout for catalog-only steps', () => {
+  it('sets lock_timeout for a catalog-only ADD COLUMN: its ACCESS EXCLUSIVE lock queues behind a long transaction and holds up every query', () => {
     const script = sql(schema([users()]), schema([users(col('bio', 'text', { comment: 'About' }))]));
-    expect(script.upgrade.map((s) => s.sql)).toEqual(['ALTER TABLE users ADD COLUMN bio text', "COMMENT ON COLUMN users.bio IS 'About'"]);
+    expect(script.upgrade.map((s) => s.sql)).toEqual(["SET LOCAL lock_timeout = '5s'", 'ALTER TABLE users ADD COLUMN bio text', "COMMENT ON COLUMN users.bio IS 'About'"]);
+    // The comment belongs to the step, whose ADD COLUMN already holds ACCESS EXCLUSIVE.
+    expect(script.upgrade.map((s) => s.lock)).toEqual(['none', 'ACCESS EXCLUSIVE on users', 'ACCESS EXCLUSIVE on users']);
+  });
+
+  it('needs no lock_timeout for a comment: SHARE UPDATE EXCLUSIVE queues no reads or writes', () => {
+    const script = sql(schema([users(col('bio', 'text'))]), schema([users(col('bio', 'text', { comment: 'About' }))]));
+    expect(script.upgrade.map((s) => s.sql)).toEqual(["COMMENT ON COLUMN users.bio IS 'About'"]);
   });
 
   it('fills existing rows for a NOT NULL column from the model default, then drops the temporary default', () => {
     const script = sql(schema([users()]), schema([users(col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' } }))]));
     expect(script.upgrade.map((s) => s.sql)).toEqual([
+      "SET LOCAL lock_timeout = '5s'",
       'ALTER TABLE users ADD COLUMN score integer DEFAULT 0 NOT NULL',
       'ALTER TABLE users ALTER COLUMN score DROP DEFAULT',
     ]);
@@ -77,6 +94,7 @@ describe('renderSql', () => {
         sql: "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_users_email ON users (email) WHERE email <> ''",
         transactional: false,
         lock: 'SHARE UPDATE EXCLUSIVE on users',
+        existingTableLocks: ['SHARE UPDATE EXCLUSIVE on users'],
         operation: 0,
       },
     ]);

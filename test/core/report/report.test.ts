@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
-import { buildReport, GITHUB_COMMENT_LIMIT, renderMarkdownReport, renderTerminalReport, type ReportInput } from '../../../src/core/report/index.js';
+import { buildReport, buildRevisionReport, GITHUB_COMMENT_LIMIT, renderMarkdownReport, renderTerminalReport, type ReportInput } from '../../../src/core/report/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
 import type { Verification } from '../../../src/core/verify/round-trip.js';
 import { at, col, schema, table } from '../../support/schema-builder.js';
@@ -70,7 +70,89 @@ describe('buildReport', () => {
   });
 });
 
+describe('buildReport: deploy order, step by step', () => {
+  const orderOf = (base: Schema, head: Schema, allowDataLoss = false) => buildReport(input(base, head, {}, allowDataLoss)).execution!;
+
+  it('a NOT NULL column filled from a Python default= keeps no server default: neither order works', () => {
+    const e = orderOf(schema([users()]), schema([users(col('score', 'integer', { nullable: false, default: { python: '0', sql: '0' } }))]));
+    expect(e.deployOrder).toBe('expand-contract');
+    expect(e.deployNote).toMatch(/old code's INSERTs fail once it exists/);
+  });
+
+  it('a NOT NULL column with a server default is migration first', () => {
+    expect(orderOf(schema([users()]), schema([users(col('active', 'boolean', { nullable: false, serverDefault: 'true' }))])).deployOrder).toBe('migration-first');
+  });
+
+  it('String → Integer: each code reads and writes its own type, so neither order works', () => {
+    const e = orderOf(schema([users(col('code', 'varchar', { length: 10 }))]), schema([users(col('code', 'integer'))]));
+    expect(e.deployOrder).toBe('expand-contract');
+    expect(e.deployNote).toMatch(/users.code changes from character varying\(10\) to integer/);
+  });
+
+  it('widening is migration first, narrowing code first, SET NOT NULL code first, DROP NOT NULL migration first', () => {
+    const c = (o: Parameters<typeof col>[2] = {}) => col('name', 'varchar', { length: 50, ...o });
+    expect(orderOf(schema([users(c())]), schema([users(c({ length: 100 }))])).deployOrder).toBe('migration-first');
+    expect(orderOf(schema([users(c({ length: 100 }))]), schema([users(c())]), true).deployOrder).toBe('code-first');
+    expect(orderOf(schema([users(c())]), schema([users(c({ nullable: false, serverDefault: "''" }))])).deployOrder).toBe('code-first');
+    expect(orderOf(schema([users(c({ nullable: false }))]), schema([users(c())])).deployOrder).toBe('migration-first');
+  });
+
+  it('a comment change is either order', () => {
+    expect(orderOf(schema([users(col('bio', 'text'))]), schema([users(col('bio', 'text', { comment: 'About' }))])).deployOrder).toBe('either');
+  });
+});
+
+describe('buildReport: what a rollback cannot restore', () => {
+  it('backfilled NULLs stay filled', () => {
+    const report = buildReport(input(schema([users(col('name', 'text'))]), schema([users(col('name', 'text', { nullable: false, serverDefault: "''" }))])));
+    expect(report.rollback!.cannotRestore).toContain("The NULLs of users.name: the upgrade fills them with '', and they stay filled after a downgrade.");
+  });
+
+  it('a widened column that holds wider values makes the downgrade fail: the statement is named', () => {
+    const c = (length: number) => col('name', 'varchar', { length });
+    const report = buildReport(input(schema([users(c(50))]), schema([users(c(100))])));
+    expect(report.rollback!.cannotRestore).toContain(
+      'Values written to users.name since the upgrade that the old type cannot hold: the downgrade fails at `ALTER TABLE users ALTER COLUMN name TYPE character varying(50)`.',
+    );
+  });
+
+  it('a rewrite back that needs no cast cannot fail on values: nothing is claimed', () => {
+    const report = buildReport(input(schema([users(col('code', 'text'))]), schema([users(col('code', 'integer'))])));
+    expect(report.rollback!.cannotRestore.filter((c) => c.includes('fails at'))).toEqual([]);
+  });
+
+  it('NULLs written after DROP NOT NULL make the downgrade fail when it has nothing to fill them with', () => {
+    const report = buildReport(input(schema([users(col('name', 'text', { nullable: false }))]), schema([users(col('name', 'text'))])));
+    expect(report.rollback!.cannotRestore).toContain('NULLs written to users.name since the upgrade: the downgrade fails at `ALTER TABLE users ALTER COLUMN name SET NOT NULL`.');
+  });
+});
+
 describe('renderMarkdownReport', () => {
+  it('always has a Risks section: with nothing risky it says so, and still lists the locks', () => {
+    const report = buildReport(input(schema([users()]), schema([users(col('last_login', 'timestamptz'))]), { verification: passed }));
+    expect(report.risks).toEqual([]);
+    expect(renderMarkdownReport(report)).toContain('### Risks\nNothing risky found. Locks on existing tables: `ACCESS EXCLUSIVE on users`.');
+    expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  nothing risky found\n  locks on existing tables: ACCESS EXCLUSIVE on users\n');
+  });
+
+  it('lists no locks for a refused change: nothing runs', () => {
+    const md = renderMarkdownReport(buildReport(input(schema([users(col('nickname', 'text'))]), schema([users()]))));
+    expect(md).toContain('### Risks\n| severity |');
+  });
+
+  it('says the risks of a revision it did not plan were not checked', () => {
+    const report = buildRevisionReport({ revision: { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' }, verification: passed });
+    expect(renderMarkdownReport(report)).toContain('### Risks\nNot checked: the revision was not planned from models.');
+    expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  not checked: the revision was not planned from models\n');
+  });
+
+  it('marks a downgrade finding and lists the downgrade locks', () => {
+    const c = (length: number) => col('name', 'varchar', { length });
+    const md = renderMarkdownReport(buildReport(input(schema([users(c(50))]), schema([users(c(100))]))));
+    expect(md).toContain('| warning | narrow-type on users.name (downgrade) |');
+    expect(md).toContain('- A downgrade locks: `ACCESS EXCLUSIVE on users`.');
+  });
+
   it('renders the parts a person acts on', () => {
     const md = renderMarkdownReport(buildReport(input(schema([users()]), schema([users(col('last_login', 'timestamptz'))]), { verification: passed })));
     for (const heading of ['### Summary', '### Migration', '### Verification on PostgreSQL', '### How to run it', '### How to roll it back']) {

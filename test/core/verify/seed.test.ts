@@ -32,6 +32,12 @@ describe('planSeed', () => {
     expect(plan.statements[0]!.sql).toMatch(/^INSERT INTO users \(id, email, name\) VALUES \(\$1, \$2, \$3\)/);
   });
 
+  it('leaves a table said to be empty (--assume-empty) empty, and its NOT NULL children with it', () => {
+    const plan = planSeed(schema([bots, users], [statusEnum]), { empty: ['users'] });
+    expect([rowsOf(plan, 'users'), rowsOf(plan, 'bots')]).toEqual([[], []]);
+    expect(plan.notes).toContainEqual({ table: 'users', message: 'left empty: the change assumes it holds no rows (--assume-empty)' });
+  });
+
   it('is deterministic', () => {
     const s = schema([users, table('tokens', [col('id', 'uuid', { nullable: false })])]);
     expect(planSeed(s)).toEqual(planSeed(s));

@@ -21,7 +21,7 @@ const rowsCheck = z.object({ sql: z.string(), rows: z.array(z.array(z.unknown())
 const caseSchema = z
   .object({
     options: z
-      .object({ renames: z.array(z.string()).default([]), allowDataLoss: z.boolean().default(false) })
+      .object({ renames: z.array(z.string()).default([]), allowDataLoss: z.boolean().default(false), assumeEmpty: z.array(z.string()).default([]) })
       .strict(),
     status: z.enum(['ready', 'refused', 'no-changes', 'bad-input']),
     /** bad-input: the error as printed (`file:line:column: message`), as a regex. */
@@ -74,6 +74,7 @@ export function caseRequest(c: PlanCase, backend = PLANS_BACKEND): GenerateReque
     backend: { tree, dir: backend },
     renames: c.options.renames.map(parseRename),
     allowDataLoss: c.options.allowDataLoss,
+    assumeEmpty: c.options.assumeEmpty,
     message: null,
     downRevision: null,
     now: NOW,

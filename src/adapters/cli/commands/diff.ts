@@ -19,6 +19,8 @@ Options:
   --head DIR|REF      the models package after the change
   --rename A=B        confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss   confirm drops and narrowing type changes
+  --assume-empty T    table T holds no rows: add a NOT NULL column to it without a value
+                      for existing rows (repeatable)
   --json              print the machine-readable result (see the README)
 
 ${MODEL_SOURCE_HELP}
@@ -33,6 +35,7 @@ export const diffOptionsSchema = modelSourceOptionsSchema.extend({
   head: z.string().min(1).optional(),
   rename: z.array(z.string()).default([]),
   'allow-data-loss': z.boolean().default(false),
+  'assume-empty': z.array(z.string().min(1)).default([]),
   json: z.boolean().default(false),
 });
 
@@ -42,6 +45,7 @@ export const diffParseConfig = {
   head: { type: 'string' },
   rename: { type: 'string', multiple: true },
   'allow-data-loss': { type: 'boolean' },
+  'assume-empty': { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
 
@@ -58,6 +62,7 @@ export const diffCommand: Command = {
       ...(await resolveModelSources(options, io)),
       renames: options.rename.map(parseRename),
       allowDataLoss: options['allow-data-loss'],
+      assumeEmpty: options['assume-empty'],
     });
     const unreadable = diff.diagnostics.some((d) => d.severity === 'error');
     if (options.json) {

@@ -28,6 +28,8 @@ Options:
   --message TEXT        the revision message (default: a summary of the change)
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss     confirm drops and narrowing type changes
+  --assume-empty T      table T holds no rows: add a NOT NULL column to it without a
+                        value for existing rows (repeatable)
   --down-revision REV   the head to build on when the backend has several
   --write               write the file into the versions folder and print its path
   --sql                 print the PostgreSQL statements (upgrade, then downgrade) instead of the file
@@ -124,6 +126,7 @@ async function generateRequestOf(options: Options, io: CliIO) {
     backend: modelsDir(await requiredBackendOption(options, io), io),
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
+    assumeEmpty: options['assume-empty'],
     message: options.message ?? null,
     downRevision: options['down-revision'] ?? null,
   };
@@ -175,7 +178,7 @@ function text(result: GenerateResult, options: Options, io: CliIO): { stdout: st
     case 'refused': {
       const open = result.plan.findings.filter((f) => f.severity === 'error' && !f.confirmed);
       const stderr = [
-        `refused: ${open.length} change${open.length === 1 ? '' : 's'} would lose data; nothing was written\n`,
+        `refused: ${open.length} change${open.length === 1 ? '' : 's'} need${open.length === 1 ? 's' : ''} a confirmation; nothing was written\n`,
         ...open.map((f) => formatFinding(f, io)),
       ].join('');
       return { stdout: '', stderr };

@@ -32,17 +32,18 @@ export async function checkStagedModels(repo: GitRepository, hook: HookSettings,
   const request = { base, head, renames: [], allowDataLoss: false };
   if (outside && !(await readsAny(request, outside, repo))) return ExitCode.ok;
   if (hook.backend) {
-    const generate = (confirm: { allowDataLoss: boolean; renames: RenameRequest[] }) =>
+    const generate = (confirm: { allowDataLoss: boolean; renames: RenameRequest[]; assumeEmpty?: string[] }) =>
       generateRevision({ ...request, ...confirm, backend: { tree: fileSystemTree(), dir: toPosix(hook.backend!) }, message: null, downRevision: null });
     const result = await generate({ allowDataLoss: false, renames: [] });
     let matching = result.status === 'ready' ? await findMatchingMigration(result) : null;
     if (result.status === 'refused') {
-      // A migration written with the confirmations (drop + add, or the renames) settles the
-      // data loss: a person made that choice when generating it.
+      // A migration written with the confirmations (drop + add, the renames, the tables said
+      // to be empty) settles the refusal: a person made that choice when generating it.
       const renames = result.plan.possibleRenames.flatMap(({ confirmation: c }) =>
         c.kind === 'rename' ? [parseRename(`${c.from}=${c.to}`)] : [],
       );
-      for (const confirm of [{ allowDataLoss: true, renames: [] }, { allowDataLoss: true, renames }]) {
+      const assumeEmpty = result.plan.findings.flatMap((f) => f.confirmations.flatMap((c) => (c.kind === 'assume-empty' ? [c.table] : [])));
+      for (const confirm of [{ allowDataLoss: true, renames: [], assumeEmpty }, { allowDataLoss: true, renames, assumeEmpty }]) {
         const confirmed = await generate(confirm);
         matching ??= confirmed.status === 'ready' ? await findMatchingMigration(confirmed) : null;
       }

@@ -40,6 +40,8 @@ Options:
 ${DATABASE_OPTIONS_HELP}
   --rename A=B          confirm a rename: tasks.status=current_status (column), bots=flowbots (table)
   --allow-data-loss     confirm drops and narrowing type changes
+  --assume-empty T      table T holds no rows: a NOT NULL column needs no value for
+                        existing ones, and verification seeds none in it (repeatable)
   --message TEXT        the revision message (default: a summary of the change)
   --down-revision REV   the head to build on when the backend has several
   --format FORMAT       text (default), markdown (what the pull-request comment shows) or json
@@ -64,6 +66,7 @@ const optionsSchema = z
     'from-chain': z.boolean().default(false),
     rename: z.array(z.string()).default([]),
     'allow-data-loss': z.boolean().default(false),
+    'assume-empty': z.array(z.string().min(1)).default([]),
     message: z.string().optional(),
     'down-revision': z.string().min(1).optional(),
     format: z.enum(['text', 'markdown', 'json']).optional(),
@@ -84,6 +87,7 @@ export const verifyParseConfig = {
   'from-chain': { type: 'boolean' },
   rename: { type: 'string', multiple: true },
   'allow-data-loss': { type: 'boolean' },
+  'assume-empty': { type: 'string', multiple: true },
   message: { type: 'string' },
   'down-revision': { type: 'string' },
   format: { type: 'string' },
@@ -125,6 +129,7 @@ async function runChange(options: Options, format: ReportFormat, io: CliIO): Pro
     backend: backend === null ? null : modelsDir(backend, io),
     renames: options.rename.map(parseRename),
     allowDataLoss: options['allow-data-loss'],
+    assumeEmpty: options['assume-empty'],
     runner: options.runner ?? 'sql',
     fromChain: options['from-chain'],
     message: options.message ?? null,

@@ -11,6 +11,7 @@ import type { Finding } from '../../../../src/core/plan/types.js';
 
 const DROP_A: Finding = {
   rule: 'drop-column',
+  side: 'upgrade',
   severity: 'error',
   table: 'tasks',
   column: 'a',
