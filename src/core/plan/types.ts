@@ -77,6 +77,8 @@ export interface EnumRef {
 export type Operation = OperationBody & { why?: string };
 
 export type OperationBody =
+  /** `CREATE EXTENSION IF NOT EXISTS`: what an operator class needs; never dropped again. */
+  | { kind: 'createExtension'; name: string }
   | { kind: 'createEnum'; enum: EnumType }
   | { kind: 'dropEnum'; enum: EnumType }
   /** `ALTER TYPE ... ADD VALUE`, outside the transaction. At most one of before/after is set. */

@@ -19,6 +19,8 @@ function steps(p: Plan, side: 'upgrade' | 'downgrade' = 'upgrade'): string[] {
 
 function label(op: Operation): string {
   switch (op.kind) {
+    case 'createExtension':
+      return `createExtension:${op.name}`;
     case 'createTable':
     case 'dropTable':
       return `${op.kind}:${op.table.name}`;
