@@ -189,7 +189,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
       if (unique === null) return unreadable('unique=');
       const whereNode = args.keywords.get('postgresql_where');
       const where = whereNode ? renderSqlText(whereNode, sql) : null;
-      if (whereNode && where === null) return unreadable('postgresql_where=');
+      if (whereNode && where === null) return unreadable(`postgresql_where= ${excerpt(whereNode)}`);
       const usingNode = args.keywords.get('postgresql_using');
       const using = usingNode ? literal(ctx, usingNode, scope) : null;
       if (using && (!using.ok || (typeof using.value !== 'string' && using.value !== null))) return unreadable('postgresql_using=');
