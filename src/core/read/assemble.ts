@@ -244,16 +244,17 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
 
   // A second declaration of one object (`unique=True` and `UniqueConstraint("email")`, or two
   // with one name): SQLAlchemy emits both, but a database built by migrations holds one, so
-  // keeping both would make every plan drop one of them.
+  // keeping both would make every plan drop one of them. `anyName`: the same definition
+  // under another name is a twin too (an unnamed candidate, or a unique constraint).
   const isTwin = <T extends { name: string; location: SourceLocation | null }>(
     noun: string,
     code: string,
     kept: T[],
     candidate: T,
-    serverNamed: boolean,
+    anyName: boolean,
     definition: (x: T) => string,
   ): boolean => {
-    const same = kept.find((x) => x.name === candidate.name || (serverNamed && definition(x) === definition(candidate)));
+    const same = kept.find((x) => x.name === candidate.name || (anyName && definition(x) === definition(candidate)));
     if (!same) return false;
     const also = same.location ? ` (also at ${same.location.file}:${same.location.line})` : '';
     if (definition(same) !== definition(candidate)) {
@@ -265,18 +266,29 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
   };
 
   // Unique constraints: column unique=True (without index=True), then __table_args__.
-  const uniqueDrafts = [
-    ...drafts.filter((c) => c.unique && !c.index).map((c) => ({ name: null, columns: [c.key], nullsNotDistinct: false, location: c.location })),
-    ...draft.uniques,
-  ];
+  const flagged: TableDraft['uniques'] = drafts
+    .filter((c) => c.unique && !c.index)
+    .map((c) => ({ name: null, columns: [c.key], nullsNotDistinct: false, location: c.location }));
   const uniqueConstraints: UniqueConstraint[] = [];
-  for (const u of uniqueDrafts) {
+  // CREATE TABLE keeps one of equal unique constraints whatever their names. SQLAlchemy emits
+  // the __table_args__ ones first (a unique=True one is made with the Table), and an unnamed
+  // one takes a named twin's name: `unique=True` with `UniqueConstraint("email",
+  // name="uq_email")` is uq_email.
+  const givesWay = new Set<UniqueConstraint>();
+  for (const u of [...flagged, ...draft.uniques]) {
     if (missing(u.columns, 'unique constraint', u.location)) continue;
     const cols = u.columns.map((k) => nameOf(k)!);
     const modelName = named('uq', u.name, u.columns, u.location);
     const unique: UniqueConstraint = { name: modelName ?? '', columns: cols, nullsNotDistinct: u.nullsNotDistinct, location: u.location };
-    if (isTwin('unique constraint', 'duplicate-constraint', uniqueConstraints, unique, modelName === null, uniqueDefinition)) continue;
+    const yielding = modelName !== null ? [...givesWay].find((x) => uniqueDefinition(x) === uniqueDefinition(unique)) : undefined;
+    if (yielding) {
+      yielding.name = modelName!;
+      givesWay.delete(yielding);
+      ns.useRelation(yielding.name);
+    }
+    if (isTwin('unique constraint', 'duplicate-constraint', uniqueConstraints, unique, true, uniqueDefinition)) continue;
     unique.name = modelName ?? ns.chooseRelationName(draft.name, nameAddition(cols), 'key');
+    if (modelName === null || flagged.includes(u)) givesWay.add(unique);
     ns.useRelation(unique.name);
     uniqueConstraints.push(unique);
   }

@@ -1341,7 +1341,7 @@ describe('twin declarations: one object, with a warning at the second', () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(['duplicate-constraint', 'duplicate-index', 'duplicate-constraint', 'duplicate-constraint']);
   });
 
-  it('keeps both of two declarations with other names or definitions, and refuses one name for two definitions', async () => {
+  it('names an unnamed twin after a named one, keeps other definitions apart, and refuses one name for two definitions', async () => {
     const result = await read({
       'models/base.py': BASE_2,
       'models/user.py': `
@@ -1362,13 +1362,16 @@ describe('twin declarations: one object, with a warning at the second', () => {
       `,
     });
     expect(describeTable(result.schema.tables[0]!).slice(4)).toEqual([
-      'UQ users_email_key (email)',
       'UQ uq_email (email)',
       'UQ users_email_name_key (email, name)',
       'INDEX ix_users_name (name)',
     ]);
-    expect(describeDiagnostics(result.diagnostics)).toEqual(['error duplicate-index models/user.py:13']);
+    // As CREATE TABLE does: the unnamed twin takes the name.
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-constraint models/user.py:10', 'error duplicate-index models/user.py:13']);
     expect(result.diagnostics[0]!.message).toBe(
+      'table users: unique constraint uq_email is defined twice (also at models/user.py:7); PostgreSQL holds one unique constraint of that name, so this one is left out',
+    );
+    expect(result.diagnostics[1]!.message).toBe(
       'table users: index ix_users_name is defined twice with different definitions (also at models/user.py:12); PostgreSQL refuses a second one of that name',
     );
   });
