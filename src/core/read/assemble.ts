@@ -256,7 +256,7 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
   ): boolean => {
     const same = kept.find((x) => x.name === candidate.name || (anyName && definition(x) === definition(candidate)));
     if (!same) return false;
-    const also = same.location ? ` (also at ${same.location.file}:${same.location.line})` : '';
+    const also = same.location ? ` (also at ${same.location.file === candidate.location?.file ? 'line ' : `${same.location.file}:`}${same.location.line})` : '';
     if (definition(same) !== definition(candidate)) {
       diagnostics.error(code, `table ${draft.name}: ${noun} ${same.name} is defined twice with different definitions${also}; PostgreSQL refuses a second one of that name`, candidate.location);
     } else {

@@ -309,7 +309,7 @@ describe('patterns found in real projects', () => {
     expect(describeTable(result.schema.tables[0]!).filter((l) => l.startsWith('INDEX'))).toEqual(['INDEX ix_artifact__key (key)']);
     expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-index models/artifact.py:10']);
     expect(result.diagnostics[0]!.message).toBe(
-      'table artifact: index ix_artifact__key is defined twice (also at models/artifact.py:8); PostgreSQL holds one index of that name, so this one is left out',
+      'table artifact: index ix_artifact__key is defined twice (also at line 8); PostgreSQL holds one index of that name, so this one is left out',
     );
     expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
@@ -1324,7 +1324,7 @@ describe('twin declarations: one object, with a warning at the second', () => {
       'warning duplicate-constraint models/user.py:18',
     ]);
     expect(result.diagnostics[0]!.message).toBe(
-      'table users: unique constraint uq_users_email is defined twice (also at models/user.py:10); PostgreSQL holds one unique constraint of that name, so this one is left out',
+      'table users: unique constraint uq_users_email is defined twice (also at line 10); PostgreSQL holds one unique constraint of that name, so this one is left out',
     );
     expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
@@ -1369,10 +1369,10 @@ describe('twin declarations: one object, with a warning at the second', () => {
     // As CREATE TABLE does: the unnamed twin takes the name.
     expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-constraint models/user.py:10', 'error duplicate-index models/user.py:13']);
     expect(result.diagnostics[0]!.message).toBe(
-      'table users: unique constraint uq_email is defined twice (also at models/user.py:7); PostgreSQL holds one unique constraint of that name, so this one is left out',
+      'table users: unique constraint uq_email is defined twice (also at line 7); PostgreSQL holds one unique constraint of that name, so this one is left out',
     );
     expect(result.diagnostics[1]!.message).toBe(
-      'table users: index ix_users_name is defined twice with different definitions (also at models/user.py:12); PostgreSQL refuses a second one of that name',
+      'table users: index ix_users_name is defined twice with different definitions (also at line 12); PostgreSQL refuses a second one of that name',
     );
   });
 });
