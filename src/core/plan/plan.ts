@@ -1068,7 +1068,7 @@ class Planner {
         if (op.kind !== 'createIndex') continue;
         for (const opclass of Object.values(op.index.operatorClasses)) {
           const extension = operatorClassExtension(op.index.using, opclass);
-          if (extension) needs.set(extension, [...(needs.get(extension) ?? []), `${opclass} (index ${op.index.name})`]);
+          if (extension) needs.set(extension, [...(needs.get(extension) ?? []), `${opclass} (${op.index.name})`]);
         }
       }
     }
@@ -1076,7 +1076,7 @@ class Planner {
       op: {
         summary: `require extension ${extension}`,
         table: null,
-        upgrade: [{ kind: 'createExtension', name: extension, why: `${[...new Set(uses)].join(', ')} comes from extension ${extension}; the downgrade leaves it installed` }],
+        upgrade: [{ kind: 'createExtension', name: extension, why: `${extension} provides ${[...new Set(uses)].join(', ')}; the downgrade leaves it installed` }],
         downgrade: [],
       },
       findings: [],

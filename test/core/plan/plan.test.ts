@@ -495,7 +495,7 @@ describe('plan: tables and ordering', () => {
       'createIndex:ix_docs_n',
     ]);
     expect(p.operations[0]!.upgrade[0]!.why).toBe(
-      'gin_trgm_ops (index ix_docs_body_trgm), gist_trgm_ops (index ix_docs_body_gist) comes from extension pg_trgm; the downgrade leaves it installed',
+      'pg_trgm provides gin_trgm_ops (ix_docs_body_trgm), gist_trgm_ops (ix_docs_body_gist); the downgrade leaves it installed',
     );
     expect(steps(p, 'downgrade')).toEqual(['dropIndex:ix_docs_n', 'dropIndex:ix_docs_body_gist', 'dropIndex:ix_docs_body_trgm']);
     // A core operator class needs nothing, and neither does an index that stays.

@@ -160,7 +160,7 @@ describe('renderAlembic', () => {
     const block = (...lines: string[]) => lines.map((l) => `    ${l}`).join('\n');
     expect(body.upgrade).toContain(
       block(
-        '# gin_trgm_ops (index ix_docs_body_trgm) comes from extension pg_trgm; the downgrade leaves it installed',
+        '# pg_trgm provides gin_trgm_ops (ix_docs_body_trgm); the downgrade leaves it installed',
         "op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')",
         'op.create_table(',
       ),
