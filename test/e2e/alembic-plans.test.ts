@@ -50,9 +50,10 @@ describe.skipIf(oracleSkipReason !== null)(
     };
 
     type Cleanups = (() => Promise<void> | void)[];
-    const database = async (cleanups: Cleanups): Promise<string> => {
+    const database = async (c: PlanCase, cleanups: Cleanups): Promise<string> => {
       const db: EphemeralDatabase = await freshDatabase();
       cleanups.push(() => db.close());
+      for (const sql of c.setup) await rowsOf(db.url, sql);
       return db.url;
     };
 
@@ -66,7 +67,7 @@ describe.skipIf(oracleSkipReason !== null)(
       writeFileSync(result.revision.path, result.revision.content);
 
       const python = oracle();
-      const [baseUrl, headUrl, url] = await Promise.all([database(cleanups), database(cleanups), database(cleanups)]);
+      const [baseUrl, headUrl, url] = await Promise.all([database(c, cleanups), database(c, cleanups), database(c, cleanups)]);
       await python.createAll(c.base, baseUrl);
       await python.createAll(c.head, headUrl);
       const [baseCatalog, headCatalog] = await Promise.all([catalogOf(baseUrl), catalogOf(headUrl)]);

@@ -122,7 +122,7 @@ export function fk(
 }
 
 export function unique(name: string, columns: string[], fields: Partial<UniqueConstraint> = {}): UniqueConstraint {
-  return { name, columns, location: null, ...fields };
+  return { name, columns, nullsNotDistinct: false, location: null, ...fields };
 }
 
 export function index(name: string, columns: string[], fields: Partial<Index> = {}): Index {
@@ -133,6 +133,8 @@ export function index(name: string, columns: string[], fields: Partial<Index> = 
     where: null,
     using: null,
     include: [],
+    nullsNotDistinct: false,
+    operatorClasses: {},
     location: null,
     ...fields,
   };

@@ -60,13 +60,14 @@ export function onDeleteEffect(fk: ForeignKey, table: string): string {
 
 /** Everything that makes two indexes the same index, whatever their names. */
 export function indexKey(i: Index): string {
-  const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}` : `e:${normalizeCheck(e.expression)}`));
+  const elements = i.elements.map((e) => ('column' in e ? `c:${e.column}${i.operatorClasses[e.column] ? ` ${i.operatorClasses[e.column]}` : ''}` : `e:${normalizeCheck(e.expression)}`));
   return [
     i.unique,
     elements.join(','),
     i.where === null ? '' : normalizeCheck(i.where),
     i.using ?? 'btree',
     i.include.join(','),
+    i.nullsNotDistinct,
   ].join('|');
 }
 

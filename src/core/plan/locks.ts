@@ -24,6 +24,7 @@ const table = (mode: string, schema: string | null, name: string): Lock => ({ mo
 /** The locks one operation takes, strongest first per object. */
 export function locksOf(op: Operation): Lock[] {
   switch (op.kind) {
+    case 'createExtension':
     case 'createEnum':
     case 'dropEnum':
       return [];

@@ -17,6 +17,7 @@ import { creationOrder } from './order.js';
 import { risk, type DraftFinding } from './risk.js';
 import { quoteIdent, quoteLiteral, typeSql } from './sql-quote.js';
 import { applyChange, numberingOf, numberingText, ownsSequence, placeholder } from './columns.js';
+import { operatorClassExtension } from './extensions.js';
 import { constraintColumns, fkActions, fkActionsText, fkTarget, indexKey, matchByName, onDeleteEffect, sameColumns, sameComputed, sameDefault } from './compare.js';
 import { identifiersIn, renameColumnsIn } from './expressions.js';
 import { classifyTypeChange, sameType } from './type-change.js';
@@ -132,6 +133,7 @@ class Planner {
     this.reportPossibleTableRenames();
     this.bounceForeignKeysOnChangedKeys();
     this.wrapRebuildDependents();
+    this.requireExtensions();
 
     const drafts = this.phases.flat();
     const upgradeFindings: Finding[] = drafts.flatMap((draft, index) =>
@@ -1048,7 +1050,7 @@ class Planner {
       pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u, columns: this.mapColumns(pair, u.columns) })),
       pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
       pair.head.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
-      (c) => (c.kind === 'unique' ? c.columns.join(',') : ''),
+      (c) => (c.kind === 'unique' ? `${c.columns.join(',')}${c.nullsNotDistinct ? '|nulls not distinct' : ''}` : ''),
     );
   }
 
@@ -1173,6 +1175,34 @@ class Planner {
    * two types). Those that survive the migration unchanged are dropped around each rebuild
    * and re-created after it; the diff handles the others.
    */
+  /**
+   * An index whose operator class comes from an extension (`gin_trgm_ops`: pg_trgm) fails
+   * without it, so the revision creates it first when missing. The downgrade leaves it: the
+   * upgrade cannot tell whether it created it, and other objects may use it.
+   */
+  private requireExtensions(): void {
+    const needs = new Map<string, string[]>();
+    for (const draft of this.phases.flat()) {
+      for (const op of draft.op.upgrade) {
+        if (op.kind !== 'createIndex') continue;
+        for (const opclass of Object.values(op.index.operatorClasses)) {
+          const extension = operatorClassExtension(op.index.using, opclass);
+          if (extension) needs.set(extension, [...(needs.get(extension) ?? []), `${opclass} (${op.index.name})`]);
+        }
+      }
+    }
+    const drafts = [...needs].map(([extension, uses]): Draft => ({
+      op: {
+        summary: `require extension ${extension}`,
+        table: null,
+        upgrade: [{ kind: 'createExtension', name: extension, why: `${extension} provides ${[...new Set(uses)].join(', ')}; the downgrade leaves it installed` }],
+        downgrade: [],
+      },
+      findings: [],
+    }));
+    this.phases[Phase.EnumTypes]!.unshift(...drafts);
+  }
+
   private wrapRebuildDependents(): void {
     const recreatedLater = (t: Table, name: string) =>
       [Phase.AddDependents, Phase.ForeignKeys].some((phase) =>
@@ -1269,6 +1299,7 @@ class Planner {
       ),
       where: i.where === null ? null : renameColumnsIn(i.where, pair.columnRenames),
       include: this.mapColumns(pair, i.include),
+      operatorClasses: Object.fromEntries(Object.entries(i.operatorClasses).map(([c, opclass]) => [this.headColumnName(pair, c), opclass])),
     }));
     const concurrently = this.options.concurrentIndexes ?? false;
     const { matches, dropped } = matchByName(old, h.indexes, indexKey);

@@ -84,6 +84,8 @@ export interface EnumRef {
 export type Operation = OperationBody & { why?: string };
 
 export type OperationBody =
+  /** `CREATE EXTENSION IF NOT EXISTS`: what an operator class needs; never dropped again. */
+  | { kind: 'createExtension'; name: string }
   /**
    * Creates the type if it is missing (an older migration may have left it) and, only when it
    * creates it, marks it as created here, so that a downgrade drops no type it did not create.

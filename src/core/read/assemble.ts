@@ -10,6 +10,7 @@ import type {
   Table,
   UniqueConstraint,
 } from '../schema/model.js';
+import { normalizeCheck } from '../schema/sql-expr.js';
 import { classKey } from './classes.js';
 import type { Diagnostics } from './diagnostics.js';
 import type { ColumnDraft, ForeignKeyDraft, ForeignKeyTarget, TableDraft } from './drafts.js';
@@ -241,25 +242,72 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     location: c.location,
   }));
 
+  // A second declaration of one object (`unique=True` and `UniqueConstraint("email")`, or two
+  // with one name): SQLAlchemy emits both, but a database built by migrations holds one, so
+  // keeping both would make every plan drop one of them. `anyName`: the same definition
+  // under another name is a twin too (an unnamed candidate, or a unique constraint).
+  const isTwin = <T extends { name: string; location: SourceLocation | null }>(
+    noun: string,
+    code: string,
+    kept: T[],
+    candidate: T,
+    anyName: boolean,
+    definition: (x: T) => string,
+  ): boolean => {
+    const same = kept.find((x) => x.name === candidate.name || (anyName && definition(x) === definition(candidate)));
+    if (!same) return false;
+    const also = same.location ? ` (also at ${same.location.file === candidate.location?.file ? 'line ' : `${same.location.file}:`}${same.location.line})` : '';
+    if (definition(same) !== definition(candidate)) {
+      diagnostics.error(code, `table ${draft.name}: ${noun} ${same.name} is defined twice with different definitions${also}; PostgreSQL refuses a second one of that name`, candidate.location);
+    } else {
+      diagnostics.warning(code, `table ${draft.name}: ${noun} ${same.name} is defined twice${also}; PostgreSQL holds one ${noun} of that name, so this one is left out`, candidate.location);
+    }
+    return true;
+  };
+
   // Unique constraints: column unique=True (without index=True), then __table_args__.
-  const uniqueDrafts = [
-    ...drafts.filter((c) => c.unique && !c.index).map((c) => ({ name: null, columns: [c.key], location: c.location })),
-    ...draft.uniques,
-  ];
+  const flagged: TableDraft['uniques'] = drafts
+    .filter((c) => c.unique && !c.index)
+    .map((c) => ({ name: null, columns: [c.key], nullsNotDistinct: false, location: c.location }));
   const uniqueConstraints: UniqueConstraint[] = [];
-  for (const u of uniqueDrafts) {
+  // CREATE TABLE keeps one of equal unique constraints whatever their names. SQLAlchemy emits
+  // the __table_args__ ones first (a unique=True one is made with the Table), and an unnamed
+  // one takes a named twin's name: `unique=True` with `UniqueConstraint("email",
+  // name="uq_email")` is uq_email.
+  const givesWay = new Set<UniqueConstraint>();
+  for (const u of [...flagged, ...draft.uniques]) {
     if (missing(u.columns, 'unique constraint', u.location)) continue;
     const cols = u.columns.map((k) => nameOf(k)!);
-    const name = named('uq', u.name, u.columns, u.location) ?? ns.chooseRelationName(draft.name, nameAddition(cols), 'key');
-    ns.useRelation(name);
-    uniqueConstraints.push({ name, columns: cols, location: u.location });
+    const modelName = named('uq', u.name, u.columns, u.location);
+    const unique: UniqueConstraint = { name: modelName ?? '', columns: cols, nullsNotDistinct: u.nullsNotDistinct, location: u.location };
+    const yielding = modelName !== null ? [...givesWay].find((x) => uniqueDefinition(x) === uniqueDefinition(unique)) : undefined;
+    if (yielding) {
+      yielding.name = modelName!;
+      givesWay.delete(yielding);
+      ns.useRelation(yielding.name);
+    }
+    if (isTwin('unique constraint', 'duplicate-constraint', uniqueConstraints, unique, true, uniqueDefinition)) continue;
+    unique.name = modelName ?? ns.chooseRelationName(draft.name, nameAddition(cols), 'key');
+    if (modelName === null || flagged.includes(u)) givesWay.add(unique);
+    ns.useRelation(unique.name);
+    uniqueConstraints.push(unique);
   }
 
   // Indexes: index=True (unique when unique=True too), then __table_args__.
   const indexDrafts = [
     ...drafts
       .filter((c) => c.index)
-      .map((c) => ({ name: null, unique: c.unique, elements: [{ key: c.key }], where: null, using: null, include: [], location: c.location })),
+      .map((c) => ({
+        name: null,
+        unique: c.unique,
+        elements: [{ key: c.key }],
+        where: null,
+        using: null,
+        include: [],
+        nullsNotDistinct: false,
+        operatorClasses: {},
+        location: c.location,
+      })),
     ...draft.indexes,
   ];
   const indexes: Index[] = [];
@@ -274,26 +322,18 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       diagnostics.error('index-name', `an index on table ${draft.name} has no name and the naming convention gives it none`, i.location);
       continue;
     }
-    // create_all would fail on the second CREATE INDEX; a database built by migrations holds
-    // one. Keeping both would make every plan drop one of them (seen in Prefect's models).
-    const twin = indexes.find((x) => x.name === name);
-    if (twin) {
-      diagnostics.warning(
-        'duplicate-index',
-        `table ${draft.name}: index ${name} is defined twice${twin.location ? ` (also at ${twin.location.file}:${twin.location.line})` : ''}; PostgreSQL holds one index of that name, so this one is left out`,
-        i.location,
-      );
-      continue;
-    }
-    indexes.push({
+    const built: Index = {
       name,
       unique: i.unique,
       elements: i.elements.map((e) => ('key' in e ? { column: nameOf(e.key)! } : { expression: e.expression })),
       where: i.where,
       using: i.using,
       include: i.include.map((k) => nameOf(k)!),
+      nullsNotDistinct: i.nullsNotDistinct,
+      operatorClasses: Object.fromEntries(Object.entries(i.operatorClasses).map(([k, opclass]) => [nameOf(k)!, opclass])),
       location: i.location,
-    });
+    };
+    if (!isTwin('index', 'duplicate-index', indexes, built, false, indexDefinition)) indexes.push(built);
   }
 
   // Check constraints: in columns, then __table_args__.
@@ -307,10 +347,12 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     if (keys === null && usesColumnToken(convention['ck'] ?? convention['CheckConstraint'])) {
       diagnostics.error('constraint-name', `table ${draft.name}: the naming convention names a check constraint after its columns, which cannot be told from this expression`, check.location);
     }
-    const name =
-      named('ck', check.name, keys ?? [], check.location) ?? ns.chooseConstraintName(draft.name, referenced, 'check');
-    ns.useConstraint(name);
-    checkConstraints.push({ name, expression: check.expression, location: check.location });
+    const modelName = named('ck', check.name, keys ?? [], check.location);
+    const built: CheckConstraint = { name: modelName ?? '', expression: check.expression, location: check.location };
+    if (isTwin('check constraint', 'duplicate-constraint', checkConstraints, built, modelName === null, (c) => normalizeCheck(c.expression))) continue;
+    built.name = modelName ?? ns.chooseConstraintName(draft.name, referenced, 'check');
+    ns.useConstraint(built.name);
+    checkConstraints.push(built);
   }
 
   // Foreign keys: in columns, then __table_args__.
@@ -339,12 +381,9 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     }
     const cols = fk.columns.map((k) => nameOf(k)!);
     const referredColumns = resolved.map((t) => t.columnName);
-    const name =
-      named('fk', fk.name, fk.columns, fk.location, { referredTable: resolved[0]!.tableName, referredColumns }) ??
-      ns.chooseConstraintName(draft.name, nameAddition(cols), 'fkey');
-    ns.useConstraint(name);
-    foreignKeys.push({
-      name,
+    const modelName = named('fk', fk.name, fk.columns, fk.location, { referredTable: resolved[0]!.tableName, referredColumns });
+    const built: ForeignKey = {
+      name: modelName ?? '',
       columns: cols,
       referredSchema: resolved[0]!.schema,
       referredTable: resolved[0]!.tableName,
@@ -352,7 +391,11 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       onDelete: fk.onDelete,
       onUpdate: fk.onUpdate,
       location: fk.location,
-    });
+    };
+    if (isTwin('foreign key', 'duplicate-constraint', foreignKeys, built, modelName === null, foreignKeyDefinition)) continue;
+    built.name = modelName ?? ns.chooseConstraintName(draft.name, nameAddition(cols), 'fkey');
+    ns.useConstraint(built.name);
+    foreignKeys.push(built);
   }
 
   return {
@@ -368,6 +411,21 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     info: draft.info,
     location: draft.location,
   };
+}
+
+// What makes two declarations one object, names aside.
+function uniqueDefinition(u: UniqueConstraint): string {
+  return JSON.stringify([u.columns, u.nullsNotDistinct]);
+}
+
+function indexDefinition(i: Index): string {
+  const elements = i.elements.map((e) => ('column' in e ? e.column : normalizeCheck(e.expression)));
+  const where = i.where === null ? null : normalizeCheck(i.where);
+  return JSON.stringify([i.unique, elements, where, i.using ?? 'btree', i.include, i.nullsNotDistinct, Object.entries(i.operatorClasses).sort()]);
+}
+
+function foreignKeyDefinition(fk: ForeignKey): string {
+  return JSON.stringify([fk.columns, fk.referredSchema, fk.referredTable, fk.referredColumns, fk.onDelete, fk.onUpdate]);
 }
 
 /**

@@ -163,6 +163,13 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
     ctx.diagnostics.warning('unreadable-table-item', `the ${what} of ${kind.slice(3)}(...) cannot be read statically; it is left out`, location);
     return true;
   };
+  /** A boolean keyword: false when absent, null when not a constant. */
+  const flag = (keyword: string): boolean | null => {
+    const node = args.keywords.get(keyword);
+    if (!node) return false;
+    const v = literal(ctx, node, scope);
+    return v.ok && typeof v.value === 'boolean' ? v.value : null;
+  };
   switch (kind) {
     case 'sa.Index': {
       const [nameNode, ...elementNodes] = args.positional;
@@ -178,27 +185,29 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
         if (expression === null) return unreadable(`expression ${excerpt(e)}`);
         elements.push({ expression });
       }
-      const unique = args.keywords.get('unique');
-      const uniqueValue = unique ? literal(ctx, unique, scope) : { ok: true as const, value: false };
-      if (!uniqueValue.ok || typeof uniqueValue.value !== 'boolean') return unreadable('unique=');
+      const unique = flag('unique');
+      if (unique === null) return unreadable('unique=');
       const whereNode = args.keywords.get('postgresql_where');
       const where = whereNode ? renderSqlText(whereNode, sql) : null;
-      if (whereNode && where === null) return unreadable('postgresql_where=');
+      if (whereNode && where === null) return unreadable(`postgresql_where= ${excerpt(whereNode)}`);
       const usingNode = args.keywords.get('postgresql_using');
       const using = usingNode ? literal(ctx, usingNode, scope) : null;
       if (using && (!using.ok || (typeof using.value !== 'string' && using.value !== null))) return unreadable('postgresql_using=');
       const include = stringList(ctx, args.keywords.get('postgresql_include'), scope, table);
       if (include === null) return unreadable('postgresql_include=');
-      if (args.keywords.has('postgresql_ops')) {
-        ctx.diagnostics.warning('index-ops-ignored', 'postgresql_ops= (operator classes) is not part of the schema model; it is ignored', location);
-      }
+      const nullsNotDistinct = flag('postgresql_nulls_not_distinct');
+      if (nullsNotDistinct === null) return unreadable('postgresql_nulls_not_distinct=');
+      const operatorClasses = operatorClassMap(ctx, args.keywords.get('postgresql_ops'), scope, table, elements);
+      if (operatorClasses === null) return unreadable('postgresql_ops=');
       table.indexes.push({
         name,
-        unique: uniqueValue.value,
+        unique,
         elements,
         where,
         using: using?.ok && typeof using.value === 'string' ? using.value.toLowerCase() : null,
         include,
+        nullsNotDistinct,
+        operatorClasses,
         location,
       });
       return true;
@@ -206,7 +215,9 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
     case 'sa.UniqueConstraint': {
       const columns = columnsOf(args.positional);
       if (!columns) return unreadable('columns');
-      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, location });
+      const nullsNotDistinct = flag('postgresql_nulls_not_distinct');
+      if (nullsNotDistinct === null) return unreadable('postgresql_nulls_not_distinct=');
+      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, nullsNotDistinct, location });
       return true;
     }
     case 'sa.PrimaryKeyConstraint': {
@@ -243,6 +254,31 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
     default:
       return false;
   }
+}
+
+/**
+ * `postgresql_ops={"body": "gin_trgm_ops"}`, keyed by column key; null when it is not a dict
+ * of constant strings.
+ */
+function operatorClassMap(
+  ctx: ReaderContext,
+  node: Node | undefined,
+  scope: Scope,
+  table: TableDraft,
+  elements: IndexElementDraft[],
+): Record<string, string> | null {
+  if (!node) return {};
+  const v = literal(ctx, node, scope);
+  if (!v.ok || typeof v.value !== 'object' || v.value === null || Array.isArray(v.value)) return null;
+  const out: Record<string, string> = {};
+  for (const [name, opclass] of Object.entries(v.value as Record<string, unknown>)) {
+    const key = table.columns.find((c) => c.columnKey === name)?.key ?? name;
+    if (typeof opclass !== 'string') return null;
+    // SQLAlchemy looks up only the index's own columns: any other key has no effect.
+    if (elements.some((e) => 'key' in e && e.key === key)) out[key] = opclass;
+    else ctx.diagnostics.warning('index-ops-unused', `postgresql_ops= names ${name}, which is not a column of this index; SQLAlchemy ignores it`, at(scope, node));
+  }
+  return out;
 }
 
 function listItems(node: Node): readonly Node[] | null {

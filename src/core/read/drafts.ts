@@ -24,7 +24,7 @@ export interface TableDraft {
   /** From `PrimaryKeyConstraint(...)`; null means the columns with `primary_key=True`. */
   primaryKey: { name: string | null; columns: string[]; location: SourceLocation } | null;
   foreignKeys: ForeignKeyDraft[];
-  uniques: { name: string | null; columns: string[]; location: SourceLocation }[];
+  uniques: { name: string | null; columns: string[]; nullsNotDistinct: boolean; location: SourceLocation }[];
   indexes: IndexDraft[];
   checks: CheckDraft[];
   metadata: MetadataInfo;
@@ -89,6 +89,9 @@ export interface IndexDraft {
   where: string | null;
   using: string | null;
   include: string[];
+  nullsNotDistinct: boolean;
+  /** Column key → operator class. */
+  operatorClasses: Record<string, string>;
   location: SourceLocation;
 }
 

@@ -21,6 +21,15 @@ export function renderAlembic(plan: Plan, style: RenderStyle): AlembicBody {
 }
 
 /** A Python string literal as `repr()` writes it: single quotes unless the text holds one and no double quote. */
+function nullsNotDistinct(item: { nullsNotDistinct: boolean }): string[] {
+  return item.nullsNotDistinct ? ['postgresql_nulls_not_distinct=True'] : [];
+}
+
+function operatorClasses(index: Index): string[] {
+  const entries = Object.entries(index.operatorClasses);
+  return entries.length ? [`postgresql_ops={${entries.map(([c, opclass]) => `${pyStr(c)}: ${pyStr(opclass)}`).join(', ')}}`] : [];
+}
+
 export function pyStr(value: string): string {
   const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
   const escaped = value
@@ -89,6 +98,7 @@ class PythonWriter {
       case 'dropEnum':
         if (!op.ifCreatedHere) return [`${this.enumType(op.enum.name, op.enum.schema, op.enum.labels, false)}.drop(op.get_bind(), checkfirst=True)`];
         return [`# drop ${op.enum.name} only if the upgrade created it`, ...this.sql.statements(op).map((s) => `op.execute(${pySql(s.sql)})`)];
+      case 'createExtension':
       case 'addEnumValue':
       case 'rebuildEnum':
       case 'renameIndex':
@@ -139,7 +149,9 @@ class PythonWriter {
   private createTable(t: Table): string[] {
     const args = [pyStr(t.name), ...t.columns.map((c) => this.column(c, false, t))];
     if (t.primaryKey) args.push(`sa.PrimaryKeyConstraint(${[...t.primaryKey.columns.map(pyStr), `name=${this.name(t.primaryKey.name)}`].join(', ')})`);
-    for (const u of t.uniqueConstraints) args.push(`sa.UniqueConstraint(${[...u.columns.map(pyStr), `name=${this.name(u.name)}`].join(', ')})`);
+    for (const u of t.uniqueConstraints) {
+      args.push(`sa.UniqueConstraint(${[...u.columns.map(pyStr), `name=${this.name(u.name)}`, ...nullsNotDistinct(u)].join(', ')})`);
+    }
     for (const c of t.checkConstraints) args.push(`sa.CheckConstraint(${pySql(c.expression)}, name=${this.name(c.name)})`);
     for (const fk of t.foreignKeys) args.push(this.foreignKeyConstraint(fk));
     if (t.schema) args.push(`schema=${pyStr(t.schema)}`);
@@ -225,6 +237,8 @@ class PythonWriter {
       ...(schema ? [`schema=${pyStr(schema)}`] : []),
       ...(index.using ? [`postgresql_using=${pyStr(index.using)}`] : []),
       ...(index.include.length ? [`postgresql_include=[${index.include.map(pyStr).join(', ')}]`] : []),
+      ...nullsNotDistinct(index),
+      ...operatorClasses(index),
       ...(index.where !== null ? [`postgresql_where=sa.text(${pySql(index.where)})`] : []),
       ...(concurrently ? ['postgresql_concurrently=True', 'if_not_exists=True'] : []),
     ]);
@@ -237,7 +251,7 @@ class PythonWriter {
       case 'primaryKey':
         return this.call('op.create_primary_key', [this.name(c.name), pyStr(table), list(c.columns), ...tail]);
       case 'unique':
-        return this.call('op.create_unique_constraint', [this.name(c.name), pyStr(table), list(c.columns), ...tail]);
+        return this.call('op.create_unique_constraint', [this.name(c.name), pyStr(table), list(c.columns), ...tail, ...nullsNotDistinct(c)]);
       case 'check':
         return this.call('op.create_check_constraint', [this.name(c.name), pyStr(table), pySql(c.expression), ...tail]);
       case 'foreignKey':

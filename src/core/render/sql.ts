@@ -83,6 +83,8 @@ export class SqlWriter {
   statements(op: Operation): Statement[] {
     const tx = (sql: string): Statement => ({ sql, transactional: true });
     switch (op.kind) {
+      case 'createExtension':
+        return [tx(`CREATE EXTENSION IF NOT EXISTS ${quoteIdent(op.name)}`)];
       case 'createEnum':
         return [tx(createEnumIfMissing(op.enum))];
       case 'dropEnum':
@@ -217,7 +219,7 @@ export class SqlWriter {
       case 'primaryKey':
         return `${name}PRIMARY KEY (${cols(c.columns)})`;
       case 'unique':
-        return `${name}UNIQUE (${cols(c.columns)})`;
+        return `${name}UNIQUE ${c.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${cols(c.columns)})`;
       case 'check':
         return `${name}CHECK (${c.expression})`;
       case 'foreignKey':
@@ -226,11 +228,13 @@ export class SqlWriter {
   }
 
   createIndex(schema: string | null, table: string, index: Index, concurrently: boolean): string {
-    const elements = index.elements.map((e) => ('column' in e ? quoteIdent(e.column) : indexExpression(e.expression)));
+    const opclass = (column: string) => (index.operatorClasses[column] ? ` ${index.operatorClasses[column]}` : '');
+    const elements = index.elements.map((e) => ('column' in e ? quoteIdent(e.column) + opclass(e.column) : indexExpression(e.expression)));
     return [
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY IF NOT EXISTS ' : ''}${quoteIdent(index.name)}`,
       `ON ${qualify(schema, table)}${index.using ? ` USING ${index.using}` : ''} (${elements.join(', ')})`,
       index.include.length ? `INCLUDE (${index.include.map(quoteIdent).join(', ')})` : null,
+      index.nullsNotDistinct ? 'NULLS NOT DISTINCT' : null,
       index.where !== null ? `WHERE ${index.where}` : null,
     ]
       .filter((x) => x !== null)

@@ -195,6 +195,8 @@ const TYPE_FAMILY: Record<string, string> = {
 function stepOrder(o: Operation, planned: PlannedOperation, findings: Finding[], newColumns: Set<string>): { order: Order; why: string } | null {
   const column = (table: string, name: string) => `${table}.${name}`;
   switch (o.kind) {
+    case 'createExtension':
+      return null;
     case 'createEnum':
     case 'createTable':
       return { order: 'migration-first', why: `the new code uses ${o.kind === 'createTable' ? `table ${o.table.name}` : `enum type ${o.enum.name}`}` };

@@ -128,6 +128,8 @@ export interface ForeignKey {
 export interface UniqueConstraint {
   name: string;
   columns: string[];
+  /** `postgresql_nulls_not_distinct=True` (PostgreSQL 15+): NULLs count as equal. */
+  nullsNotDistinct: boolean;
   location: SourceLocation | null;
 }
 
@@ -143,6 +145,10 @@ export interface Index {
   using: string | null;
   /** Covering columns (`postgresql_include=`). */
   include: string[];
+  /** `postgresql_nulls_not_distinct=True` (PostgreSQL 15+), for a unique index. */
+  nullsNotDistinct: boolean;
+  /** Column name → operator class other than the default (`postgresql_ops=`), e.g. `gin_trgm_ops`. */
+  operatorClasses: Record<string, string>;
   location: SourceLocation | null;
 }
 

@@ -586,17 +586,17 @@ function canonical(e: Expr): Expr {
     case 'in':
       return { ...e, expr: canonical(e.expr), items: e.items.map(canonical) };
     case 'between': {
-      // PostgreSQL stores `x BETWEEN a AND b` as `x >= a AND x <= b`.
+      // PostgreSQL stores `x BETWEEN a AND b` as `x >= a AND x <= b`, and
+      // `x NOT BETWEEN a AND b` as `x < a OR x > b`.
       const x = canonical(e.expr);
-      const both: Expr = {
+      return {
         k: 'logic',
-        op: 'AND',
+        op: e.not ? 'OR' : 'AND',
         items: [
-          { k: 'binary', op: '>=', left: x, right: canonical(e.low) },
-          { k: 'binary', op: '<=', left: x, right: canonical(e.high) },
+          { k: 'binary', op: e.not ? '<' : '>=', left: x, right: canonical(e.low) },
+          { k: 'binary', op: e.not ? '>' : '<=', left: x, right: canonical(e.high) },
         ],
       };
-      return e.not ? { k: 'not', expr: both } : both;
     }
     case 'quantified': {
       const expr = canonical(e.expr);

@@ -294,13 +294,16 @@ function describeForeignKey(fk: ForeignKey): string {
 }
 
 function describeUnique(u: UniqueConstraint): string {
-  return `UNIQUE (${u.columns.join(', ')})`;
+  return `UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${u.columns.join(', ')})`;
 }
 
 function describeIndex(i: Index): string {
-  const elements = i.elements.map((e) => ('column' in e ? e.column : `(${normalizeCheck(e.expression)})`)).join(', ');
+  const elements = i.elements
+    .map((e) => ('column' in e ? `${e.column}${i.operatorClasses[e.column] ? ` ${i.operatorClasses[e.column]}` : ''}` : `(${normalizeCheck(e.expression)})`))
+    .join(', ');
   const parts = [`${i.unique ? 'UNIQUE ' : ''}USING ${i.using ?? 'btree'} (${elements})`];
   if (i.include.length > 0) parts.push(`INCLUDE (${i.include.join(', ')})`);
+  if (i.nullsNotDistinct) parts.push('NULLS NOT DISTINCT');
   if (i.where !== null) parts.push(`WHERE ${normalizeCheck(i.where)}`);
   return parts.join(' ');
 }

@@ -57,9 +57,10 @@ async function readCatalog(client: pg.Client, schemaName: string): Promise<Schem
   ).rows;
   const oids = tableRows.map((t) => t.oid);
   // One client runs one query at a time.
+  const nullsNotDistinct = await hasNullsNotDistinct(client);
   const columns = await readColumns(client, oids);
-  const constraints = await readConstraints(client, oids);
-  const indexes = await readIndexes(client, oids);
+  const constraints = await readConstraints(client, oids, nullsNotDistinct);
+  const indexes = await readIndexes(client, oids, nullsNotDistinct);
   const enums = await readEnums(client, schemaName, schema);
 
   const tables = tableRows.map((row): Table => {
@@ -77,7 +78,7 @@ async function readCatalog(client: pg.Client, schemaName: string): Promise<Schem
       foreignKeys: cons.filter((c) => c.contype === 'f').map((c) => foreignKey(c, nameOf)),
       uniqueConstraints: cons
         .filter((c) => c.contype === 'u')
-        .map((c): UniqueConstraint => ({ name: c.name, columns: c.conkey.map(nameOf), location: null })),
+        .map((c): UniqueConstraint => ({ name: c.name, columns: c.conkey.map(nameOf), nullsNotDistinct: c.nulls_not_distinct, location: null })),
       indexes: (indexes.get(row.oid) ?? []).map((i) => index(i, nameOf)),
       checkConstraints: cons
         .filter((c) => c.contype === 'c')
@@ -231,11 +232,19 @@ interface ConstraintRow {
   confdeltype: string;
   confupdtype: string;
   check_expr: string | null;
+  nulls_not_distinct: boolean;
 }
 
-async function readConstraints(client: pg.Client, oids: number[]): Promise<Map<number, ConstraintRow[]>> {
+/** `NULLS NOT DISTINCT` exists from PostgreSQL 15 on (pg_index.indnullsnotdistinct). */
+async function hasNullsNotDistinct(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
+  return rows[0]!.version >= 150000;
+}
+
+async function readConstraints(client: pg.Client, oids: number[], nullsNotDistinct: boolean): Promise<Map<number, ConstraintRow[]>> {
   const { rows } = await client.query<ConstraintRow>(
     `SELECT c.conrelid AS table_oid, c.conname AS name, c.contype, c.conkey::int2[] AS conkey,
+            ${nullsNotDistinct ? `COALESCE((SELECT i.indnullsnotdistinct FROM pg_index i WHERE i.indexrelid = c.conindid), false)` : 'false'} AS nulls_not_distinct,
             rc.relname::text AS ref_table, rn.nspname::text AS ref_schema,
             ARRAY(SELECT ra.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord)
                     JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.attnum
@@ -294,12 +303,19 @@ interface IndexRow {
   definitions: string[];
   method: string;
   predicate: string | null;
+  nulls_not_distinct: boolean;
+  /** Per key column: its operator class when not the default one, else null. */
+  operator_classes: (string | null)[];
 }
 
 /** Indexes of their own: the ones backing a primary key or unique constraint are part of it. */
-async function readIndexes(client: pg.Client, oids: number[]): Promise<Map<number, IndexRow[]>> {
+async function readIndexes(client: pg.Client, oids: number[], nullsNotDistinct: boolean): Promise<Map<number, IndexRow[]>> {
   const { rows } = await client.query<IndexRow>(
     `SELECT i.indrelid AS table_oid, ic.relname AS name, i.indisunique AS unique,
+            ${nullsNotDistinct ? 'i.indnullsnotdistinct' : 'false'} AS nulls_not_distinct,
+            ARRAY(SELECT CASE WHEN NOT opc.opcdefault THEN opc.opcname::text END
+                    FROM unnest(i.indclass::oid[]) WITH ORDINALITY k(opclass, ord) JOIN pg_opclass opc ON opc.oid = k.opclass
+                   ORDER BY k.ord) AS operator_classes,
             i.indnkeyatts AS key_count, i.indkey::int2[] AS keys, i.indoption::int2[] AS options,
             ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnatts) k ORDER BY k) AS definitions,
             am.amname AS method, pg_get_expr(i.indpred, i.indrelid) AS predicate
@@ -338,6 +354,10 @@ function index(row: IndexRow, nameOf: (attnum: number) => string): Index {
     where: row.predicate,
     using: row.method === 'btree' ? null : row.method,
     include: row.keys.slice(row.key_count).map(nameOf),
+    nullsNotDistinct: row.nulls_not_distinct,
+    operatorClasses: Object.fromEntries(
+      elements.flatMap((e, i) => ('column' in e && row.operator_classes[i] ? [[e.column, row.operator_classes[i]!]] : [])),
+    ),
     location: null,
   };
 }

@@ -34,6 +34,18 @@ describe('flow-migrate schema', () => {
     expect(run.stdout).toContain('enum account_plan: free, team, enterprise\n');
   });
 
+  it('prints operator classes, NULLS NOT DISTINCT and a predicate built with SQLAlchemy expressions', async () => {
+    const run = await runCli(['schema', 'postgresql-options/catalog/models'], FIXTURES);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      'postgresql-options/catalog/models/docs.py:14:23: warning: table users: unique constraint uq_users_email is defined twice (also at line 17); PostgreSQL holds one unique constraint of that name, so this one is left out [duplicate-constraint]\n',
+    );
+    expect(run.stdout).toContain('  UNIQUE uq_docs_slug (slug) NULLS NOT DISTINCT\n');
+    expect(run.stdout).toContain('  INDEX ix_docs_body_trgm (body gin_trgm_ops) USING gin\n');
+    expect(run.stdout).toContain('  UNIQUE INDEX ix_docs_title_slug (title varchar_pattern_ops, slug) NULLS NOT DISTINCT\n');
+    expect(run.stdout).toContain("  INDEX ix_items_open (qty) WHERE (qty IS NULL OR qty > 5) AND code = 'x'\n");
+  });
+
   it('prints JSON with --json', async () => {
     const run = await runCli(['schema', 'flowbot-modern/flowbot_commons/models', '--json'], FIXTURES);
     expect(run.code).toBe(0);

@@ -19,6 +19,8 @@ function steps(p: Plan, side: 'upgrade' | 'downgrade' = 'upgrade'): string[] {
 
 function label(op: Operation): string {
   switch (op.kind) {
+    case 'createExtension':
+      return `createExtension:${op.name}`;
     case 'createTable':
     case 'dropTable':
       return `${op.kind}:${op.table.name}`;
@@ -512,6 +514,43 @@ describe('plan: tables and ordering', () => {
     );
     expect(steps(p)).toEqual(['dropIndex:ix_items_sku', 'addConstraint:uq_items_sku', 'createIndex:ix_items_sku', 'createIndex:ix_items_deleted']);
     expect(rules(p)).toEqual(['info:drop-index', 'warning:add-unique-constraint', 'warning:create-index', 'warning:create-index', 'warning:create-index@downgrade']);
+  });
+
+  it('compares NULLS NOT DISTINCT and operator classes, renamed columns included', () => {
+    const t = (nnd: boolean, opclass: string | null, name = 'body') =>
+      table('docs', [col('id', 'integer', { serial: true }), col(name, 'text'), col('slug', 'text')], {
+        uniqueConstraints: [unique('uq_docs_slug', ['slug'], { nullsNotDistinct: nnd })],
+        indexes: [index('ix_docs_body', [name], { using: 'gin', operatorClasses: opclass ? { [name]: opclass } : {} })],
+      });
+    expect(run(schema([t(true, 'gin_trgm_ops')]), schema([t(true, 'gin_trgm_ops')])).operations).toEqual([]);
+    expect(run(schema([t(true, 'gin_trgm_ops')]), schema([t(true, 'gin_trgm_ops', 'text')]), { renames: [parseRename('docs.body=text')] }).operations.map((o) => o.summary)).toEqual([
+      'rename docs.body to text',
+    ]);
+    expect(steps(run(schema([t(false, 'gin_trgm_ops')]), schema([t(true, 'gin_trgm_ops')])))).toEqual(['dropConstraint:uq_docs_slug', 'addConstraint:uq_docs_slug']);
+    expect(steps(run(schema([t(false, 'gin_trgm_ops')]), schema([t(false, 'gin_bigm_ops')])))).toEqual(['dropIndex:ix_docs_body', 'createIndex:ix_docs_body']);
+  });
+
+  it('creates the extension an operator class comes from before the index, and leaves it on downgrade', () => {
+    const t = (indexes: ReturnType<typeof index>[]) => table('docs', [col('id', 'integer', { serial: true }), col('body', 'text'), col('n', 'integer')], { indexes });
+    const trgm = index('ix_docs_body_trgm', ['body'], { using: 'gin', operatorClasses: { body: 'gin_trgm_ops' } });
+    const gistTrgm = index('ix_docs_body_gist', ['body'], { using: 'gist', operatorClasses: { body: 'gist_trgm_ops' } });
+    const btreeGin = index('ix_docs_n', ['n'], { using: 'gin', operatorClasses: { n: 'int4_ops' } });
+    const p = run(schema([t([])]), schema([t([trgm, gistTrgm, btreeGin])]));
+    expect(steps(p)).toEqual([
+      'createExtension:pg_trgm',
+      'createExtension:btree_gin',
+      'createIndex:ix_docs_body_trgm',
+      'createIndex:ix_docs_body_gist',
+      'createIndex:ix_docs_n',
+    ]);
+    expect(p.operations[0]!.upgrade[0]!.why).toBe(
+      'pg_trgm provides gin_trgm_ops (ix_docs_body_trgm), gist_trgm_ops (ix_docs_body_gist); the downgrade leaves it installed',
+    );
+    expect(steps(p, 'downgrade')).toEqual(['dropIndex:ix_docs_n', 'dropIndex:ix_docs_body_gist', 'dropIndex:ix_docs_body_trgm']);
+    // A core operator class needs nothing, and neither does an index that stays.
+    const core = index('ix_docs_body', ['body'], { operatorClasses: { body: 'text_pattern_ops' } });
+    expect(steps(run(schema([t([])]), schema([t([core])])))).toEqual(['createIndex:ix_docs_body']);
+    expect(run(schema([t([trgm])]), schema([t([trgm])])).operations).toEqual([]);
   });
 
   it('builds indexes concurrently on request', () => {

@@ -25,12 +25,15 @@ export function describeTable(t: Table): string[] {
     const actions = [f.onDelete && `ON DELETE ${f.onDelete}`, f.onUpdate && `ON UPDATE ${f.onUpdate}`].filter(Boolean);
     lines.push(`FK ${f.name} (${f.columns.join(', ')}) -> ${target}${actions.length ? ` ${actions.join(' ')}` : ''}`);
   }
-  for (const u of t.uniqueConstraints) lines.push(`UQ ${u.name} (${u.columns.join(', ')})`);
+  for (const u of t.uniqueConstraints) lines.push(`UQ ${u.name} (${u.columns.join(', ')})${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}`);
   for (const i of t.indexes) {
-    const elements = i.elements.map((e) => ('column' in e ? e.column : e.expression)).join(', ');
+    const elements = i.elements
+      .map((e) => ('column' in e ? [e.column, i.operatorClasses[e.column]].filter(Boolean).join(' ') : e.expression))
+      .join(', ');
     const extra = [
       i.using ? `USING ${i.using}` : '',
       i.include.length ? `INCLUDE (${i.include.join(', ')})` : '',
+      i.nullsNotDistinct ? 'NULLS NOT DISTINCT' : '',
       i.where ? `WHERE ${i.where}` : '',
     ].filter(Boolean);
     lines.push(`${i.unique ? 'UNIQUE INDEX' : 'INDEX'} ${i.name} (${elements})${extra.length ? ` ${extra.join(' ')}` : ''}`);

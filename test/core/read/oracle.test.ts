@@ -6,7 +6,8 @@
  *
  * A fixture is a folder with `fixture.json`: `{ "scan": <folder the reader scans>,
  * "pythonPath": <folder put on sys.path>, "module": <module importing every model> }`, paths
- * relative to the fixture folder. Skips, saying why, where Python with SQLAlchemy is absent.
+ * relative to the fixture folder, and optionally `"extensions"` to create first. Skips, saying
+ * why, where Python with SQLAlchemy is absent.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import { readModels, type ReadResult } from '../../../src/core/read/index.js';
 import { qualifiedName, type Schema } from '../../../src/core/schema/model.js';
 import { columnOrderNotes, compareSchemas, formatDifferences, type SchemaDifference } from '../../../src/core/verify/compare.js';
 import { introspectSchema } from '../../../src/core/verify/introspect.js';
-import { type EphemeralDatabase, freshDatabase } from '../../support/database.js';
+import { type EphemeralDatabase, freshDatabase, runSql } from '../../support/database.js';
 import { detectPython } from '../../support/python.js';
 
 const FIXTURES = path.join(import.meta.dirname, '../../fixtures/models');
@@ -30,6 +31,8 @@ interface Fixture {
   scan: string;
   pythonPath: string;
   module: string;
+  /** Extensions the models need (an operator class from pg_trgm), created before create_all. */
+  extensions?: string[];
 }
 
 function fixtures(): Fixture[] {
@@ -64,6 +67,7 @@ describe.skipIf(!python.ok)(`SQLAlchemy oracle${skipReason ? ` (${skipReason})` 
       beforeAll(async () => {
         if (!python.ok) return;
         db = await freshDatabase();
+        for (const extension of fixture.extensions ?? []) await runSql(db.url, `CREATE EXTENSION IF NOT EXISTS ${extension}`);
         await promisify(execFile)(
           python.python,
           [CREATE_ALL, '--python-path', path.join(fixture.dir, fixture.pythonPath), '--module', fixture.module, '--url', db.url],

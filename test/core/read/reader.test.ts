@@ -309,7 +309,7 @@ describe('patterns found in real projects', () => {
     expect(describeTable(result.schema.tables[0]!).filter((l) => l.startsWith('INDEX'))).toEqual(['INDEX ix_artifact__key (key)']);
     expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-index models/artifact.py:10']);
     expect(result.diagnostics[0]!.message).toBe(
-      'table artifact: index ix_artifact__key is defined twice (also at models/artifact.py:8); PostgreSQL holds one index of that name, so this one is left out',
+      'table artifact: index ix_artifact__key is defined twice (also at line 8); PostgreSQL holds one index of that name, so this one is left out',
     );
     expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
@@ -1268,5 +1268,210 @@ describe('foreign keys to what no model defines', () => {
     expect(fks[0]!.message).toContain('table users has columns the reader cannot see');
     expect(fks[2]!.message).toContain('an imported module the reader cannot parse may define it');
     expect(describeSchema(result.schema).tasks!.filter((l) => l.startsWith('FK'))).toEqual([]);
+  });
+});
+
+describe('twin declarations: one object, with a warning at the second', () => {
+  const BASE_CONVENTION = `
+    from sqlalchemy import MetaData
+    from sqlalchemy.orm import DeclarativeBase
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        })
+  `;
+  const USERS = (base: 'convention' | 'plain') => ({
+    'models/base.py': base === 'convention' ? BASE_CONVENTION : BASE_2,
+    'models/user.py': `
+      from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, UniqueConstraint
+      from sqlalchemy.orm import Mapped, mapped_column
+      from .base import Base
+      class Team(Base):
+          __tablename__ = "teams"
+          id: Mapped[int] = mapped_column(primary_key=True)
+      class User(Base):
+          __tablename__ = "users"
+          id: Mapped[int] = mapped_column(primary_key=True)
+          email: Mapped[str] = mapped_column(String, unique=True)
+          name: Mapped[str] = mapped_column(index=True)
+          age: Mapped[int] = mapped_column(CheckConstraint("age > 0", name="age_positive"))
+          team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+          __table_args__ = (
+              UniqueConstraint("email"),
+              Index("ix_users_name", "name"),
+              CheckConstraint("age > 0", name="age_positive"),
+              ForeignKeyConstraint(["team_id"], ["teams.id"]),
+          )
+    `,
+  });
+
+  it('keeps one of each when the naming convention gives both declarations one name, and plans nothing for the same models', async () => {
+    const result = await read(USERS('convention'));
+    expect(describeTable(result.schema.tables.find((t) => t.name === 'users')!).slice(5)).toEqual([
+      'PK users_pkey (id)',
+      'FK fk_users_team_id_teams (team_id) -> teams(id)',
+      'UQ uq_users_email (email)',
+      'INDEX ix_users_name (name)',
+      'CHECK ck_users_age_positive (age > 0)',
+    ]);
+    expect(describeDiagnostics(result.diagnostics)).toEqual([
+      'warning duplicate-constraint models/user.py:15',
+      'warning duplicate-index models/user.py:16',
+      'warning duplicate-constraint models/user.py:17',
+      'warning duplicate-constraint models/user.py:18',
+    ]);
+    expect(result.diagnostics[0]!.message).toBe(
+      'table users: unique constraint uq_users_email is defined twice (also at line 10); PostgreSQL holds one unique constraint of that name, so this one is left out',
+    );
+    expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
+  });
+
+  it('keeps one of two unnamed twins, with the name PostgreSQL gives the first (users_email_key, not a second users_email_key1)', async () => {
+    const result = await read(USERS('plain'));
+    expect(describeTable(result.schema.tables.find((t) => t.name === 'users')!).slice(5)).toEqual([
+      'PK users_pkey (id)',
+      'FK users_team_id_fkey (team_id) -> teams(id)',
+      'UQ users_email_key (email)',
+      'INDEX ix_users_name (name)',
+      'CHECK age_positive (age > 0)',
+    ]);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['duplicate-constraint', 'duplicate-index', 'duplicate-constraint', 'duplicate-constraint']);
+  });
+
+  it('names an unnamed twin after a named one, keeps other definitions apart, and refuses one name for two definitions', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/user.py': `
+        from sqlalchemy import Index, UniqueConstraint
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            email: Mapped[str] = mapped_column(unique=True)
+            name: Mapped[str]
+            __table_args__ = (
+                UniqueConstraint("email", name="uq_email"),
+                UniqueConstraint("email", "name"),
+                Index("ix_users_name", "name"),
+                Index("ix_users_name", "name", "email"),
+            )
+      `,
+    });
+    expect(describeTable(result.schema.tables[0]!).slice(4)).toEqual([
+      'UQ uq_email (email)',
+      'UQ users_email_name_key (email, name)',
+      'INDEX ix_users_name (name)',
+    ]);
+    // As CREATE TABLE does: the unnamed twin takes the name.
+    expect(describeDiagnostics(result.diagnostics)).toEqual(['warning duplicate-constraint models/user.py:10', 'error duplicate-index models/user.py:13']);
+    expect(result.diagnostics[0]!.message).toBe(
+      'table users: unique constraint uq_email is defined twice (also at line 7); PostgreSQL holds one unique constraint of that name, so this one is left out',
+    );
+    expect(result.diagnostics[1]!.message).toBe(
+      'table users: index ix_users_name is defined twice with different definitions (also at line 12); PostgreSQL refuses a second one of that name',
+    );
+  });
+});
+
+describe('PostgreSQL index and constraint options', () => {
+  it('reads postgresql_nulls_not_distinct= on UniqueConstraint and Index, and postgresql_ops= operator classes', async () => {
+    const lines = await onlyTable({
+      'models/base.py': BASE_2,
+      'models/doc.py': `
+        from sqlalchemy import Index, String, UniqueConstraint
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Doc(Base):
+            __tablename__ = "docs"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            title: Mapped[str] = mapped_column("doc_title", String(80), key="heading")
+            body: Mapped[str]
+            slug: Mapped[str | None]
+            __table_args__ = (
+                UniqueConstraint("slug", name="uq_docs_slug", postgresql_nulls_not_distinct=True),
+                Index("ix_docs_body_trgm", "body", postgresql_using="gin", postgresql_ops={"body": "gin_trgm_ops"}),
+                Index("ix_docs_title", "heading", "slug", unique=True, postgresql_nulls_not_distinct=True,
+                      postgresql_ops={"heading": "varchar_pattern_ops"}),
+            )
+      `,
+    });
+    expect(lines.slice(4)).toEqual([
+      'PK docs_pkey (id)',
+      'UQ uq_docs_slug (slug) NULLS NOT DISTINCT',
+      'INDEX ix_docs_body_trgm (body gin_trgm_ops) USING gin',
+      'UNIQUE INDEX ix_docs_title (doc_title varchar_pattern_ops, slug) NULLS NOT DISTINCT',
+    ]);
+  });
+
+  it('reads postgresql_where= built with SQLAlchemy expressions as its PostgreSQL compiler prints them', async () => {
+    // Each predicate's text is what real SQLAlchemy 2.0 prints in CREATE INDEX ... WHERE.
+    const cases: [string, string][] = [
+      ['or_(a.is_(None), a > 5)', 'a IS NULL OR a > 5'],
+      ['and_(or_(a.is_(None), a > 5), b == "x")', "(a IS NULL OR a > 5) AND b = 'x'"],
+      ['or_(and_(a > 1, a < 3), done)', 'a > 1 AND a < 3 OR done'],
+      ['~done', 'NOT done'],
+      ['not_(done)', 'NOT done'],
+      ['b.in_(["x", "y\'z"])', "b IN ('x', 'y''z')"],
+      ['~b.in_(["x", "y"])', "(b NOT IN ('x', 'y'))"],
+      ['b.not_in(["x"])', "(b NOT IN ('x'))"],
+      ['b.is_not(None)', 'b IS NOT NULL'],
+      ['~a.is_(None)', 'a IS NOT NULL'],
+      ['not_(a == 5)', 'a != 5'],
+      ['~and_(a > 1, done)', 'NOT (a > 1 AND done)'],
+      ['(a > 1) & (b != "q")', "a > 1 AND b != 'q'"],
+      ['(a > 1) | ~done', 'a > 1 OR NOT done'],
+      ['done == True', 'done = true'],
+      ['done.is_(True)', 'done IS true'],
+      ['a.in_([1, 2])', 'a IN (1, 2)'],
+      ['b.like("x%")', "b LIKE 'x%'"],
+      ['a.between(1, 5)', 'a BETWEEN 1 AND 5'],
+      ['b.is_distinct_from("x")', "b IS DISTINCT FROM 'x'"],
+      ['a + 1 > 5', 'a + 1 > 5'],
+      ['5 < a', 'a > 5'],
+      ['sa.text("a > 1")', 'a > 1'],
+    ];
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/item.py': `
+        from typing import Optional
+        import sqlalchemy as sa
+        from sqlalchemy import Index, and_, not_, or_
+        from sqlalchemy.orm import Mapped, mapped_column
+        from .base import Base
+        class Item(Base):
+            __tablename__ = "items"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            a: Mapped[Optional[int]] = mapped_column()
+            b: Mapped[Optional[str]] = mapped_column()
+            done: Mapped[bool] = mapped_column()
+            __table_args__ = (
+${cases.map(([python], i) => `                Index("ix_${i}", "a", postgresql_where=${python}),`).join('\n')}
+            )
+      `,
+    });
+    expect(result.diagnostics).toEqual([]);
+    expect(result.schema.tables[0]!.indexes.map((i) => i.where)).toEqual(cases.map(([, sql]) => sql));
+  });
+
+  it('reads postgresql_where= on Core table columns (users.c.email) and names what it cannot read', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/tables.py': `
+        import sqlalchemy as sa
+        from sqlalchemy import Column, Index, Integer, String, Table
+        from .base import Base
+        users = Table("users", Base.metadata, Column("id", Integer, primary_key=True), Column("email", String))
+        Index("ix_users_email", users.c.email, postgresql_where=sa.and_(users.c.email != "x", users.c.id > 3))
+        Index("ix_users_other", users.c.email, postgresql_where=users.c.email.startswith(prefix()))
+      `,
+    });
+    expect(result.schema.tables[0]!.indexes.map((i) => `${i.name} WHERE ${i.where}`)).toEqual(["ix_users_email WHERE email != 'x' AND id > 3"]);
+    expect(result.diagnostics.map((d) => `${d.code} ${d.location?.line}: ${d.message}`)).toEqual([
+      'unreadable-table-item 6: the postgresql_where= users.c.email.startswith(prefix()) of Index(...) cannot be read statically; it is left out',
+    ]);
   });
 });

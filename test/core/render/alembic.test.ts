@@ -151,6 +151,37 @@ describe('renderAlembic', () => {
     expect(render(schema([users()]), schema([users(col('t', 'text', { serverDefault: "'09:00'" }))])).upgrade).toContain(`sa.text("'09:00'")`);
   });
 
+  it('writes postgresql_nulls_not_distinct and postgresql_ops, and creates the extension an operator class needs (never dropped)', () => {
+    const docs = (extra: Partial<Parameters<typeof table>[2]> = {}) =>
+      table('docs', [col('id', 'integer', { serial: true }), col('body', 'text'), col('slug', 'text')], extra);
+    const body = render(
+      schema([docs()]),
+      schema([
+        docs({
+          uniqueConstraints: [unique('uq_docs_slug', ['slug'], { nullsNotDistinct: true })],
+          indexes: [
+            index('ix_docs_body_trgm', ['body'], { using: 'gin', operatorClasses: { body: 'gin_trgm_ops' } }),
+            index('ix_docs_slug', ['slug'], { unique: true, nullsNotDistinct: true }),
+          ],
+        }),
+        table('tags', [col('id', 'integer', { serial: true }), col('name', 'text')], { uniqueConstraints: [unique('uq_tags_name', ['name'], { nullsNotDistinct: true })] }),
+      ]),
+    );
+    const block = (...lines: string[]) => lines.map((l) => `    ${l}`).join('\n');
+    expect(body.upgrade).toContain(
+      block(
+        '# pg_trgm provides gin_trgm_ops (ix_docs_body_trgm); the downgrade leaves it installed',
+        "op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')",
+        'op.create_table(',
+      ),
+    );
+    expect(body.upgrade).toContain(block('    sa.UniqueConstraint(', "        'name',", "        name='uq_tags_name',", '        postgresql_nulls_not_distinct=True,', '    ),'));
+    expect(body.upgrade).toContain(block('op.create_unique_constraint(', "    'uq_docs_slug',", "    'docs',", "    ['slug'],", '    postgresql_nulls_not_distinct=True,', ')'));
+    expect(body.upgrade).toContain(block("    postgresql_using='gin',", "    postgresql_ops={'body': 'gin_trgm_ops'},", ')'));
+    expect(body.upgrade).toContain(block('    unique=True,', '    postgresql_nulls_not_distinct=True,', ')'));
+    expect(body.downgrade).not.toContain('EXTENSION');
+  });
+
   it('builds an index concurrently inside autocommit_block when asked to', () => {
     const t = (indexes: ReturnType<typeof index>[]) => ({ ...users(col('email', 'text')), indexes });
     const body = render(schema([t([])]), schema([t([index('ix_users_email', ['email'], { unique: true })])]), { concurrentIndexes: true });

@@ -16,7 +16,7 @@ import { plan } from '../../../src/core/plan/index.js';
 import { readModels } from '../../../src/core/read/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import { emptySchema } from '../../../src/core/schema/model.js';
-import { connectTo, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
+import { connectTo, freshDatabase, runSql, type EphemeralDatabase } from '../../support/database.js';
 import { detectPython } from '../../support/python.js';
 import { alembicProject, startAlembic } from './alembic-runner.js';
 import { applySql, catalog } from './catalog.js';
@@ -28,7 +28,7 @@ const fixtures = readdirSync(FIXTURES, { withFileTypes: true })
   .filter((e) => e.isDirectory() && existsSync(path.join(FIXTURES, e.name, 'fixture.json')))
   .map((e) => {
     const dir = path.join(FIXTURES, e.name);
-    const spec = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { scan: string; pythonPath: string; module: string };
+    const spec = JSON.parse(readFileSync(path.join(dir, 'fixture.json'), 'utf8')) as { scan: string; pythonPath: string; module: string; extensions?: string[] };
     return { name: e.name, dir, ...spec };
   });
 
@@ -45,6 +45,8 @@ describe.skipIf(!python.ok)(`rendered SQL and Alembic revision of whole model pa
     const read = await readModels(path.join(fixture.dir, fixture.scan), fileSystemTree());
     const [oracle, mine, viaAlembic] = await Promise.all([freshDatabase(), freshDatabase(), freshDatabase()]);
     databases.push(oracle, mine, viaAlembic);
+    // create_all needs them beforehand; the plan creates them itself.
+    for (const extension of fixture.extensions ?? []) await runSql(oracle.url, `CREATE EXTENSION IF NOT EXISTS ${extension}`);
     await promisify(execFile)(
       python.python,
       [CREATE_ALL, '--python-path', path.join(fixture.dir, fixture.pythonPath), '--module', fixture.module, '--url', oracle.url],

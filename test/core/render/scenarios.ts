@@ -455,6 +455,26 @@ export const scenarios: Scenario[] = [
     probeBase: 'SELECT label FROM keep',
   },
   {
+    name: 'operator classes (one from pg_trgm) and NULLS NOT DISTINCT: a new table, an index added, a constraint changed',
+    base: schema([table('docs', [id(), col('title', 'varchar', { length: 80 }), col('body', 'text'), col('slug', 'text')], { uniqueConstraints: [unique('uq_docs_slug', ['slug'])] })]),
+    head: schema([
+      table('docs', [id(), col('title', 'varchar', { length: 80 }), col('body', 'text'), col('slug', 'text')], {
+        uniqueConstraints: [unique('uq_docs_slug', ['slug'], { nullsNotDistinct: true })],
+        indexes: [
+          index('ix_docs_body_trgm', ['body'], { using: 'gin', operatorClasses: { body: 'gin_trgm_ops' } }),
+          index('ix_docs_title', ['title', 'slug'], { unique: true, nullsNotDistinct: true, operatorClasses: { title: 'varchar_pattern_ops' } }),
+        ],
+      }),
+      table('tags', [id(), col('name', 'text')], {
+        uniqueConstraints: [unique('uq_tags_name', ['name'], { nullsNotDistinct: true })],
+        indexes: [index('ix_tags_name_trgm', ['name'], { using: 'gist', operatorClasses: { name: 'gist_trgm_ops' } })],
+      }),
+    ]),
+    options: options(),
+    seed: ["INSERT INTO docs (title, body, slug) VALUES ('a', 'alpha', NULL), ('b', 'beta', 'b')"],
+    probeBase: 'SELECT id, title, body, slug FROM docs ORDER BY id',
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([

@@ -13,6 +13,7 @@ import { scenarios } from './scenarios.js';
 
 /** Every kind, so the compiler says when a new one needs a scenario. */
 const KINDS: Record<OperationKind, true> = {
+  createExtension: true,
   createEnum: true,
   dropEnum: true,
   addEnumValue: true,
@@ -41,8 +42,9 @@ it('the scenarios exercise every operation kind, both ways', () => {
   const kinds = (side: 'upgrade' | 'downgrade') =>
     new Set(scenarios.flatMap((s) => plan(s.base, s.head, s.options).operations.flatMap((o) => o[side].map((op) => op.kind))));
   expect([...kinds('upgrade')].sort()).toEqual(Object.keys(KINDS).sort());
-  // No downgrade adds an enum value (it restores one by a rebuild) or makes a column plain.
-  const upgradeOnly = ['addEnumValue', 'dropExpression'];
+  // No downgrade adds an enum value (it restores one by a rebuild), makes a column plain or
+  // creates an extension (the upgrade's stays).
+  const upgradeOnly = ['addEnumValue', 'dropExpression', 'createExtension'];
   expect([...kinds('downgrade')].sort()).toEqual(Object.keys(KINDS).filter((k) => !upgradeOnly.includes(k)).sort());
 });
 

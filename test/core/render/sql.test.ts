@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { plan, type PlanOptions } from '../../../src/core/plan/index.js';
 import { renderSql } from '../../../src/core/render/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
-import { col, enumCol, enumType, fk, index, schema, table } from '../../support/schema-builder.js';
+import { col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
 
 function sql(base: Schema, head: Schema, options: Partial<PlanOptions> = {}) {
   return renderSql(plan(base, head, { renames: [], allowDataLoss: true, ...options }));
@@ -99,6 +99,28 @@ describe('renderSql', () => {
       },
     ]);
     expect(script.downgrade[0]).toMatchObject({ sql: 'DROP INDEX CONCURRENTLY IF EXISTS ix_users_email', transactional: false });
+  });
+
+  it('writes operator classes, NULLS NOT DISTINCT and the extension an operator class needs', () => {
+    const docs = (extra: Partial<Parameters<typeof table>[2]> = {}) => table('docs', [col('id', 'integer', { serial: true }), col('body', 'text'), col('slug', 'text')], extra);
+    const script = sql(
+      schema([docs()]),
+      schema([
+        docs({
+          uniqueConstraints: [unique('uq_docs_slug', ['slug'], { nullsNotDistinct: true })],
+          indexes: [index('ix_docs_body_trgm', ['body', 'slug'], { unique: true, using: 'gin', nullsNotDistinct: true, operatorClasses: { body: 'gin_trgm_ops' }, where: 'slug IS NOT NULL' })],
+        }),
+      ]),
+    );
+    expect(script.upgrade.map((s) => s.sql).filter((s) => !s.startsWith('SET LOCAL'))).toEqual([
+      'CREATE EXTENSION IF NOT EXISTS pg_trgm',
+      'ALTER TABLE docs ADD CONSTRAINT uq_docs_slug UNIQUE NULLS NOT DISTINCT (slug)',
+      'CREATE UNIQUE INDEX ix_docs_body_trgm ON docs USING gin (body gin_trgm_ops, slug) NULLS NOT DISTINCT WHERE slug IS NOT NULL',
+    ]);
+    expect(script.downgrade.map((s) => s.sql).filter((s) => !s.startsWith('SET LOCAL'))).toEqual([
+      'DROP INDEX ix_docs_body_trgm',
+      'ALTER TABLE docs DROP CONSTRAINT uq_docs_slug',
+    ]);
   });
 
   it('wraps an index expression in parentheses unless it is one function call', () => {

@@ -51,6 +51,7 @@ const SAME_CHECK: [string, string][] = [
   ["status IN ('a', 'b')", "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"],
   ["status NOT IN ('a', 'b')", "((status)::text <> ALL ((ARRAY['a'::character varying, 'b'::character varying])::text[]))"],
   ['x BETWEEN 1 AND 5', '((x >= 1) AND (x <= 5))'],
+  ['x NOT BETWEEN 1 AND 5', '((x < 1) OR (x > 5))'],
   ["name LIKE 'a%'", "((name)::text ~~ 'a%'::text)"],
   ["name ILIKE 'a%'", "((name)::text ~~* 'a%'::text)"],
   ['length(name) > 0', '(length((name)::text) > 0)'],

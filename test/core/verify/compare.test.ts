@@ -193,6 +193,21 @@ describe('compareSchemas', () => {
     expect(compareSchemas(withDefault("'t'", 'text'), withDefault("'true'::text", 'text'))).toHaveLength(1);
   });
 
+  it('reports NULLS NOT DISTINCT and operator class differences', () => {
+    const t = (nnd: boolean, opclass: Record<string, string>) =>
+      schema([
+        table('t', [col('id', 'integer'), col('r', 'text')], {
+          uniqueConstraints: [unique('uq_t_r', ['r'], { nullsNotDistinct: nnd })],
+          indexes: [index('i', ['r'], { using: 'gin', operatorClasses: opclass })],
+        }),
+      ]);
+    expect(compareSchemas(t(true, { r: 'gin_trgm_ops' }), t(true, { r: 'gin_trgm_ops' }))).toEqual([]);
+    expect(compareSchemas(t(true, { r: 'gin_trgm_ops' }), t(false, {})).map((d) => d.message)).toEqual([
+      'unique constraint uq_t_r on t: is UNIQUE (r), expected UNIQUE NULLS NOT DISTINCT (r)',
+      'index i on t: is USING gin (r), expected USING gin (r gin_trgm_ops)',
+    ]);
+  });
+
   it('reports primary key and index definition changes', () => {
     const expected = schema([
       table('t', [col('id', 'integer'), col('r', 'integer')], {

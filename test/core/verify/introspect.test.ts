@@ -149,6 +149,33 @@ describe('introspectSchema', () => {
     ]);
   });
 
+  it('reads NULLS NOT DISTINCT and operator classes other than the default', async () => {
+    const other = await freshDatabase();
+    try {
+      await runSql(
+        other.url,
+        `CREATE EXTENSION IF NOT EXISTS pg_trgm;
+         CREATE TABLE docs (id integer PRIMARY KEY, title varchar(80), body text, slug text,
+           CONSTRAINT uq_docs_slug UNIQUE NULLS NOT DISTINCT (slug), CONSTRAINT uq_docs_title UNIQUE (title));
+         CREATE INDEX ix_docs_body ON docs USING gin (body gin_trgm_ops);
+         CREATE UNIQUE INDEX ix_docs_title ON docs (title varchar_pattern_ops, slug text_ops, lower(body) text_pattern_ops) NULLS NOT DISTINCT;
+         CREATE INDEX ix_docs_plain ON docs (title, body);`,
+      );
+      const [docs] = (await introspectSchema(other.url)).tables;
+      expect(docs!.uniqueConstraints.map((u) => [u.name, u.nullsNotDistinct])).toEqual([
+        ['uq_docs_slug', true],
+        ['uq_docs_title', false],
+      ]);
+      expect(docs!.indexes.map((i) => [i.name, i.nullsNotDistinct, i.operatorClasses])).toEqual([
+        ['ix_docs_body', false, { body: 'gin_trgm_ops' }],
+        ['ix_docs_plain', false, {}],
+        ['ix_docs_title', true, { title: 'varchar_pattern_ops' }],
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads another schema when asked, naming it', async () => {
     const other = await introspectSchema(db.url, 'other');
     expect(other.tables.map((t) => t.name)).toEqual(['anchor', 'elsewhere']);

@@ -29,6 +29,8 @@ const caseSchema = z
     /** refused: the rules of the unconfirmed error findings, and the flags that confirm them. */
     refusedRules: z.array(z.string()).optional(),
     confirmations: z.array(z.string()).optional(),
+    /** Run on every fresh database before anything else (e.g. CREATE EXTENSION). */
+    setup: z.array(z.string()).default([]),
     /** Run on the base schema before upgrading; the checks run after upgrade / downgrade. */
     seed: z.array(z.string()).default([]),
     afterUpgrade: z.array(rowsCheck).default([]),

@@ -79,12 +79,15 @@ function formatTable(t: Table, io: CliIO): string {
     const target = qualifiedName({ schema: fk.referredSchema, name: fk.referredTable });
     lines.push(`  FOREIGN KEY ${fk.name} (${fk.columns.join(', ')}) -> ${target} (${fk.referredColumns.join(', ')})${actions.length ? ` ${actions.join(' ')}` : ''}`);
   }
-  for (const u of t.uniqueConstraints) lines.push(`  UNIQUE ${u.name} (${u.columns.join(', ')})`);
+  for (const u of t.uniqueConstraints) lines.push(`  UNIQUE ${u.name} (${u.columns.join(', ')})${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}`);
   for (const i of t.indexes) {
-    const elements = i.elements.map((e) => ('column' in e ? e.column : e.expression)).join(', ');
+    const elements = i.elements
+      .map((e) => ('column' in e ? [e.column, i.operatorClasses[e.column]].filter(Boolean).join(' ') : e.expression))
+      .join(', ');
     const extra = [
       i.using ? `USING ${i.using}` : '',
       i.include.length ? `INCLUDE (${i.include.join(', ')})` : '',
+      i.nullsNotDistinct ? 'NULLS NOT DISTINCT' : '',
       i.where ? `WHERE ${i.where}` : '',
     ].filter(Boolean);
     lines.push(`  ${i.unique ? 'UNIQUE INDEX' : 'INDEX'} ${i.name} (${elements})${extra.length ? ` ${extra.join(' ')}` : ''}`);
