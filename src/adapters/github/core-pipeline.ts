@@ -4,7 +4,7 @@ import { generateRevision, type GenerateRequest, type GenerateResult } from '../
 import { confirmationCommand, type Confirmation, type Finding } from '../../core/plan/index.js';
 import { lockTimeoutFor } from '../../core/render/sql.js';
 import { buildReport, renderMarkdownReport } from '../../core/report/index.js';
-import type { Verification } from '../../core/verify/round-trip.js';
+import { ExtensionUnavailableError, type Verification } from '../../core/verify/round-trip.js';
 import type { MigrationPipeline, MigrationPipelineInput, MigrationStatus, Verifier } from './pipeline.js';
 import { dataLossFingerprint, isDataLoss } from './utils/data-loss.js';
 import { redact } from './utils/redact.js';
@@ -100,6 +100,7 @@ async function runVerification(
     });
     return { verification, verificationSkipped: null };
   } catch (err) {
+    if (err instanceof ExtensionUnavailableError) return { verification: null, verificationSkipped: err.message };
     // The database is infrastructure: when it is unreachable the migration is unverified, not wrong.
     const reason = redact(err instanceof Error ? err.message : String(err), [input.databaseUrl]);
     return { verification: null, verificationSkipped: `the verification database could not be used (${reason})` };

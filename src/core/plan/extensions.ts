@@ -1,3 +1,5 @@
+import type { Plan } from './types.js';
+
 /**
  * Operator classes that only exist once an extension is installed (from each extension's
  * `CREATE OPERATOR CLASS` statements in PostgreSQL's contrib). btree_gin's names are also
@@ -29,4 +31,9 @@ export function operatorClassExtension(using: string | null, operatorClass: stri
   const name = operatorClass.toLowerCase();
   if (using === 'gin' && BTREE_GIN.has(name)) return 'btree_gin';
   return BY_OPERATOR_CLASS[name] ?? null;
+}
+
+/** The extensions a plan creates when missing: what a server must offer to run it. */
+export function requiredExtensions(plan: Plan): string[] {
+  return [...new Set(plan.operations.flatMap((p) => p.upgrade.flatMap((o) => (o.kind === 'createExtension' ? [o.name] : []))))];
 }

@@ -13,6 +13,7 @@
  */
 import pg from 'pg';
 import { connect } from './database.js';
+import { requiredExtensions } from '../plan/extensions.js';
 import type { Plan } from '../plan/types.js';
 import { qualifiedName, type Schema } from '../schema/model.js';
 import { columnOrderNotes, compareSchemas } from './compare.js';
@@ -84,7 +85,24 @@ export interface RoundTripInput {
   runner: MigrationRunner;
   /** How seeded rows map onto the head; null → by name (no renames known). */
   plan: Plan | null;
+  /** The extensions the base and the migration create (default: the plan's); the server must offer them. */
+  extensions?: string[];
   seed?: SeedOptions;
+}
+
+/**
+ * The server cannot run the migration at all: it does not offer an extension the revision
+ * creates. That says nothing about the migration, so it is no failed verification either.
+ */
+export class ExtensionUnavailableError extends Error {
+  override name = 'ExtensionUnavailableError';
+  constructor(readonly extensions: string[]) {
+    super(
+      `${extensions.length === 1 ? 'extension' : 'extensions'} ${extensions.join(', ')}, which the revision creates, ` +
+        `${extensions.length === 1 ? 'is' : 'are'} not available on this PostgreSQL server (pg_available_extensions): ` +
+        'install it there, or verify on a server that has it',
+    );
+  }
 }
 
 function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Record<StepName, string> {
@@ -99,6 +117,7 @@ function titles(input: Pick<RoundTripInput, 'base' | 'head' | 'baseSource'>): Re
   };
 }
 
+/** Throws `ExtensionUnavailableError`, before anything runs, when the server lacks a required extension. */
 export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   const steps: VerificationStep[] = [];
   const stepTitles = titles(input);
@@ -116,6 +135,9 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
   let seedPlan: SeedPlan | null = null;
   const client = await connect(input.url);
   try {
+    const missing = await unavailableExtensions(client, input.extensions ?? (input.plan ? requiredExtensions(input.plan) : []));
+    if (missing.length) throw new ExtensionUnavailableError(missing);
+
     // 1. The base.
     let started = performance.now();
     const built = await input.buildBase(input.url);
@@ -200,6 +222,14 @@ export async function inspect(client: pg.Client): Promise<Schema> {
     out.enums.push(...part.enums);
   }
   return out;
+}
+
+/** The extensions of `names` the server does not offer, in their order. */
+async function unavailableExtensions(client: pg.Client, names: string[]): Promise<string[]> {
+  if (!names.length) return [];
+  const { rows } = await client.query<{ name: string }>('SELECT name FROM pg_available_extensions WHERE name = ANY($1)', [names]);
+  const available = new Set(rows.map((r) => r.name));
+  return names.filter((n) => !available.has(n));
 }
 
 function makeStep(

@@ -9,6 +9,7 @@ import { readBackend } from '../backend/index.js';
 import { readRevision } from '../backend/revision.js';
 import { InputError } from '../errors.js';
 import { diffModels, generateRevision, type DiffResult, type GenerateResult, type SourceDir } from '../generate.js';
+import { requiredExtensions } from '../plan/extensions.js';
 import { plan as planChange } from '../plan/index.js';
 import type { Plan, RenameRequest } from '../plan/types.js';
 import { readModels } from '../read/index.js';
@@ -18,7 +19,7 @@ import { buildReport, type Report } from '../report/index.js';
 import { emptySchema, type Diagnostic, type Schema } from '../schema/model.js';
 import { columnOrderNotes, compareSchemas, type SchemaDifference } from './compare.js';
 import { connect, openEphemeralDatabase } from './database.js';
-import { inspect, roundTrip, type Verification } from './round-trip.js';
+import { ExtensionUnavailableError, inspect, roundTrip, type Verification } from './round-trip.js';
 import { alembicRunner, applyInBatches, sqlRunner, type AlembicRunner, type RunResult, type RunnerName } from './runners.js';
 
 export interface VerifyEnvironment {
@@ -85,8 +86,10 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
   const revision = generated.status === 'ready' ? generated : null;
   const lockTimeout = lockTimeoutFor(generated.plan, revision ? revision.backend.style : undefined);
   let verification: Verification | null = null;
+  let verificationSkipped: string | null = null;
   if (ready) {
     const { base, head } = generated.schemas;
+    const extensions = [...new Set([...requiredExtensions(planChange(emptySchema(), base, { renames: [], allowDataLoss: true })), ...requiredExtensions(ready.plan)])];
     verification = await withDatabase(request, async (url) => {
       if (request.runner === 'sql') {
         return roundTrip({
@@ -97,6 +100,7 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
           baseSource: 'models',
           runner: sqlRunner(ready.sql),
           plan: ready.plan,
+          extensions,
         });
       }
       const r = revision!;
@@ -119,10 +123,15 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
           baseSource: request.fromChain ? 'chain' : 'models',
           runner,
           plan: ready.plan,
+          extensions,
         });
       } finally {
         await runner.close();
       }
+    }).catch((err: unknown) => {
+      if (!(err instanceof ExtensionUnavailableError)) throw err;
+      verificationSkipped = err.message;
+      return null;
     });
   }
   const report = buildReport({
@@ -130,6 +139,7 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
     sql: generated.sql,
     revision: revision ? { path: revision.revision.path, id: revision.revision.id, downRevision: revision.downRevision, content: revision.revision.content } : null,
     verification,
+    verificationSkipped,
     lockTimeout,
     confirmationStyle: 'cli',
   });

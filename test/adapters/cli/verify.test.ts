@@ -1,12 +1,39 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { databaseServerUrl } from '../../support/database.js';
+import { exitCodeOf } from '../../../src/adapters/cli/commands/verify.js';
+import { plan } from '../../../src/core/plan/index.js';
+import { renderSql } from '../../../src/core/render/index.js';
+import { buildReport, renderTerminalReport } from '../../../src/core/report/index.js';
+import { ExtensionUnavailableError } from '../../../src/core/verify/round-trip.js';
+import { col, schema, table } from '../../support/schema-builder.js';
 import { runCli } from './run-cli.js';
 
 const MODELS = path.resolve(import.meta.dirname, '../../fixtures/github/repositories/flowbot-commons');
 const BACKEND = path.resolve(import.meta.dirname, '../../fixtures/backends/flow-py-backend');
 const env = () => ({ DATABASE_URL: databaseServerUrl(), PATH: process.env.PATH });
 const verify = (...args: string[]) => runCli(['verify', '--base', 'base', ...args], MODELS, env());
+
+describe('a revision the server cannot run (an extension it lacks)', () => {
+  it('is not verified, says which extension, and exits 1: not a wrong migration, and no CI passes it', () => {
+    const head = schema([table('docs', [col('id', 'integer', { serial: true }), col('body', 'text')])]);
+    const planned = plan(schema([]), head, { renames: [], allowDataLoss: false });
+    const report = buildReport({
+      plan: planned,
+      sql: renderSql(planned),
+      revision: null,
+      verification: null,
+      verificationSkipped: new ExtensionUnavailableError(['pg_trgm']).message,
+      lockTimeout: null,
+      confirmationStyle: 'cli',
+    });
+    expect(report.status).toBe('not-verified');
+    expect(renderTerminalReport(report, { color: false })).toContain(
+      'did not run: extension pg_trgm, which the revision creates, is not available on this PostgreSQL server (pg_available_extensions): install it there, or verify on a server that has it',
+    );
+    expect(exitCodeOf(report)).toBe(1);
+  });
+});
 
 describe('flow-migrate verify', () => {
   it('verifies a change with the sql runner and prints the report (exit 0)', async () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../src/core/errors.js';
+import { ExtensionUnavailableError } from '../../../src/core/verify/round-trip.js';
 import { corePipeline, stableRevisionId } from '../../../src/adapters/github/core-pipeline.js';
 import type { MigrationPipelineInput, Verifier } from '../../../src/adapters/github/pipeline.js';
 import { verifyMigration } from '../../../src/adapters/github/verify-migration.js';
@@ -142,6 +143,16 @@ describe('corePipeline', () => {
     expect(result.status).toBe('not-verified');
     expect(result.markdown).toContain('the verification database could not be used');
     expect(result.markdown).not.toContain('hunter22');
+  });
+
+  it('on a server without an extension the revision creates, says which, not that the database failed', async () => {
+    const lacking: Verifier = async () => {
+      throw new ExtensionUnavailableError(['pg_trgm']);
+    };
+    const result = await corePipeline(lacking)(input('add-notes'));
+    expect(result.status).toBe('not-verified');
+    expect(result.markdown).toContain('Verification did not run: extension pg_trgm, which the revision creates, is not available on this PostgreSQL server');
+    expect(result.markdown).not.toContain('the verification database could not be used');
   });
 
   it('summarises a huge change to fit a pull-request comment', async () => {

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderSql, type SqlStatement } from '../../../src/core/render/index.js';
 import type { Schema } from '../../../src/core/schema/model.js';
-import { roundTrip, type Verification } from '../../../src/core/verify/round-trip.js';
+import { ExtensionUnavailableError, roundTrip, type Verification } from '../../../src/core/verify/round-trip.js';
 import { sqlRunner } from '../../../src/core/verify/runners.js';
 import { baseStatements } from '../../../src/core/verify/verify.js';
 import { applyStatements } from '../../../src/core/verify/runners.js';
-import { freshDatabase, type EphemeralDatabase } from '../../support/database.js';
+import { freshDatabase, runSql, type EphemeralDatabase } from '../../support/database.js';
 import { check, col, enumCol, enumType, fk, index, schema, table, unique } from '../../support/schema-builder.js';
 import { scenarios } from '../render/scenarios.js';
 
@@ -162,6 +162,48 @@ describe('round trip with the sql runner', () => {
     const rows = differences(v, 'upgrade').filter((d) => d.kind === 'row');
     expect(rows.length).toBe(v.seeded.find((t) => t.table === 'tasks')!.rows);
     expect(rows[0]!.message).toMatch(/tasks\.done of row id=\d+ is "true", expected "false"/);
+  });
+});
+
+describe('round trip on a server without an extension the revision creates', () => {
+  const missing = 'flow_migrate_no_such_extension';
+
+  it("stops before anything runs, naming the extension, when the plan's is missing", async () => {
+    db = await freshDatabase();
+    const planned = plan(base, head, options);
+    const required = {
+      ...planned,
+      operations: [{ summary: `require extension ${missing}`, table: null, upgrade: [{ kind: 'createExtension' as const, name: missing }], downgrade: [] }, ...planned.operations],
+    };
+    const run = roundTrip({
+      url: db.url,
+      base,
+      head,
+      buildBase: (url) => applyStatements(url, baseStatements(base)),
+      baseSource: 'models',
+      runner: sqlRunner(renderSql(required)),
+      plan: required,
+    });
+    await expect(run).rejects.toThrow(ExtensionUnavailableError);
+    await expect(run).rejects.toThrow(`extension ${missing}, which the revision creates, is not available on this PostgreSQL server`);
+    expect((await runSql(db.url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows).toEqual([{ n: 0 }]);
+  });
+
+  it('checks the extensions it is given (the base\'s too), listing only the missing ones', async () => {
+    db = await freshDatabase();
+    const planned = plan(base, head, options);
+    const error = await roundTrip({
+      url: db.url,
+      base,
+      head,
+      buildBase: (url) => applyStatements(url, baseStatements(base)),
+      baseSource: 'models',
+      runner: sqlRunner(renderSql(planned)),
+      plan: planned,
+      extensions: ['plpgsql', missing],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExtensionUnavailableError);
+    expect((error as ExtensionUnavailableError).extensions).toEqual([missing]);
   });
 });
 

@@ -49,8 +49,8 @@ ${DATABASE_OPTIONS_HELP}
 
 ${MODEL_SOURCE_HELP}
 
-Exit codes: 0 verified (or no schema changes), 1 verification failed (or the database
-unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing for the
+Exit codes: 0 verified (or no schema changes), 1 verification failed or could not run (the
+database unreachable, or an extension the revision creates missing on it), 2 bad input (syntax error, bad flag, Python or Alembic missing for the
 alembic runner), 3 refused for data safety (nothing was verified).
 `;
 
@@ -179,7 +179,9 @@ export function exitCodeOf(report: Report): number {
   switch (report.status) {
     case 'refused':
       return ExitCode.refused;
+    // A revision the server could not run (an extension it lacks) is unproven: no CI may pass it.
     case 'verification-failed':
+    case 'not-verified':
       return ExitCode.failure;
     default:
       return ExitCode.ok;
