@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatLocated } from '../../core/errors.js';
 import type { DiffResult } from '../../core/generate.js';
-import { confirmationFlag, type Finding } from '../../core/plan/index.js';
+import { confirmationFlag, type Finding, type Plan } from '../../core/plan/index.js';
 import type { SqlScript, SqlStatement } from '../../core/render/index.js';
 import type { Diagnostic, SourceLocation } from '../../core/schema/model.js';
 import { displayLocation, type CliIO } from './io.js';
@@ -144,6 +144,16 @@ export function formatFinding(finding: Finding, io: CliIO): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Why a plan is refused, as `generate` and the hook say it: a count of the changes that await
+ * a confirmation, since not every refusal loses data (a NOT NULL column without a default
+ * needs a value for existing rows); each finding's own lines say what.
+ */
+export function refusalReason(plan: Plan): string {
+  const open = plan.findings.filter((f) => f.severity === 'error' && !f.confirmed).length;
+  return `${open} change${open === 1 ? '' : 's'} need${open === 1 ? 's' : ''} a confirmation`;
 }
 
 export function formatDiff(diff: DiffResult, io: CliIO): string {

@@ -24,7 +24,7 @@ export const projectConfigSchema = z
     strict: z
       .boolean()
       .optional()
-      .describe('The pre-commit hook blocks commits that would lose data or have no matching migration in the backend yet.'),
+      .describe('The pre-commit hook blocks commits with a change that needs a confirmation (data loss, a NOT NULL column without a default) or no matching migration in the backend yet.'),
   })
   .strict();
 

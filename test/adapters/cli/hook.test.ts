@@ -108,10 +108,21 @@ describe('flow-migrate hook run', () => {
     const lenient = await hook();
     expect(lenient.code).toBe(0);
     expect(lenient.stderr).toMatch(/error: drop-column \(tasks\.status\)/);
-    expect(lenient.stderr).toContain('data would be lost');
+    expect(lenient.stderr).toContain('refused: 1 change needs a confirmation: confirm them as above (or change the models)');
     const strict = await hook('--strict');
     expect(strict.code).toBe(3);
-    expect(strict.stderr).toContain('commit blocked (strict): data would be lost');
+    expect(strict.stderr).toContain('commit blocked (strict): 1 change needs a confirmation; the backend has no matching migration yet.');
+  });
+
+  it('says a NOT NULL column without a default needs a value for existing rows, not that data would be lost', async () => {
+    stage(BASE_MODELS.replace('    status: Mapped[str] = mapped_column(String(20))\n', '    status: Mapped[str] = mapped_column(String(20))\n    rank: Mapped[int]\n'));
+    const run = await hook('--strict');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('existing rows need a value');
+    expect(run.stderr).toContain('confirm with: --assume-empty tasks');
+    expect(run.stderr).toContain('refused: 1 change needs a confirmation: confirm them as above (or change the models), then write the migration with:');
+    expect(run.stderr).toContain('commit blocked (strict): 1 change needs a confirmation;');
+    expect(run.stderr).not.toMatch(/data would be lost|lose data/);
   });
 
   it('lets a strict commit through once a migration written with --assume-empty is in the backend', async () => {

@@ -11,7 +11,7 @@ import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, type GenerateJson } from '../plan-output.js';
+import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, refusalReason, type GenerateJson } from '../plan-output.js';
 import { MODEL_SOURCE_HELP, resolveModelSources } from '../model-source.js';
 import { diffOptionsSchema, diffParseConfig, modelsDir } from './diff.js';
 import { DATABASE_OPTIONS_HELP, exitCodeOf, printReport, verifyEnvironment } from './verify.js';
@@ -179,7 +179,7 @@ function text(result: GenerateResult, options: Options, io: CliIO): { stdout: st
     case 'refused': {
       const open = result.plan.findings.filter((f) => f.severity === 'error' && !f.confirmed);
       const stderr = [
-        `refused: ${open.length} change${open.length === 1 ? '' : 's'} need${open.length === 1 ? 's' : ''} a confirmation; nothing was written\n`,
+        `refused: ${refusalReason(result.plan)}; nothing was written\n`,
         ...open.map((f) => formatFinding(f, io)),
       ].join('');
       return { stdout: '', stderr };

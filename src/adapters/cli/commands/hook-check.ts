@@ -6,7 +6,7 @@ import { gitTree } from '../../git/git-tree.js';
 import { hasHead, resolveCommit, toPosix, type GitRepository } from '../../git/repository.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
-import { formatDiagnostics, formatFinding } from '../plan-output.js';
+import { formatDiagnostics, formatFinding, refusalReason } from '../plan-output.js';
 import { InputError } from '../../../core/errors.js';
 import { diffModels, generateRevision, type DiffRequest, type DiffResult, type GenerateResult, type SourceDir } from '../../../core/generate.js';
 import { upgradeOpCalls } from '../../../core/backend/upgrade-calls.js';
@@ -127,7 +127,7 @@ async function report(
     for (const line of upgradeBody(result.revision.content)) say(`    ${line}`);
     say(`write it with:\n  ${color.cyan(command)}`);
   } else if (result.status === 'refused') {
-    say(color.red('data would be lost: confirm the changes above (or change the models), then write the migration with:'));
+    say(color.red(`refused: ${refusalReason(result.plan)}: confirm them as above (or change the models), then write the migration with:`));
     say(`  ${color.cyan(`${command} <confirmation flags above>`)}`);
   } else {
     say(`write the migration into the backend checkout with:\n  ${color.cyan(command)}`);
@@ -135,7 +135,7 @@ async function report(
   }
 
   const blocking = [
-    result.plan.refused && !matching && 'data would be lost',
+    result.plan.refused && !matching && refusalReason(result.plan),
     !matching && 'the backend has no matching migration yet',
   ].filter((r): r is string => Boolean(r));
   if (hook.strict && blocking.length) {

@@ -21,8 +21,8 @@ does the backend have the migration for it?
   hook uninstall    remove it (only a hook flow-migrate installed)
 
 Options for run:
-  --strict            block the commit (exit 3) when data would be lost or the backend has
-                      no matching migration yet (default: warn and let it through)
+  --strict            block the commit (exit 3) when a change needs a confirmation or the
+                      backend has no matching migration yet (default: warn and let it through)
   --backend DIR       the flow-py-backend checkout, holding alembic.ini
   --models-path PATH  the models folder or glob inside the repository
 Options for install:
