@@ -73,7 +73,9 @@ export const checkCommand: Command = {
     if (options.json) {
       io.stdout(`${JSON.stringify({ inSync, heads: result.heads, differences: result.differences, notes: result.notes }, null, 2)}\n`);
     } else if (inSync) {
-      io.stdout(`in sync: the migration chain (head ${result.heads.join(', ') || 'none'}) builds exactly the schema the models describe\n`);
+      // Column order is no drift, but with a note the schema is not "exactly" the models'.
+      const builds = result.notes.length ? 'builds the schema the models describe (column order aside: see the notes)' : 'builds exactly the schema the models describe';
+      io.stdout(`in sync: the migration chain (head ${result.heads.join(', ') || 'none'}) ${builds}\n`);
     } else {
       io.stdout(`drift: ${result.differences.length} difference${result.differences.length === 1 ? '' : 's'} between the models and the migration chain (head ${result.heads.join(', ') || 'none'})\n`);
       for (const d of result.differences) io.stdout(`  ${d.direction}: ${d.message}\n`);
