@@ -98,7 +98,7 @@ export class ExtensionUnavailableError extends Error {
   override name = 'ExtensionUnavailableError';
   constructor(readonly extensions: string[]) {
     super(
-      `${extensions.length === 1 ? 'extension' : 'extensions'} ${extensions.join(', ')}, which the revision creates, ` +
+      `${extensions.length === 1 ? 'extension' : 'extensions'} ${extensions.join(', ')}, which the revision needs, ` +
         `${extensions.length === 1 ? 'is' : 'are'} not available on this PostgreSQL server (pg_available_extensions): ` +
         'install it there, or verify on a server that has it',
     );

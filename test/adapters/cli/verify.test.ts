@@ -29,7 +29,7 @@ describe('a revision the server cannot run (an extension it lacks)', () => {
     });
     expect(report.status).toBe('not-verified');
     expect(renderTerminalReport(report, { color: false })).toContain(
-      'did not run: extension pg_trgm, which the revision creates, is not available on this PostgreSQL server (pg_available_extensions): install it there, or verify on a server that has it',
+      'did not run: extension pg_trgm, which the revision needs, is not available on this PostgreSQL server (pg_available_extensions): install it there, or verify on a server that has it',
     );
     expect(exitCodeOf(report)).toBe(1);
   });

@@ -145,13 +145,13 @@ describe('corePipeline', () => {
     expect(result.markdown).not.toContain('hunter22');
   });
 
-  it('on a server without an extension the revision creates, says which, not that the database failed', async () => {
+  it('on a server without an extension the revision needs, says which, not that the database failed', async () => {
     const lacking: Verifier = async () => {
       throw new ExtensionUnavailableError(['pg_trgm']);
     };
     const result = await corePipeline(lacking)(input('add-notes'));
     expect(result.status).toBe('not-verified');
-    expect(result.markdown).toContain('Verification did not run: extension pg_trgm, which the revision creates, is not available on this PostgreSQL server');
+    expect(result.markdown).toContain('Verification did not run: extension pg_trgm, which the revision needs, is not available on this PostgreSQL server');
     expect(result.markdown).not.toContain('the verification database could not be used');
   });
 

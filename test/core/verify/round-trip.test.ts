@@ -165,7 +165,7 @@ describe('round trip with the sql runner', () => {
   });
 });
 
-describe('round trip on a server without an extension the revision creates', () => {
+describe('round trip on a server without an extension the revision needs', () => {
   const missing = 'flow_migrate_no_such_extension';
 
   it("stops before anything runs, naming the extension, when the plan's is missing", async () => {
@@ -185,7 +185,7 @@ describe('round trip on a server without an extension the revision creates', () 
       plan: required,
     });
     await expect(run).rejects.toThrow(ExtensionUnavailableError);
-    await expect(run).rejects.toThrow(`extension ${missing}, which the revision creates, is not available on this PostgreSQL server`);
+    await expect(run).rejects.toThrow(`extension ${missing}, which the revision needs, is not available on this PostgreSQL server`);
     expect((await runSql(db.url, "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows).toEqual([{ n: 0 }]);
   });
 

@@ -50,7 +50,7 @@ ${MODEL_SOURCE_HELP}
 
 Exit codes: 0 generated (or no schema changes; with --verify: verified), 1 failure
 (with --verify: verification failed or could not run: the database unreachable, or an
-extension the revision creates missing on it; nothing written), 2 bad
+extension the revision needs missing on it; nothing written), 2 bad
 input (syntax error, bad flag, several heads, a versions folder that cannot be written,
 Python or Alembic missing for the alembic runner), 3 refused for data safety (nothing
 written).

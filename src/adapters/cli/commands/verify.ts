@@ -50,8 +50,9 @@ ${DATABASE_OPTIONS_HELP}
 ${MODEL_SOURCE_HELP}
 
 Exit codes: 0 verified (or no schema changes), 1 verification failed or could not run (the
-database unreachable, or an extension the revision creates missing on it), 2 bad input (syntax error, bad flag, Python or Alembic missing for the
-alembic runner), 3 refused for data safety (nothing was verified).
+database unreachable, or an extension the revision needs missing on it), 2 bad input
+(syntax error, bad flag, Python or Alembic missing for the alembic runner), 3 refused for
+data safety (nothing was verified).
 `;
 
 const optionsSchema = z
