@@ -14,6 +14,7 @@
 import pg from 'pg';
 import { connect } from './database.js';
 import { requiredExtensions } from '../plan/extensions.js';
+import { renameColumnsIn } from '../plan/expressions.js';
 import type { Plan } from '../plan/types.js';
 import { qualifiedName, type Schema } from '../schema/model.js';
 import { columnOrderNotes, compareSchemas } from './compare.js';
@@ -31,7 +32,7 @@ import {
   type RowSnapshot,
 } from './row-check.js';
 import { applyInBatches, batchSize, runTimed, timeBatch, type MigrationRunner, type RunResult, type RunnerName, type StatementRun } from './runners.js';
-import { planSeed, type SeedOptions, type SeedPlan } from './seed.js';
+import { namedIn, planSeed, type SeedOptions, type SeedPlan } from './seed.js';
 import { searchSeed } from './seed-search.js';
 
 export type StepName = 'base' | 'seed' | 'upgrade' | 'downgrade' | 'upgrade-again';
@@ -156,9 +157,10 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     const planned = input.plan ? rowMappingFromPlan(input.plan, actualBase) : null;
     const seedOptions = { ...input.seed, ...(input.plan && planned ? seedHints(input.plan, actualBase, input.head, planned) : {}) };
     seedPlan = planSeed(actualBase, seedOptions);
-    let seeding = await runSeed(client, seedPlan);
+    // The head's CHECKs are not in the database yet: PostgreSQL judges the rows against them before they go in.
+    let seeding = Object.values(seedOptions.checksAfter ?? {}).some((c) => c.length) ? null : await runSeed(client, seedPlan);
     // Rejected as planned: PostgreSQL judges the rows table by table, and the seed fits them.
-    if (seeding.error) ({ plan: seedPlan, run: seeding } = await searchSeed(client, actualBase, seedOptions));
+    if (!seeding || seeding.error) ({ plan: seedPlan, run: seeding } = await searchSeed(client, actualBase, seedOptions));
     seededCounts = seedPlan.tables.map((t) => ({ table: t.table, rows: t.rows.length }));
     steps.push(step('seed', started, seeding.statements, seeding.error ? [failedStatement(seeding)] : []));
     if (seeding.error) return verification();
@@ -296,14 +298,16 @@ async function upgradedRowDifferences(
 
 /**
  * What the seed must know of the plan: the columns it converts to another type (their
- * values must survive the cast) and the enum labels it removes (no rows may hold them).
+ * values must survive the cast), the enum labels it removes (no rows may hold them), and
+ * the uniques and CHECKs of the head (rows must already fit them): of each table kept,
+ * those on columns the base has, in the base's names.
  */
 function seedHints(
   plan: Plan,
   base: Schema,
   head: Schema | null,
   mapping: RowMapping,
-): Pick<SeedOptions, 'convertedTo' | 'removedLabels' | 'uniqueAfter' | 'empty'> {
+): Pick<SeedOptions, 'convertedTo' | 'removedLabels' | 'uniqueAfter' | 'checksAfter' | 'empty'> {
   const convertedTo: NonNullable<SeedOptions['convertedTo']> = {};
   for (const fate of mapping.tables) {
     for (const [column, f] of Object.entries(fate.columns)) {
@@ -317,6 +321,10 @@ function seedHints(
     removedLabels[op.enum.name] = (before?.labels ?? []).filter((l) => !op.labels.includes(l));
   }
   const uniqueAfter: NonNullable<SeedOptions['uniqueAfter']> = {};
+  const checksAfter: NonNullable<SeedOptions['checksAfter']> = {};
+  const addedChecks = plan.operations
+    .flatMap((o) => o.upgrade)
+    .flatMap((op) => (op.kind === 'addConstraint' && op.constraint.kind === 'check' ? [{ ...op.constraint, table: qualifiedName({ schema: op.schema, name: op.table }) }] : []));
   const headTables = new Map(head?.tables.map((t) => [qualifiedName(t), t]));
   for (const fate of mapping.tables) {
     const after = fate.to === null ? undefined : headTables.get(fate.to);
@@ -327,9 +335,14 @@ function seedHints(
       ...after.indexes.filter((i) => i.unique && i.elements.every((e) => 'column' in e)).map((i) => i.elements.map((e) => (e as { column: string }).column)),
     ];
     uniqueAfter[fate.from] = sets.filter((set) => set.every((c) => baseName.has(c))).map((set) => set.map((c) => baseName.get(c)!));
+    // The CHECKs the upgrade adds (or changes); one naming a column the head adds cannot be judged on rows without it.
+    const headColumns = after.columns.map((c) => c.name);
+    checksAfter[fate.from] = addedChecks
+      .filter((c) => c.table === fate.to && namedIn(c.expression, headColumns).every((name) => baseName.has(name)))
+      .map(({ name, expression, location }) => ({ name, location, expression: renameColumnsIn(expression, baseName) }));
   }
   const empty = mapping.tables.filter((fate) => fate.to !== null && plan.assumedEmpty.includes(fate.to)).map((fate) => fate.from);
-  return { convertedTo, removedLabels, uniqueAfter, empty };
+  return { convertedTo, removedLabels, uniqueAfter, checksAfter, empty };
 }
 
 /**

@@ -67,8 +67,10 @@ export async function searchSeed(client: pg.ClientBase, schema: Schema, options:
   try {
     for (const table of session.order) {
       const planned = session.plan(table);
-      const whole = planned.rows.length ? await run(insertStatement(table, planned)) : null;
-      session.record(whole ? await seeder.fitRows(table, planned) : planned);
+      // Rows against the head's CHECKs are fitted as rows the database rejects are.
+      const fitsHead = (await seeder.judgeHead(table, planned)).every((v) => v?.length === 0);
+      const refused = planned.rows.length > 0 && (!fitsHead || (await run(insertStatement(table, planned))) !== null);
+      session.record(refused ? await seeder.fitRows(table, planned) : planned);
     }
     for (const update of session.deferredUpdates()) {
       const reasons = new Set<string>();
@@ -105,6 +107,8 @@ function throwIfFatal(e: unknown): void {
 /** One condition of a CHECK (see `checkConditions`): rows are judged condition by condition. */
 interface Condition {
   constraint: string;
+  /** One of the head's CHECKs: the database cannot judge it yet. */
+  head: boolean;
   expression: string;
   columns: string[];
 }
@@ -116,6 +120,8 @@ class RowSearch {
   private readonly conditions = new Map<Table, Condition[]>();
   /** Tables whose CHECKs cannot be evaluated outside them (one names a generated column): their INSERTs judge alone. */
   private readonly unjudgeable = new Set<Table>();
+  /** Tables no row of which meets the head's CHECKs: their rows fit the base's alone. */
+  private readonly baseOnly = new Set<Table>();
 
   constructor(
     private readonly client: pg.ClientBase,
@@ -129,6 +135,24 @@ class RowSearch {
    * the rest. The rows after a fitted one are first tried with the same changes, together.
    */
   async fitRows(table: Table, planned: SeededTable): Promise<SeededTable> {
+    let { rows, reasons } = await this.fitEach(table, planned);
+    const headChecks = [...new Set(this.session.checks(table).filter((c) => c.head).map((c) => c.name))];
+    if (!rows.length && headChecks.length) {
+      // No row meets the head's CHECKs too: the rows fit the base's alone, and the upgrade shows what it does with them.
+      this.session.notes.push({ table: planned.table, message: `no row meets the head's ${headChecks.join(', ')} as well as the base's checks: rows fit the base's alone` });
+      this.baseOnly.add(table);
+      ({ rows, reasons } = await this.fitEach(table, planned));
+    }
+    if (rows.length < planned.rows.length) {
+      const why = [...reasons].join(', ');
+      const message = rows.length ? `${rows.length} of ${planned.rows.length} rows: no other row satisfies ${why}` : `left empty: no row satisfies ${why}`;
+      this.session.notes.push({ table: planned.table, message });
+    }
+    return { ...planned, rows };
+  }
+
+  /** The rows inserted, each fitted in turn, and why the others could not be. */
+  private async fitEach(table: Table, planned: SeededTable): Promise<{ rows: SeedValue[][]; reasons: Set<string> }> {
     const inserted: SeedValue[][] = [];
     const reasons = new Set<string>();
     let hopeless = 0;
@@ -146,12 +170,7 @@ class RowSearch {
       inserted.push(...alike);
       index += alike.length;
     }
-    if (inserted.length < planned.rows.length) {
-      const why = [...reasons].join(', ');
-      const message = inserted.length ? `${inserted.length} of ${planned.rows.length} rows: no other row satisfies ${why}` : `left empty: no row satisfies ${why}`;
-      this.session.notes.push({ table: planned.table, message });
-    }
-    return { ...planned, rows: inserted };
+    return { rows: inserted, reasons };
   }
 
   /** The leading `rows` that satisfy every CHECK and the uniques the migration adds, inserted as one; none when PostgreSQL rejects that. */
@@ -251,12 +270,18 @@ class RowSearch {
   private conditionsOf(table: Table, columns: string[]): Condition[] {
     let found = this.conditions.get(table);
     if (!found) {
-      found = table.checkConstraints.flatMap((c) =>
-        checkConditions(c.expression).map((expression) => ({ constraint: c.name, expression, columns: namedIn(expression, columns) })),
+      found = this.session.checks(table).flatMap((c) =>
+        checkConditions(c.expression).map((expression) => ({ constraint: c.name, head: c.head, expression, columns: namedIn(expression, columns) })),
       );
       this.conditions.set(table, found);
     }
-    return found;
+    return this.baseOnly.has(table) ? found.filter((c) => !c.head) : found;
+  }
+
+  /** The head's conditions each planned row violates, as `judge` says; none judged when the table has none. */
+  async judgeHead(table: Table, planned: SeededTable): Promise<Verdict[]> {
+    if (!this.conditionsOf(table, planned.columns).some((c) => c.head)) return planned.rows.map(() => []);
+    return this.judge(table, planned.columns, planned.rows);
   }
 
   /**

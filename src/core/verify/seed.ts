@@ -11,7 +11,7 @@
  * What PostgreSQL alone can judge (a CHECK comparing two columns) it judges: seed-search.ts
  * fits rows it rejects, with this planner's `seedSession` and its `variations` of a row.
  */
-import { qualifiedName, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
+import { qualifiedName, type CheckConstraint, type Column, type ColumnType, type Schema, type Table } from '../schema/model.js';
 import { qualify, quoteIdent } from '../plan/sql-quote.js';
 
 export interface SeedOptions {
@@ -33,6 +33,11 @@ export interface SeedOptions {
    * a value (a backfill turns every NULL into the same one).
    */
   uniqueAfter?: Record<string, string[][]>;
+  /**
+   * Table → the head's CHECKs, spelled in the base's column names: rows fit them too, so the
+   * upgrade adding or tightening one meets data it accepts (seed-search.ts judges them).
+   */
+  checksAfter?: Record<string, CheckConstraint[]>;
   /** Tables a person says hold no rows (`--assume-empty`): left empty, as the migration expects them. */
   empty?: string[];
 }
@@ -114,8 +119,16 @@ export interface SeedSession {
   variations(table: Table, row: SeedValue[], index: number, columns: string[], inserted: SeedValue[][]): SeedValue[][];
   /** The changes that made `from` into `to` (a fitted row), made to `row`: the rows after a fitted one likely fit the same way. */
   replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[]): SeedValue[];
+  /** The CHECKs `table`'s rows satisfy: its own, then the head's (`head`), which the database cannot judge yet. */
+  checks(table: Table): SeedCheck[];
   /** The unique sets the migration adds that `row` would repeat among `inserted` (the database cannot judge those yet). */
   repeatedUniqueAfter(table: Table, row: SeedValue[], inserted: SeedValue[][]): string[][];
+}
+
+export interface SeedCheck {
+  name: string;
+  expression: string;
+  head: boolean;
 }
 
 /** What PostgreSQL rejected a row for. */
@@ -134,6 +147,7 @@ export function seedSession(schema: Schema, options: SeedOptions = {}): SeedSess
     convertedTo: options.convertedTo ?? {},
     removedLabels: options.removedLabels ?? {},
     uniqueAfter: options.uniqueAfter ?? {},
+    checksAfter: options.checksAfter ?? {},
   };
   const { order, deferred, unseedable } = insertOrder(schema.tables, notes);
   for (const name of options.empty ?? []) {
@@ -159,6 +173,7 @@ export function seedSession(schema: Schema, options: SeedOptions = {}): SeedSess
     variations: (table, row, index, columns, inserted) =>
       variations(table, row, index, columns, inserted, { schema, seeded, rowsPerTable, random, hints }),
     replay: (table, from, to, row) => replay(table, from, to, row, hints),
+    checks: (table) => seedChecks(table, hints),
     repeatedUniqueAfter: (table, row, inserted) => {
       const columns = seedColumns(table).map((c) => c.name);
       const tuple = (values: SeedValue[], set: string[]) => JSON.stringify(set.map((c) => values[columns.indexOf(c)] ?? null));
@@ -242,7 +257,7 @@ function planTable(
 ): SeededTable {
   const name = qualifiedName(table);
   const columns = seedColumns(table);
-  const checks = table.checkConstraints.map((c) => c.expression);
+  const checks = seedChecks(table, hints).map((c) => c.expression);
   const unique = uniqueColumns(table);
 
   // The value of each foreign-key column per row. Keys vary in mixed radix, so two keys
@@ -339,6 +354,13 @@ function deferredUpdates(
     out.push({ sql: `UPDATE ${qualify(table.schema, table.name)} SET ${set} WHERE ${where}`, params });
   });
   return out;
+}
+
+function seedChecks(table: Table, hints: Hints): SeedCheck[] {
+  return [
+    ...table.checkConstraints.map((c) => ({ name: c.name, expression: c.expression, head: false })),
+    ...(hints.checksAfter[qualifiedName(table)] ?? []).map((c) => ({ name: c.name, expression: c.expression, head: true })),
+  ];
 }
 
 function uniqueSets(table: Table): string[][] {
@@ -486,6 +508,7 @@ export function namedIn(expression: string, columns: string[]): string[] {
   return columns.filter((c) => new RegExp(IDENT(c)).test(expression));
 }
 
+
 /** Each variation changes one column, or the columns of one foreign key together. */
 function variations(
   table: Table,
@@ -496,7 +519,7 @@ function variations(
   ctx: VariationContext,
 ): SeedValue[][] {
   const columns = seedColumns(table);
-  const checks = table.checkConstraints.map((c) => c.expression);
+  const checks = seedChecks(table, ctx.hints).map((c) => c.expression);
   const varied = new Set(names.map((n) => columns.findIndex((c) => c.name === n)).filter((i) => i >= 0));
   const patches: Map<number, SeedValue>[] = [];
   const viaKeys = new Set<number>();
@@ -580,7 +603,7 @@ function fromOrdinal(position: number, type: ColumnType, like: string): string {
  */
 function replay(table: Table, from: SeedValue[], to: SeedValue[], row: SeedValue[], hints: Hints): SeedValue[] {
   const columns = seedColumns(table);
-  const checks = table.checkConstraints.map((c) => c.expression);
+  const checks = seedChecks(table, hints).map((c) => c.expression);
   return row.map((value, i) => {
     if (from[i] === to[i]) return value;
     const column = columns[i]!;
@@ -627,6 +650,7 @@ interface Hints {
   convertedTo: Record<string, ColumnType>;
   removedLabels: Record<string, string[]>;
   uniqueAfter: Record<string, string[][]>;
+  checksAfter: Record<string, CheckConstraint[]>;
 }
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
@@ -833,14 +857,17 @@ const IDENT = (name: string) => `(?:"${escapeRegex(name)}"|\\b${escapeRegex(name
 
 /** `col IN ('a', 'b')`, `col = ANY (ARRAY['a'::text, ...])`, `col = 'a' OR col = 'b'`. */
 export function allowedLiterals(column: string, checks: string[]): string[] | null {
-  for (const check of checks) {
+  const sets = checks.flatMap((check) => {
     const id = IDENT(column);
     const list = new RegExp(`${id}\\)?(?:::[\\w ]+)?\\)?\\s*(?:IN\\s*\\(|=\\s*ANY\\s*\\(\\s*\\(?\\s*ARRAY\\s*\\[)([^\\]\\)]*)`, 'i').exec(check);
-    if (list) return literals(list[1]!);
+    if (list) return [literals(list[1]!)];
     const equals = [...check.matchAll(new RegExp(`${id}\\)?(?:::[\\w ]+)?\\)?\\s*=\\s*'((?:[^']|'')*)'`, 'gi'))];
-    if (equals.length && /\bOR\b/i.test(check)) return equals.map((m) => m[1]!.replaceAll("''", "'"));
-  }
-  return null;
+    return equals.length && /\bOR\b/i.test(check) ? [equals.map((m) => m[1]!.replaceAll("''", "'"))] : [];
+  });
+  if (!sets.length) return null;
+  // Every set at once (the base's and the head's); where none is common, the first (the base's) alone.
+  const common = sets[0]!.filter((value) => sets.every((set) => set.includes(value)));
+  return common.length ? common : sets[0]!;
 }
 
 function literals(text: string): string[] {
@@ -861,8 +888,8 @@ export function numericBounds(column: string, checks: string[]): Bounds {
     }
     const between = new RegExp(`${id}\\s+BETWEEN\\s+(-?\\d+)\\s+AND\\s+(-?\\d+)`, 'i').exec(check);
     if (between) {
-      bounds.min = Number(between[1]);
-      bounds.max = Number(between[2]);
+      bounds.min = Math.max(bounds.min ?? -Infinity, Number(between[1]));
+      bounds.max = Math.min(bounds.max ?? Infinity, Number(between[2]));
     }
   }
   return bounds;

@@ -227,3 +227,60 @@ describe('every planner scenario verifies with the sql runner', () => {
     expect(v.seeded.reduce((n, t) => n + t.rows, 0)).toBeGreaterThan(0);
   });
 });
+
+describe('round trip of a change that adds or tightens a CHECK', () => {
+  const withChecks = (tableChecks: ReturnType<typeof check>[]) => ({ ...tasks(), checkConstraints: tableChecks });
+  const people = (expression: string) =>
+    table('people', [col('id', 'integer', { serial: true }), col('age', 'integer', { nullable: false })], {
+      checkConstraints: [check('ck_people_age', expression)],
+    });
+  const verifyChange = async (from: Schema, to: Schema, renames: Parameters<typeof plan>[2]['renames'] = []) => {
+    db = await freshDatabase();
+    const planned = plan(from, to, { renames, allowDataLoss: false });
+    return roundTrip({
+      url: db.url,
+      base: from,
+      head: to,
+      buildBase: (url) => applyStatements(url, baseStatements(from)),
+      baseSource: 'models',
+      runner: sqlRunner(renderSql(planned)),
+      plan: planned,
+    });
+  };
+
+  it('seeds rows the BETWEEN the head adds accepts, so the upgrade passes', async () => {
+    const from = schema([users, tasks()], [status]);
+    const to = schema([users, withChecks([check('ck_tasks_priority', 'priority > 0'), check('ck_tasks_priority_range', 'priority BETWEEN 0 AND 5')])], [status]);
+    const v = await verifyChange(from, to);
+    expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
+    expect(summary(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:passed', 'downgrade:passed', 'upgrade-again:passed']);
+    expect(v.seeded.find((t) => t.table === 'tasks')!.rows).toBeGreaterThan(0);
+  });
+
+  it('seeds rows a CHECK the head changes (>= 0 to >= 1) accepts', async () => {
+    const v = await verifyChange(schema([people('age >= 0')]), schema([people('age >= 1')]));
+    expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
+    expect(v.passed).toBe(true);
+    expect(v.seeded).toEqual([{ table: 'people', rows: 6 }]);
+  });
+
+  it('reads the head\'s CHECK on a renamed column by its base name', async () => {
+    const renamed = (name: string, expression: string) =>
+      table('people', [col('id', 'integer', { serial: true }), col(name, 'integer', { nullable: false })], {
+        checkConstraints: [check('ck_people_age', expression)],
+      });
+    const v = await verifyChange(schema([renamed('age', 'age >= 0')]), schema([renamed('years', 'years >= 1')]), [
+      { kind: 'column', table: 'people', from: 'age', to: 'years' },
+    ]);
+    expect(v.steps.flatMap((s) => s.differences)).toEqual([]);
+    expect(v.passed).toBe(true);
+  });
+
+  it('notes a head CHECK no row can meet, and still seeds the rows the base accepts', async () => {
+    const v = await verifyChange(schema([people('age >= 0')]), schema([people('age >= 0 AND age < 0')]));
+    expect(v.seedNotes).toEqual(["people: no row meets the head's ck_people_age as well as the base's checks: rows fit the base's alone"]);
+    expect(v.seeded).toEqual([{ table: 'people', rows: 6 }]);
+    // Such a CHECK fails on any data: the upgrade shows it.
+    expect(summary(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:failed', 'downgrade:skipped', 'upgrade-again:skipped']);
+  });
+});

@@ -102,6 +102,22 @@ describe('planSeed', () => {
     }
   });
 
+  it("fits the CHECKs the head adds or changes too (checksAfter): bounds and literal sets of both at once", () => {
+    const t = table('tasks', [col('id', 'integer', { serial: true }), col('priority', 'integer', { nullable: false }), col('kind', 'text', { nullable: false })], {
+      checkConstraints: [check('ck_priority', 'priority > 0'), check('ck_kind', "kind IN ('bug', 'feature', 'chore')")],
+    });
+    const checksAfter = {
+      tasks: [check('ck_priority_range', 'priority BETWEEN 0 AND 3'), check('ck_kind', "kind IN ('feature', 'chore', 'epic')")],
+    };
+    const rows = rowsOf(planSeed(schema([t]), { checksAfter }), 'tasks');
+    expect(rows.length).toBe(6);
+    for (const r of rows) {
+      expect(Number(r.priority)).toBeGreaterThanOrEqual(1);
+      expect(Number(r.priority)).toBeLessThanOrEqual(3);
+      expect(['feature', 'chore']).toContain(r.kind);
+    }
+  });
+
   it('moves serial sequences past the explicit ids', () => {
     const plan = planSeed(schema([users]));
     expect(plan.statements.at(-1)!.sql).toContain('setval(pg_get_serial_sequence');
@@ -397,6 +413,30 @@ describe('seeding rows PostgreSQL accepts', () => {
         const { rows } = await client.query('SELECT count(*)::int AS n, count(DISTINCT max_attempts)::int AS distinct FROM jobs');
         expect(rows[0].n).toBeGreaterThan(0);
         expect(rows[0].distinct).toBe(rows[0].n);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("fits rows to a CHECK the head adds that compares two columns, though the database does not judge it yet", async () => {
+    const { freshDatabase, connectTo } = await import('../../support/database.js');
+    const { applyStatements } = await import('../../../src/core/verify/runners.js');
+    const { baseStatements } = await import('../../../src/core/verify/verify.js');
+    const { searchSeed } = await import('../../../src/core/verify/seed-search.js');
+    const s = schema([jobs([steps[2]!])]);
+    const db = await freshDatabase();
+    try {
+      expect((await applyStatements(db.url, baseStatements(s))).error).toBeNull();
+      const client = await connectTo(db.url);
+      try {
+        const seeded = await searchSeed(client, s, { checksAfter: { jobs: [check('ck_jobs_attempts', 'attempts < max_attempts')] } });
+        expect(seeded.run.error).toBeNull();
+        expect(seeded.plan.notes).toEqual([]);
+        const { rows } = await client.query('SELECT count(*)::int AS n, count(*) FILTER (WHERE attempts >= max_attempts)::int AS against FROM jobs');
+        expect(rows[0]).toEqual({ n: 6, against: 0 });
       } finally {
         await client.end();
       }
