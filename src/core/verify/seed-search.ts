@@ -1,6 +1,7 @@
 /**
  * Seeding PostgreSQL judges, for a schema whose planned rows it rejected (a CHECK comparing
- * two columns, say): every row that goes in satisfies every CHECK, unique and foreign key.
+ * two columns, say): every row that goes in satisfies every CHECK, unique and foreign key,
+ * and the head's CHECKs (`checksAfter`), which PostgreSQL judges before the rows go in.
  *
  * Each table's rows go in as one INSERT; only a table whose INSERT is rejected goes row by
  * row. A rejected row is varied in the columns the violated constraint names (earlier and

@@ -5,8 +5,9 @@
  * The rows are foreign-key consistent (parents first; a cycle is broken by inserting a
  * nullable reference as NULL and setting it afterwards), type-valid for every column type,
  * unique where a primary key, unique constraint or unique index asks for it, inside the
- * literal sets and bounds of simple CHECK constraints, and NULL in some rows of every
- * nullable column. A seeded PRNG makes the same schema give the same rows every run.
+ * literal sets and bounds of simple CHECK constraints (the head's too), and NULL in some
+ * rows of every nullable column. A seeded PRNG makes the same schema give the same rows
+ * every run.
  *
  * What PostgreSQL alone can judge (a CHECK comparing two columns) it judges: seed-search.ts
  * fits rows it rejects, with this planner's `seedSession` and its `variations` of a row.

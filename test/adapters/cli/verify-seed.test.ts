@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -43,6 +43,55 @@ describe('flow-migrate verify of models whose CHECKs compare two columns', () =>
       { table: 'bookings', rows: 6 },
     ]);
     expect(report.status).toBe('verified');
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('flow-migrate verify of a change that adds or tightens a CHECK', () => {
+  /** A tasks table whose `__table_args__` are `checks`: the seed fits the base's and, before the upgrade, the head's. */
+  const models = (side: string, checks: string[]) => {
+    const dir = path.join(work, 'checks', side);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      path.join(dir, 'models.py'),
+      [
+        'from sqlalchemy import CheckConstraint, Integer, String',
+        'from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column',
+        '',
+        '',
+        'class Base(DeclarativeBase):',
+        '    pass',
+        '',
+        '',
+        'class Task(Base):',
+        '    __tablename__ = "tasks"',
+        `    __table_args__ = (${checks.map((c) => `${c}, `).join('')})`,
+        '',
+        '    id: Mapped[int] = mapped_column(primary_key=True)',
+        '    title: Mapped[str] = mapped_column(String(200))',
+        '    priority: Mapped[int] = mapped_column(Integer)',
+        '    age: Mapped[int] = mapped_column(Integer)',
+        '',
+      ].join('\n'),
+    );
+    return dir;
+  };
+
+  it('verifies a BETWEEN the head adds and a bound it tightens (>= 0 to >= 1), every row seeded (exit 0)', async () => {
+    const base = models('base', ['CheckConstraint("age >= 0", name="ck_tasks_age")']);
+    const head = models('head', ['CheckConstraint("age >= 1", name="ck_tasks_age")', 'CheckConstraint("priority BETWEEN 0 AND 5", name="ck_tasks_priority_range")']);
+    const run = await runCli(['verify', '--base', base, '--head', head, '--json'], work, { DATABASE_URL: databaseServerUrl(), PATH: process.env.PATH });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout);
+    expect(report.verification.steps.map((s: { name: string; status: string }) => `${s.name} ${s.status}`)).toEqual([
+      'base passed',
+      'seed passed',
+      'upgrade passed',
+      'downgrade passed',
+      'upgrade-again passed',
+    ]);
+    expect(report.verification.seedNotes).toEqual([]);
+    expect(report.verification.seeded).toEqual([{ table: 'tasks', rows: 6 }]);
     expect(run.code).toBe(0);
   });
 });
