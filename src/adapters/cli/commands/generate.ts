@@ -9,6 +9,7 @@ import { verifyChange } from '../../../core/verify/verify.js';
 import { systemErrorReason } from '../../fs/system-error.js';
 import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
+import { databaseUrlSchema } from '../database-url.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, refusalReason, type GenerateJson } from '../plan-output.js';
@@ -67,7 +68,7 @@ const optionsSchema = diffOptionsSchema
     write: z.boolean().default(false),
     sql: z.boolean().default(false),
     verify: z.boolean().default(false),
-    'database-url': z.string().min(1).optional(),
+    'database-url': databaseUrlSchema.optional(),
     runner: z.enum(['sql', 'alembic']).optional(),
     'from-chain': z.boolean().optional(),
     format: z.enum(['text', 'markdown', 'json']).optional(),
