@@ -207,12 +207,15 @@ const CELLS: Cell[] = [
     run: (db) => verify(db, head('add-last-login'), ['--runner', 'alembic'], { FLOW_MIGRATE_PYTHON: NO_PYTHON }),
   },
   { command: 'verify', outcome: 'database unreachable', expected: 1, databases: null, run: (db) => verify(db, head('add-last-login'), ['--database-url', UNREACHABLE]) },
+  { command: 'verify', outcome: 'bad input (malformed --database-url)', expected: 2, databases: null, run: (db) => verify(db, head('add-last-login'), ['--database-url', 'not a url']) },
+  { command: 'verify', outcome: 'bad input (malformed DATABASE_URL)', expected: 2, databases: null, run: (db) => verify(db, head('add-last-login'), [], { DATABASE_URL: 'not a url' }) },
 
   { command: 'check', outcome: 'in sync', expected: 0, databases: BOTH, alembic: true, run: (db) => check(db, 'app/models') },
   { command: 'check', outcome: 'drift', expected: 1, databases: BOTH, alembic: true, run: (db) => check(db, head('add-last-login')) },
   { command: 'check', outcome: 'bad input (syntax error)', expected: 2, databases: null, run: (db) => check(db, head('syntax-error')) },
   { command: 'check', outcome: 'Python missing', expected: 2, databases: BOTH, run: (db) => check(db, 'app/models', [], { FLOW_MIGRATE_PYTHON: NO_PYTHON }) },
   { command: 'check', outcome: 'database unreachable', expected: 1, databases: null, alembic: true, run: (db) => check(db, 'app/models', ['--database-url', UNREACHABLE]) },
+  { command: 'check', outcome: 'bad input (malformed --database-url)', expected: 2, databases: null, run: (db) => check(db, 'app/models', ['--database-url', 'not a url']) },
 
   { command: 'hook run', outcome: 'success (warn-only)', expected: 0, databases: null, run: () => hookRun(ADD_NOTES) },
   { command: 'hook run', outcome: 'refused (strict, data loss)', expected: 3, databases: null, run: () => hookRun(DROP_STATUS, '--strict') },

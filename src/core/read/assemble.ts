@@ -245,7 +245,7 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
   // A second declaration of one object (`unique=True` and `UniqueConstraint("email")`, or two
   // with one name): SQLAlchemy emits both, but a database built by migrations holds one, so
   // keeping both would make every plan drop one of them. `anyName`: the same definition
-  // under another name is a twin too (an unnamed candidate, or a unique constraint).
+  // under another name is a twin too (unique constraints: CREATE TABLE keeps one).
   const isTwin = <T extends { name: string; location: SourceLocation | null }>(
     noun: string,
     code: string,
@@ -349,7 +349,8 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     }
     const modelName = named('ck', check.name, keys ?? [], check.location);
     const built: CheckConstraint = { name: modelName ?? '', expression: check.expression, location: check.location };
-    if (isTwin('check constraint', 'duplicate-constraint', checkConstraints, built, modelName === null, (c) => normalizeCheck(c.expression))) continue;
+    // Unnamed twins are two checks: PostgreSQL keeps both (accounts_credits_check, then _check1).
+    if (isTwin('check constraint', 'duplicate-constraint', checkConstraints, built, false, (c) => normalizeCheck(c.expression))) continue;
     built.name = modelName ?? ns.chooseConstraintName(draft.name, referenced, 'check');
     ns.useConstraint(built.name);
     checkConstraints.push(built);
@@ -392,7 +393,8 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       onUpdate: fk.onUpdate,
       location: fk.location,
     };
-    if (isTwin('foreign key', 'duplicate-constraint', foreignKeys, built, modelName === null, foreignKeyDefinition)) continue;
+    // Unnamed twins are two foreign keys, as PostgreSQL keeps them (users_pid_fkey, then _fkey1).
+    if (isTwin('foreign key', 'duplicate-constraint', foreignKeys, built, false, foreignKeyDefinition)) continue;
     built.name = modelName ?? ns.chooseConstraintName(draft.name, nameAddition(cols), 'fkey');
     ns.useConstraint(built.name);
     foreignKeys.push(built);

@@ -66,6 +66,22 @@ describe('flow-migrate generate --verify', () => {
     expect(readFileSync(path.join(backend, 'migrations/versions', added[0]!), 'utf8')).toContain('last_login');
   });
 
+  it('run twice on one change, writes it once: the second run names the revision the backend has (exit 0)', async () => {
+    const backend = backendCopy();
+    const head = path.join(CHANGES, 'add-last-login/app/models');
+    expect((await generate(backend, head, '--write')).code).toBe(0);
+    const [added] = versions(backend).filter((f) => !ORIGINAL.includes(f));
+    for (const run of [
+      await generate(backend, head, '--write'),
+      await runCli(['generate', '--base', 'app/models', '--head', head, '--backend', '.', '--write'], backend, env()),
+    ]) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`the backend already has this migration: migrations/versions/${added}; nothing was written\n`);
+    }
+    expect(versions(backend)).toEqual([...ORIGINAL, added]);
+  });
+
   it('without --write verifies and prints the report, writing nothing', async () => {
     const backend = backendCopy();
     const run = await generate(backend, path.join(CHANGES, 'add-last-login/app/models'));

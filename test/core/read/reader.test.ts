@@ -1329,16 +1329,44 @@ describe('twin declarations: one object, with a warning at the second', () => {
     expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
 
-  it('keeps one of two unnamed twins, with the name PostgreSQL gives the first (users_email_key, not a second users_email_key1)', async () => {
+  it('keeps one of two unnamed unique twins (users_email_key, not a second users_email_key1), and two unnamed foreign keys as PostgreSQL keeps both', async () => {
     const result = await read(USERS('plain'));
     expect(describeTable(result.schema.tables.find((t) => t.name === 'users')!).slice(5)).toEqual([
       'PK users_pkey (id)',
       'FK users_team_id_fkey (team_id) -> teams(id)',
+      'FK users_team_id_fkey1 (team_id) -> teams(id)',
       'UQ users_email_key (email)',
       'INDEX ix_users_name (name)',
       'CHECK age_positive (age > 0)',
     ]);
-    expect(result.diagnostics.map((d) => d.code)).toEqual(['duplicate-constraint', 'duplicate-index', 'duplicate-constraint', 'duplicate-constraint']);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['duplicate-constraint', 'duplicate-index', 'duplicate-constraint']);
+  });
+
+  it('keeps unnamed twin checks and foreign keys as two objects, named as PostgreSQL names them', async () => {
+    const result = await read({
+      'models/base.py': BASE_2,
+      'models/account.py': `
+        from sqlalchemy import CheckConstraint, Column, ForeignKey, ForeignKeyConstraint, Integer
+        from .base import Base
+        class Parent(Base):
+            __tablename__ = "parents"
+            id = Column(Integer, primary_key=True)
+        class Account(Base):
+            __tablename__ = "accounts"
+            __table_args__ = (CheckConstraint("credits >= 0"), ForeignKeyConstraint(["pid"], ["parents.id"]))
+            id = Column(Integer, primary_key=True)
+            credits = Column(Integer, CheckConstraint("credits >= 0"))
+            pid = Column(Integer, ForeignKey("parents.id"))
+      `,
+    });
+    expect(describeTable(result.schema.tables.find((t) => t.name === 'accounts')!).filter((l) => /^(FK|CHECK) /.test(l))).toEqual([
+      'FK accounts_pid_fkey (pid) -> parents(id)',
+      'FK accounts_pid_fkey1 (pid) -> parents(id)',
+      'CHECK accounts_credits_check (credits >= 0)',
+      'CHECK accounts_credits_check1 (credits >= 0)',
+    ]);
+    expect(result.diagnostics).toEqual([]);
+    expect(plan(result.schema, result.schema, { renames: [], allowDataLoss: false }).operations).toEqual([]);
   });
 
   it('names an unnamed twin after a named one, keeps other definitions apart, and refuses one name for two definitions', async () => {

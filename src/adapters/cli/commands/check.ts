@@ -3,6 +3,7 @@ import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { checkDrift } from '../../../core/verify/verify.js';
 import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
+import { databaseUrlSchema } from '../database-url.js';
 import { ExitCode } from '../exit-codes.js';
 import { MODEL_SOURCE_HELP, modelSourceOptionsSchema, modelSourceParseConfig, resolveModelSource } from '../model-source.js';
 import { modelsDir } from './diff.js';
@@ -34,7 +35,7 @@ unreachable), 2 bad input (syntax error, bad flag, Python or Alembic missing).
 const optionsSchema = modelSourceOptionsSchema.extend({
   models: z.string().min(1).optional(),
   backend: z.string().min(1).optional(),
-  'database-url': z.string().min(1).optional(),
+  'database-url': databaseUrlSchema.optional(),
   json: z.boolean().default(false),
 });
 

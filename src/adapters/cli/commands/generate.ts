@@ -9,11 +9,13 @@ import { verifyChange } from '../../../core/verify/verify.js';
 import { systemErrorReason } from '../../fs/system-error.js';
 import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, type Command } from '../command.js';
+import { databaseUrlSchema } from '../database-url.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 import { diffJson, displayPath, formatDiagnostics, formatFinding, formatSql, refusalReason, type GenerateJson } from '../plan-output.js';
 import { MODEL_SOURCE_HELP, resolveModelSources } from '../model-source.js';
 import { diffOptionsSchema, diffParseConfig, modelsDir } from './diff.js';
+import { findMatchingMigration } from './hook-check.js';
 import { DATABASE_OPTIONS_HELP, exitCodeOf, printReport, verifyEnvironment } from './verify.js';
 
 const HELP = `Usage: flow-migrate generate --base DIR|REF (--head DIR|REF | --staged | --worktree) --backend DIR [options]
@@ -67,7 +69,7 @@ const optionsSchema = diffOptionsSchema
     write: z.boolean().default(false),
     sql: z.boolean().default(false),
     verify: z.boolean().default(false),
-    'database-url': z.string().min(1).optional(),
+    'database-url': databaseUrlSchema.optional(),
     runner: z.enum(['sql', 'alembic']).optional(),
     'from-chain': z.boolean().optional(),
     format: z.enum(['text', 'markdown', 'json']).optional(),
@@ -106,6 +108,7 @@ export const generateCommand: Command = {
     if (options.verify) return verifyThenWrite(options, io);
     const result = await generateRevision(await generateRequestOf(options, io));
 
+    if (options.write && (await alreadyInBackend(result, io))) return ExitCode.ok;
     const written = result.status === 'ready' && options.write;
     if (written) await writeRevision(result.revision.path, result.revision.content, io);
 
@@ -139,6 +142,7 @@ async function generateRequestOf(options: Options, io: CliIO) {
  * verified, so a revision that fails its round trip never lands in the versions folder.
  */
 async function verifyThenWrite(options: Options, io: CliIO): Promise<number> {
+  if (options.write && (await alreadyInBackend(await generateRevision(await generateRequestOf(options, io)), io))) return ExitCode.ok;
   let result;
   try {
     result = await verifyChange({
@@ -167,6 +171,19 @@ async function verifyThenWrite(options: Options, io: CliIO): Promise<number> {
   if (written) io.stderr(`wrote ${displayPath(generated.revision.path, io)}\n`);
   else if (options.write && generated.status === 'ready') io.stderr('the revision did not verify; nothing was written\n');
   return exitCodeOf(report);
+}
+
+/**
+ * Whether a head revision of the backend already makes this revision's `op.` calls (as the
+ * hook matches them), saying so: `generate --write` run twice on one change writes it once,
+ * not a second revision that would fail to apply.
+ */
+async function alreadyInBackend(result: GenerateResult, io: CliIO): Promise<boolean> {
+  const present = result.status === 'ready' ? await findMatchingMigration(result) : null;
+  if (present === null) return false;
+  io.stderr(formatDiagnostics(result.diagnostics, io));
+  io.stderr(`the backend already has this migration: ${displayPath(present, io)}; nothing was written\n`);
+  return true;
 }
 
 /** The file (or its path, or its SQL) on stdout; why nothing was written, and warnings, on stderr. */

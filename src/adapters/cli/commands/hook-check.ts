@@ -173,7 +173,7 @@ function generateCommand(hook: HookSettings, { repo, parent }: Commit): string {
  * already, maybe added to it. Only heads count, so a column dropped long ago and added back
  * is not "found" in the old revision that first added it.
  */
-async function findMatchingMigration(result: Extract<GenerateResult, { status: 'ready' }>): Promise<string | null> {
+export async function findMatchingMigration(result: Extract<GenerateResult, { status: 'ready' }>): Promise<string | null> {
   const wanted = await upgradeOpCalls(result.revision.path, result.revision.content);
   if (!wanted.length) return null;
   const disk = fileSystemTree();

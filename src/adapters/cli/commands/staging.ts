@@ -15,6 +15,7 @@ import { readStagingUrl, scrub, STAGING_ENV_FILE, type StagingUrl } from '../../
 import { renderUpgradeSql } from '../../staging/offline-sql.js';
 import { requiredBackendOption } from '../backend-option.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
+import { databaseUrl, databaseUrlSchema } from '../database-url.js';
 import { ExitCode } from '../exit-codes.js';
 import type { CliIO } from '../io.js';
 
@@ -57,7 +58,7 @@ const optionsSchema = z.object({
   'dry-run': z.string().min(1).optional(),
   'lock-timeout': z.string().regex(DURATION, 'a duration such as 2s or 500ms').default('2s'),
   'statement-timeout': z.string().regex(DURATION, 'a duration such as 5min or 30s').default('5min'),
-  'database-url': z.string().min(1).optional(),
+  'database-url': databaseUrlSchema.optional(),
   'no-drift': z.boolean().default(false),
 });
 type Options = z.infer<typeof optionsSchema>;
@@ -140,7 +141,7 @@ async function report(backend: Backend, staging: StagingUrl, options: Options, i
         staging: client,
         backend,
         revision: applied[0]!,
-        scratchServerUrl: options['database-url'] ?? io.env.DATABASE_URL ?? null,
+        scratchServerUrl: databaseUrl(options['database-url'], io),
         python: python(io),
         env: io.env,
       });

@@ -5,6 +5,7 @@ import { RunnerUnavailableError } from '../../../core/verify/runners.js';
 import { verifyChange, verifyRevision, type VerifyEnvironment } from '../../../core/verify/verify.js';
 import { backendOption } from '../backend-option.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
+import { databaseUrl, databaseUrlSchema } from '../database-url.js';
 import { ExitCode } from '../exit-codes.js';
 import { displayLocation, type CliIO } from '../io.js';
 import { displayPath, formatDiagnostics } from '../plan-output.js';
@@ -62,7 +63,7 @@ const optionsSchema = z
     head: z.string().min(1).optional(),
     backend: z.string().min(1).optional(),
     revision: z.string().min(1).optional(),
-    'database-url': z.string().min(1).optional(),
+    'database-url': databaseUrlSchema.optional(),
     runner: z.enum(['sql', 'alembic']).optional(),
     'from-chain': z.boolean().default(false),
     rename: z.array(z.string()).default([]),
@@ -115,7 +116,7 @@ export const verifyCommand: Command = {
 
 export function verifyEnvironment(options: { 'database-url'?: string | undefined }, io: CliIO): VerifyEnvironment {
   return {
-    databaseUrl: options['database-url'] ?? (io.env.DATABASE_URL || null),
+    databaseUrl: databaseUrl(options['database-url'], io),
     python: io.env.FLOW_MIGRATE_PYTHON || undefined,
     env: io.env,
   };
