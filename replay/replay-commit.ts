@@ -1,0 +1,233 @@
+/**
+ * One commit of a project, replayed: the authors' migration chain up to the parent
+ * revision, then the authors' revision (the truth) on one database and ours (the candidate)
+ * on another, the two live catalogs compared, then ours downgraded and upgraded again.
+ *
+ * Everything is read from git objects; the project's code is never imported or run, except
+ * its revision files, by Alembic, through our own env.py (the verify alembic runner).
+ */
+import posix from 'node:path/posix';
+import type { GitRepository } from '../src/adapters/git/repository.js';
+import { gitTree } from '../src/adapters/git/git-tree.js';
+import { readBackend, type Backend } from '../src/core/backend/index.js';
+import { formatLocated } from '../src/core/errors.js';
+import { generateRevision, type GenerateResult } from '../src/core/generate.js';
+import type { Plan } from '../src/core/plan/index.js';
+import type { Schema } from '../src/core/schema/model.js';
+import type { SourceTree } from '../src/core/source.js';
+import { compareSchemas } from '../src/core/verify/compare.js';
+import { connect, openEphemeralDatabase } from '../src/core/verify/database.js';
+import { inspect, roundTrip, type Verification } from '../src/core/verify/round-trip.js';
+import { alembicRunner, sqlRunner, type AlembicRunner, type MigrationRunner, type RunResult } from '../src/core/verify/runners.js';
+import type { CandidateCommit } from './commits.js';
+import type { Project } from './corpus.js';
+
+/** `generate`: our revision is the candidate. `self-test`: the authors' own, which must always match. */
+export type ReplayMode = 'generate' | 'self-test';
+
+export type CommitOutcome =
+  | { status: 'match' }
+  /** The candidate's catalog, downgrade or second upgrade is not the truth's. */
+  | { status: 'mismatch'; differences: string[] }
+  /** It differs only where the authors' migration disagrees with their own models (the models are the truth). */
+  | { status: 'disagrees'; differences: string[] }
+  | { status: 'skipped'; reason: string };
+
+export interface ReplayEnvironment {
+  databaseUrl: string | null;
+  python: string;
+  env: NodeJS.ProcessEnv;
+  /** Rows seeded per table before the candidate's upgrade (the round trip's default when absent). */
+  rowsPerTable?: number;
+}
+
+export async function replayCommit(
+  repo: GitRepository,
+  project: Project,
+  commit: CandidateCommit,
+  mode: ReplayMode,
+  environment: ReplayEnvironment,
+): Promise<CommitOutcome> {
+  if (commit.added.length !== 1) return skipped(`adds ${commit.added.length} revisions`);
+  if (commit.touched.length) return skipped(`also changes ${commit.touched.join(', ')}`);
+  const at = (p: string) => posix.join(repo.root, p);
+  const iniPath = at(posix.join(project.backend, 'alembic.ini'));
+  const parentTree = withScriptLocation(gitTree(repo, { kind: 'revision', ref: commit.parent }), iniPath, project.scriptLocation);
+  const commitTree = withScriptLocation(gitTree(repo, { kind: 'revision', ref: commit.sha }), iniPath, project.scriptLocation);
+  const backendDir = at(project.backend);
+
+  let parentBackend: Backend;
+  let commitBackend: Backend;
+  try {
+    parentBackend = await readBackend(backendDir, parentTree);
+    commitBackend = await readBackend(backendDir, commitTree);
+  } catch (e) {
+    return skipped(`the backend cannot be read: ${errorText(e)}`);
+  }
+  const authors = commitBackend.revisions.find((r) => r.path === at(commit.added[0]!));
+  if (!authors) return skipped(`${commit.added[0]} declares no revision`);
+  if (authors.downRevisions.length > 1) return skipped(`${authors.id} is a merge revision`);
+  const down = authors.downRevisions[0] ?? null;
+  if (down ? !parentBackend.heads.includes(down) : parentBackend.revisions.length > 0) {
+    return skipped(`${authors.id} revises ${down ?? 'nothing'}, which is not the parent commit's head (${parentBackend.heads.join(', ') || 'none'})`);
+  }
+  const downgradeTo = down ?? 'base';
+  const runnerOptions = { python: environment.python, env: environment.env, downgradeTo };
+
+  // The truth: the authors' chain, then their revision, on an empty database.
+  const truthRunner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
+  let truth: Schema;
+  try {
+    const built = await withDatabase(environment, async (url) => {
+      const chain = await buildChain(truthRunner, url, down);
+      if (chain.error) return { error: `the authors' chain up to ${down} does not run: ${lastLine(chain.error)}` };
+      const upgraded = await truthRunner.upgrade(url);
+      if (upgraded.error) return { error: `the authors' revision does not run on its own: ${lastLine(upgraded.error)}` };
+      const client = await connect(url);
+      try {
+        return { schema: await inspect(client) };
+      } finally {
+        await client.end();
+      }
+    });
+    if ('error' in built) return skipped(built.error!);
+    truth = built.schema;
+  } finally {
+    await truthRunner.close();
+  }
+
+  // The candidate.
+  let generated: GenerateResult | null = null;
+  if (mode === 'generate') {
+    try {
+      generated = await generateRevision({
+        base: { tree: parentTree, dir: at(project.models) },
+        head: { tree: commitTree, dir: at(project.models) },
+        backend: { tree: parentTree, dir: backendDir },
+        renames: [],
+        allowDataLoss: true,
+        message: null,
+        downRevision: down,
+        now: new Date(0),
+        randomId: () => `replay${commit.sha.slice(0, 6)}`,
+      });
+    } catch (e) {
+      return { status: 'mismatch', differences: [`generate: ${errorText(e)}`] };
+    }
+    if (generated.status === 'unreadable') {
+      const first = generated.diagnostics.find((d) => d.severity === 'error')!;
+      return { status: 'mismatch', differences: [`read: ${formatLocated(first.message, first.location)}`] };
+    }
+    if (generated.status === 'refused') {
+      const refusals = generated.plan.findings.filter((f) => f.severity === 'error' && !f.confirmed);
+      return { status: 'mismatch', differences: refusals.map((f) => `refused: ${f.message}`) };
+    }
+  }
+
+  // The chain up to the parent is the same for every candidate: the parent commit's revisions.
+  const chainRunner = await alembicRunner({ ...runnerOptions, backend: parentBackend, tree: parentTree, upgradeTo: down ?? 'heads' });
+  const closing: AlembicRunner[] = [chainRunner];
+  try {
+    let runner: MigrationRunner;
+    let plan: Plan | null = null;
+    if (mode === 'self-test') {
+      runner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
+      closing.push(runner as AlembicRunner);
+    } else if (generated!.status === 'ready') {
+      const { revision } = generated as Extract<GenerateResult, { status: 'ready' }>;
+      runner = await alembicRunner({
+        ...runnerOptions,
+        backend: parentBackend,
+        tree: parentTree,
+        extraRevision: { fileName: revision.fileName, content: revision.content },
+        upgradeTo: revision.id,
+      });
+      closing.push(runner as AlembicRunner);
+      plan = generated!.plan;
+    } else {
+      // No change planned: the parent's schema is the candidate.
+      runner = sqlRunner({ upgrade: [], downgrade: [] });
+    }
+    const verification = await withDatabase(environment, (url) =>
+      roundTrip({
+        url,
+        base: null,
+        head: truth,
+        buildBase: (u) => buildChain(chainRunner, u, down),
+        baseSource: 'chain',
+        runner,
+        plan,
+        seed: environment.rowsPerTable === undefined ? undefined : { rowsPerTable: environment.rowsPerTable },
+      }),
+    );
+    if (verification.passed) return { status: 'match' };
+    const differences = failures(verification);
+    const models = generated ? generated.schemas.head : null;
+    return { status: models && onlyWhereAuthorsDisagree(verification, models, truth) ? 'disagrees' : 'mismatch', differences };
+  } finally {
+    for (const r of closing) await r.close();
+  }
+}
+
+/**
+ * True when every difference is a catalog difference (no failed statement, no row) on an
+ * object where the authors' migration already differs from the head models.
+ */
+function onlyWhereAuthorsDisagree(verification: Verification, models: Schema, truth: Schema): boolean {
+  const disputed = new Set(compareSchemas(models, truth).map((d) => [d.table, d.object].filter(Boolean).join('.')));
+  const found = verification.steps.flatMap((s) => s.differences);
+  return found.length > 0 && found.every((d) => d.kind !== 'error' && d.kind !== 'row' && disputed.has(d.subject));
+}
+
+function failures(verification: Verification): string[] {
+  return verification.steps
+    .filter((s) => s.status === 'failed')
+    .flatMap((s) => s.differences.map((d) => `${s.name}: ${d.kind === 'error' ? `${d.subject}: ${lastLine(d.message)}` : d.message}`));
+}
+
+async function buildChain(runner: AlembicRunner, url: string, down: string | null): Promise<RunResult> {
+  return down ? runner.upgradeTo(url, down) : { statements: [], error: null };
+}
+
+async function withDatabase<T>(environment: ReplayEnvironment, use: (url: string) => Promise<T>): Promise<T> {
+  const db = await openEphemeralDatabase({ databaseUrl: environment.databaseUrl });
+  try {
+    return await use(db.url);
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * The tree with `script_location` set in alembic.ini, for backends whose ini does not name
+ * the folder (Flask-Migrate passes it on the command line; a template fills it in).
+ */
+function withScriptLocation(tree: SourceTree, iniPath: string, scriptLocation: string | undefined): SourceTree {
+  if (!scriptLocation) return tree;
+  return {
+    list: (dir) => tree.list(dir),
+    async read(file) {
+      const text = await tree.read(file);
+      if (file !== iniPath || text === null) return text;
+      const lines = text.split(/\r?\n/).filter((l) => !/^\s*script_location\s*[=:]/.test(l));
+      const section = lines.findIndex((l) => /^\s*\[alembic\]/.test(l));
+      if (section < 0) return `[alembic]\nscript_location = ${scriptLocation}\n${text}`;
+      lines.splice(section + 1, 0, `script_location = ${scriptLocation}`);
+      return lines.join('\n');
+    },
+  };
+}
+
+function skipped(reason: string): CommitOutcome {
+  return { status: 'skipped', reason };
+}
+
+/** A Python traceback's last line says what went wrong (`ModuleNotFoundError: No module named 'app'`). */
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').filter((l) => l.trim()).at(-1)?.trim() ?? text;
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error && 'location' in e) return formatLocated(e.message, (e as { location: Parameters<typeof formatLocated>[1] }).location);
+  return e instanceof Error ? e.message : String(e);
+}
