@@ -3,6 +3,11 @@
  * revision, then the authors' revision (the truth) on one database and ours (the candidate)
  * on another, the two live catalogs compared, then ours downgraded and upgraded again.
  *
+ * When the chain cannot run on its own (Alembic loads every revision file, and one imports the
+ * application), the base is the parent commit's models, built by our SQL and stamped as the
+ * parent revision, with every other revision file replaced by an empty one of the same ids:
+ * the models are the truth, and only the commit's own revision must then run in isolation.
+ *
  * Everything is read from git objects; the project's code is never imported or run, except
  * its revision files, by Alembic, through our own env.py (the verify alembic runner).
  */
@@ -18,19 +23,25 @@ import type { SourceTree } from '../src/core/source.js';
 import { compareSchemas } from '../src/core/verify/compare.js';
 import { connect, openEphemeralDatabase } from '../src/core/verify/database.js';
 import { inspect, roundTrip, type Verification } from '../src/core/verify/round-trip.js';
-import { alembicRunner, sqlRunner, type AlembicRunner, type MigrationRunner, type RunResult } from '../src/core/verify/runners.js';
+import { baseStatements } from '../src/core/verify/verify.js';
+import { readModels } from '../src/core/read/index.js';
+import type { SqlStatement } from '../src/core/render/index.js';
+import { alembicRunner, applyStatements, sqlRunner, type AlembicRunner, type MigrationRunner, type RunResult } from '../src/core/verify/runners.js';
 import type { CandidateCommit } from './commits.js';
 import type { Project } from './corpus.js';
 
 /** `generate`: our revision is the candidate. `self-test`: the authors' own, which must always match. */
 export type ReplayMode = 'generate' | 'self-test';
 
+/** What the parent revision's database was built from. */
+export type BaseSource = 'chain' | 'models';
+
 export type CommitOutcome =
-  | { status: 'match' }
+  | { status: 'match'; base: BaseSource }
   /** The candidate's catalog, downgrade or second upgrade is not the truth's. */
-  | { status: 'mismatch'; differences: string[] }
+  | { status: 'mismatch'; base: BaseSource | null; differences: string[] }
   /** It differs only where the authors' migration disagrees with their own models (the models are the truth). */
-  | { status: 'disagrees'; differences: string[] }
+  | { status: 'disagrees'; base: BaseSource; differences: string[] }
   | { status: 'skipped'; reason: string };
 
 export interface ReplayEnvironment {
@@ -74,23 +85,43 @@ export async function replayCommit(
   const downgradeTo = down ?? 'base';
   const runnerOptions = { python: environment.python, env: environment.env, downgradeTo };
 
-  // The truth: the authors' chain, then their revision, on an empty database.
+  // The truth: the base, then the authors' revision, on an empty database.
   const truthRunner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
   let truth: Schema;
+  let base: BaseSource = 'chain';
+  let modelsBase: SqlStatement[] = [];
   try {
-    const built = await withDatabase(environment, async (url) => {
+    let chainError: string | null = null;
+    let built = await withDatabase(environment, async (url) => {
       const chain = await buildChain(truthRunner, url, down);
-      if (chain.error) return { error: `the authors' chain up to ${down} does not run: ${lastLine(chain.error)}` };
-      const upgraded = await truthRunner.upgrade(url);
-      if (upgraded.error) return { error: `the authors' revision does not run on its own: ${lastLine(upgraded.error)}` };
-      const client = await connect(url);
-      try {
-        return { schema: await inspect(client) };
-      } finally {
-        await client.end();
-      }
+      if (chain.error) return { chainError: lastLine(chain.error) };
+      return upgradeTruth(truthRunner, url, 'the chain');
     });
-    if ('error' in built) return skipped(built.error!);
+    if ('chainError' in built) {
+      chainError = built.chainError;
+      const parentModels = await readModels(at(project.models), parentTree).catch((e: unknown) => errorText(e));
+      if (typeof parentModels === 'string') return skipped(`the authors' chain up to ${down} does not run (${chainError}) and the parent's models cannot be read: ${parentModels}`);
+      const unreadable = parentModels.diagnostics.find((d) => d.severity === 'error');
+      if (unreadable) return skipped(`the authors' chain up to ${down} does not run (${chainError}) and the parent's models cannot be read: ${unreadable.message}`);
+      base = 'models';
+      modelsBase = baseStatements(parentModels.schema);
+      const onlyOwn = await alembicRunner({
+        ...runnerOptions,
+        backend: commitBackend,
+        tree: withEmptyRevisions(commitTree, commitBackend, authors.id),
+        upgradeTo: authors.id,
+      });
+      try {
+        built = await withDatabase(environment, async (url) => {
+          const stamped = await buildFromModels(onlyOwn, url, modelsBase, down);
+          if (stamped.error) return { error: `the authors' revision cannot be loaded on its own: ${lastLine(stamped.error)}` };
+          return upgradeTruth(onlyOwn, url, "a base built from the parent's models");
+        });
+      } finally {
+        await onlyOwn.close();
+      }
+    }
+    if ('error' in built) return skipped(chainError ? `${built.error} (the chain does not run: ${chainError})` : built.error!);
     truth = built.schema;
   } finally {
     await truthRunner.close();
@@ -112,33 +143,35 @@ export async function replayCommit(
         randomId: () => `replay${commit.sha.slice(0, 6)}`,
       });
     } catch (e) {
-      return { status: 'mismatch', differences: [`generate: ${errorText(e)}`] };
+      return { status: 'mismatch', base, differences: [`generate: ${errorText(e)}`] };
     }
     if (generated.status === 'unreadable') {
       const first = generated.diagnostics.find((d) => d.severity === 'error')!;
-      return { status: 'mismatch', differences: [`read: ${formatLocated(first.message, first.location)}`] };
+      return { status: 'mismatch', base, differences: [`read: ${formatLocated(first.message, first.location)}`] };
     }
     if (generated.status === 'refused') {
       const refusals = generated.plan.findings.filter((f) => f.severity === 'error' && !f.confirmed);
-      return { status: 'mismatch', differences: refusals.map((f) => `refused: ${f.message}`) };
+      return { status: 'mismatch', base, differences: refusals.map((f) => `refused: ${f.message}`) };
     }
   }
 
   // The chain up to the parent is the same for every candidate: the parent commit's revisions.
-  const chainRunner = await alembicRunner({ ...runnerOptions, backend: parentBackend, tree: parentTree, upgradeTo: down ?? 'heads' });
+  const parentRevisions = base === 'chain' ? parentTree : withEmptyRevisions(parentTree, parentBackend, null);
+  const chainRunner = await alembicRunner({ ...runnerOptions, backend: parentBackend, tree: parentRevisions, upgradeTo: down ?? 'heads' });
   const closing: AlembicRunner[] = [chainRunner];
   try {
     let runner: MigrationRunner;
     let plan: Plan | null = null;
     if (mode === 'self-test') {
-      runner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
+      const tree = base === 'chain' ? commitTree : withEmptyRevisions(commitTree, commitBackend, authors.id);
+      runner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree, upgradeTo: authors.id });
       closing.push(runner as AlembicRunner);
     } else if (generated!.status === 'ready') {
       const { revision } = generated as Extract<GenerateResult, { status: 'ready' }>;
       runner = await alembicRunner({
         ...runnerOptions,
         backend: parentBackend,
-        tree: parentTree,
+        tree: parentRevisions,
         extraRevision: { fileName: revision.fileName, content: revision.content },
         upgradeTo: revision.id,
       });
@@ -153,17 +186,17 @@ export async function replayCommit(
         url,
         base: null,
         head: truth,
-        buildBase: (u) => buildChain(chainRunner, u, down),
+        buildBase: (u) => (base === 'chain' ? buildChain(chainRunner, u, down) : buildFromModels(chainRunner, u, modelsBase, down)),
         baseSource: 'chain',
         runner,
         plan,
         seed: environment.rowsPerTable === undefined ? undefined : { rowsPerTable: environment.rowsPerTable },
       }),
     );
-    if (verification.passed) return { status: 'match' };
+    if (verification.passed) return { status: 'match', base };
     const differences = failures(verification);
     const models = generated ? generated.schemas.head : null;
-    return { status: models && onlyWhereAuthorsDisagree(verification, models, truth) ? 'disagrees' : 'mismatch', differences };
+    return { status: models && onlyWhereAuthorsDisagree(verification, models, truth) ? 'disagrees' : 'mismatch', base, differences };
   } finally {
     for (const r of closing) await r.close();
   }
@@ -187,6 +220,25 @@ function failures(verification: Verification): string[] {
 
 async function buildChain(runner: AlembicRunner, url: string, down: string | null): Promise<RunResult> {
   return down ? runner.upgradeTo(url, down) : { statements: [], error: null };
+}
+
+async function upgradeTruth(runner: AlembicRunner, url: string, on: string): Promise<{ schema: Schema } | { error: string }> {
+  const upgraded = await runner.upgrade(url);
+  if (upgraded.error) return { error: `the authors' revision does not run on ${on}: ${lastLine(upgraded.error)}` };
+  const client = await connect(url);
+  try {
+    return { schema: await inspect(client) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** The parent's models by our SQL, recorded in alembic_version as the parent revision. */
+async function buildFromModels(runner: AlembicRunner, url: string, statements: SqlStatement[], down: string | null): Promise<RunResult> {
+  const built = await applyStatements(url, statements);
+  if (built.error || !down) return built;
+  const stamped = await runner.stamp(url, down);
+  return { statements: [...built.statements, ...stamped.statements], error: stamped.error };
 }
 
 async function withDatabase<T>(environment: ReplayEnvironment, use: (url: string) => Promise<T>): Promise<T> {
@@ -214,6 +266,38 @@ function withScriptLocation(tree: SourceTree, iniPath: string, scriptLocation: s
       if (section < 0) return `[alembic]\nscript_location = ${scriptLocation}\n${text}`;
       lines.splice(section + 1, 0, `script_location = ${scriptLocation}`);
       return lines.join('\n');
+    },
+  };
+}
+
+/**
+ * The tree with every revision file but `keep` replaced by one that declares the same ids and
+ * does nothing, so Alembic can load the graph without importing what the files import.
+ */
+function withEmptyRevisions(tree: SourceTree, backend: Backend, keep: string | null): SourceTree {
+  const empty = new Map(backend.revisions.filter((r) => r.id !== keep).map((r) => [r.path, r]));
+  const ids = (list: string[]) => (list.length ? `(${list.map((id) => JSON.stringify(id)).join(', ')},)` : 'None');
+  return {
+    list: (dir) => tree.list(dir),
+    async read(file) {
+      const revision = empty.get(file);
+      if (!revision) return tree.read(file);
+      return [
+        '"""Replaced by the replay: it stands for a revision the base already holds."""',
+        `revision = ${JSON.stringify(revision.id)}`,
+        `down_revision = ${ids(revision.downRevisions)}`,
+        `branch_labels = ${ids(revision.branchLabels)}`,
+        `depends_on = ${ids(revision.dependsOn)}`,
+        '',
+        '',
+        'def upgrade():',
+        '    pass',
+        '',
+        '',
+        'def downgrade():',
+        '    pass',
+        '',
+      ].join('\n');
     },
   };
 }

@@ -128,7 +128,7 @@ async function main(): Promise<number> {
     for (const commit of await candidateCommits(repo, limited)) {
       const started = performance.now();
       const outcome = await replayCommit(repo, limited, commit, mode, environment).catch(
-        (e: Error): CommitOutcome => ({ status: 'mismatch', differences: [`replay failed: ${e.message.split('\n')[0]}`] }),
+        (e: Error): CommitOutcome => ({ status: 'mismatch', base: null, differences: [`replay failed: ${e.message.split('\n')[0]}`] }),
       );
       const entry = { sha: commit.sha, subject: commit.subject, outcome, ms: Math.round(performance.now() - started) };
       record.commits.push(entry);
