@@ -60,7 +60,10 @@ export async function replayCommit(
   environment: ReplayEnvironment,
 ): Promise<CommitOutcome> {
   if (commit.added.length !== 1) return skipped(`adds ${commit.added.length} revisions`);
-  if (commit.touched.length) return skipped(`also changes ${commit.touched.join(', ')}`);
+  if (commit.touched.length) {
+    const more = commit.touched.length > 2 ? ` and ${commit.touched.length - 2} more` : '';
+    return skipped(`also changes ${commit.touched.slice(0, 2).join(', ')}${more} of the versions folder`);
+  }
   const at = (p: string) => posix.join(repo.root, p);
   const iniPath = at(posix.join(project.backend, 'alembic.ini'));
   const parentTree = withScriptLocation(gitTree(repo, { kind: 'revision', ref: commit.parent }), iniPath, project.scriptLocation);
@@ -99,10 +102,11 @@ export async function replayCommit(
     });
     if ('chainError' in built) {
       chainError = built.chainError;
+      // Our reader failing on their models is our failure, not theirs: a mismatch.
       const parentModels = await readModels(at(project.models), parentTree).catch((e: unknown) => errorText(e));
-      if (typeof parentModels === 'string') return skipped(`the authors' chain up to ${down} does not run (${chainError}) and the parent's models cannot be read: ${parentModels}`);
+      if (typeof parentModels === 'string') return { status: 'mismatch', base: null, differences: [`read: ${parentModels}`] };
       const unreadable = parentModels.diagnostics.find((d) => d.severity === 'error');
-      if (unreadable) return skipped(`the authors' chain up to ${down} does not run (${chainError}) and the parent's models cannot be read: ${unreadable.message}`);
+      if (unreadable) return { status: 'mismatch', base: null, differences: [`read: ${formatLocated(unreadable.message, unreadable.location)}`] };
       base = 'models';
       modelsBase = baseStatements(parentModels.schema);
       const onlyOwn = await alembicRunner({
@@ -306,9 +310,13 @@ function skipped(reason: string): CommitOutcome {
   return { status: 'skipped', reason };
 }
 
-/** A Python traceback's last line says what went wrong (`ModuleNotFoundError: No module named 'app'`). */
+/**
+ * What went wrong, from a Python traceback: its last `…Error: …` line (`ModuleNotFoundError: No
+ * module named 'app'`), not SQLAlchemy's `[SQL: …]` and `(Background on this error …)` after it.
+ */
 function lastLine(text: string): string {
-  return text.trimEnd().split('\n').filter((l) => l.trim()).at(-1)?.trim() ?? text;
+  const lines = text.trimEnd().split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.findLast((l) => /^[\w.]+(Error|Exception|Warning|Exit)\b.*:/.test(l)) ?? lines.at(-1) ?? text;
 }
 
 function errorText(e: unknown): string {
