@@ -1,4 +1,5 @@
 import posix from 'node:path/posix';
+import { simpleGit } from 'simple-git';
 import type { GitRepository } from '../src/adapters/git/repository.js';
 import type { Project } from './corpus.js';
 
@@ -11,6 +12,15 @@ export interface CandidateCommit {
   added: string[];
   /** Other files of the versions folder it modifies, deletes or renames. */
   touched: string[];
+}
+
+/**
+ * A mirror (bare or not) as a GitRepository whose paths are rooted at `/replay/<name>`, a
+ * folder that does not exist: files are only ever read from git objects, and Alembic runs
+ * with nothing of the project importable but its revision files.
+ */
+export function mirrorRepository(gitDir: string, name: string): GitRepository {
+  return { root: `/replay/${name}`, git: simpleGit({ baseDir: gitDir }) };
 }
 
 /** Alembic reads `*.py` in a versions folder except editor lock files and `__init__.py`. */

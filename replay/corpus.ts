@@ -26,6 +26,11 @@ export const projectSchema = z.object({
   range: z.string().min(1).default('HEAD'),
   /** The most recent this many commits that change the models and add one revision. */
   limit: z.number().int().min(1).default(30),
+  /**
+   * Extensions the project's databases have that no model declares (an early revision, or
+   * the operator, created them): created in every replay database before the base.
+   */
+  extensions: z.array(z.string().regex(/^[\w-]+$/)).default([]),
   /** Why this project is in the corpus: the style it stands for. */
   style: z.string().min(1),
 });

@@ -12,6 +12,7 @@
  * its revision files, by Alembic, through our own env.py (the verify alembic runner).
  */
 import posix from 'node:path/posix';
+import pg from 'pg';
 import type { GitRepository } from '../src/adapters/git/repository.js';
 import { gitTree } from '../src/adapters/git/git-tree.js';
 import { readBackend, type Backend } from '../src/core/backend/index.js';
@@ -52,6 +53,9 @@ export interface ReplayEnvironment {
   rowsPerTable?: number;
 }
 
+/** Where the replay's databases are made, and the project's extensions each gets first (see Project.extensions). */
+type DatabasePlace = Pick<ReplayEnvironment, 'databaseUrl'> & { extensions: string[] };
+
 export async function replayCommit(
   repo: GitRepository,
   project: Project,
@@ -87,6 +91,7 @@ export async function replayCommit(
   }
   const downgradeTo = down ?? 'base';
   const runnerOptions = { python: environment.python, env: environment.env, downgradeTo };
+  const place: DatabasePlace = { databaseUrl: environment.databaseUrl, extensions: project.extensions };
 
   // The truth: the base, then the authors' revision, on an empty database.
   const truthRunner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
@@ -95,7 +100,7 @@ export async function replayCommit(
   let modelsBase: SqlStatement[] = [];
   try {
     let chainError: string | null = null;
-    let built = await withDatabase(environment, async (url) => {
+    let built = await withDatabase(place, async (url) => {
       const chain = await buildChain(truthRunner, url, down);
       if (chain.error) return { chainError: lastLine(chain.error) };
       return upgradeTruth(truthRunner, url, 'the chain');
@@ -116,9 +121,9 @@ export async function replayCommit(
         upgradeTo: authors.id,
       });
       try {
-        built = await withDatabase(environment, async (url) => {
+        built = await withDatabase(place, async (url) => {
           const stamped = await buildFromModels(onlyOwn, url, modelsBase, down);
-          if (stamped.error) return { error: `the authors' revision cannot be loaded on its own: ${lastLine(stamped.error)}` };
+          if (stamped.error) return { error: stamped.error };
           return upgradeTruth(onlyOwn, url, "a base built from the parent's models");
         });
       } finally {
@@ -185,7 +190,7 @@ export async function replayCommit(
       // No change planned: the parent's schema is the candidate.
       runner = sqlRunner({ upgrade: [], downgrade: [] });
     }
-    const verification = await withDatabase(environment, (url) =>
+    const verification = await withDatabase(place, (url) =>
       roundTrip({
         url,
         base: null,
@@ -237,17 +242,30 @@ async function upgradeTruth(runner: AlembicRunner, url: string, on: string): Pro
   }
 }
 
-/** The parent's models by our SQL, recorded in alembic_version as the parent revision. */
+/**
+ * The parent's models by our SQL, recorded in alembic_version as the parent revision. Its
+ * error says which of the two failed: our SQL, or loading the revision files (the one kept).
+ */
 async function buildFromModels(runner: AlembicRunner, url: string, statements: SqlStatement[], down: string | null): Promise<RunResult> {
   const built = await applyStatements(url, statements);
-  if (built.error || !down) return built;
+  if (built.error) return { ...built, error: `our SQL for the parent's models fails: ${built.error.split('\n')[0]}` };
+  if (!down) return built;
   const stamped = await runner.stamp(url, down);
-  return { statements: [...built.statements, ...stamped.statements], error: stamped.error };
+  const error = stamped.error && `the authors' revision cannot be loaded on its own: ${lastLine(stamped.error)}`;
+  return { statements: [...built.statements, ...stamped.statements], error };
 }
 
-async function withDatabase<T>(environment: ReplayEnvironment, use: (url: string) => Promise<T>): Promise<T> {
-  const db = await openEphemeralDatabase({ databaseUrl: environment.databaseUrl });
+async function withDatabase<T>(place: DatabasePlace, use: (url: string) => Promise<T>): Promise<T> {
+  const db = await openEphemeralDatabase({ databaseUrl: place.databaseUrl });
   try {
+    if (place.extensions.length) {
+      const client = await connect(db.url);
+      try {
+        for (const name of place.extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await client.end();
+      }
+    }
     return await use(db.url);
   } finally {
     await db.close();

@@ -14,10 +14,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { simpleGit } from 'simple-git';
 import { z } from 'zod';
-import type { GitRepository } from '../src/adapters/git/repository.js';
-import { candidateCommits } from './commits.js';
+import { candidateCommits, mirrorRepository } from './commits.js';
 import { loadCorpus, type Project } from './corpus.js';
 import { replayCommit, type CommitOutcome, type ReplayMode } from './replay-commit.js';
 
@@ -109,9 +107,7 @@ async function main(): Promise<number> {
       console.error(`${project.name}: no mirror of ${project.repo} at ${mirror} (fetch github:${project.repo} first)`);
       return 2;
     }
-    // A bare mirror has no work tree: paths are rooted at a folder that does not exist, so
-    // Alembic runs with nothing of the project importable but its revision files.
-    const repo: GitRepository = { root: `/replay/${project.name}`, git: simpleGit({ baseDir: mirror }) };
+    const repo = mirrorRepository(mirror, project.name);
     const limited = { ...project, limit: options.limit ?? project.limit };
     const record: ProjectRecord = {
       name: project.name,
