@@ -31,6 +31,11 @@ export const projectSchema = z.object({
    * the operator, created them): created in every replay database before the base.
    */
   extensions: z.array(z.string().regex(/^[\w-]+$/)).default([]),
+  /**
+   * The project's own packages that its script.py.mako imports (`import mealie.db.migration_types`):
+   * our revision is run without such an import when nothing in it uses the module.
+   */
+  templateImports: z.array(z.string().regex(/^\w+$/)).default([]),
   /** Why this project is in the corpus: the style it stands for. */
   style: z.string().min(1),
 });

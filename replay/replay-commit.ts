@@ -181,7 +181,7 @@ export async function replayCommit(
         ...runnerOptions,
         backend: parentBackend,
         tree: parentRevisions,
-        extraRevision: { fileName: revision.fileName, content: revision.content },
+        extraRevision: { fileName: revision.fileName, content: withoutUnusedImports(revision.content, project.templateImports) },
         upgradeTo: revision.id,
       });
       closing.push(runner as AlembicRunner);
@@ -290,6 +290,22 @@ function withScriptLocation(tree: SourceTree, iniPath: string, scriptLocation: s
       return lines.join('\n');
     },
   };
+}
+
+/**
+ * Our revision without the template's `import <package>…` lines that nothing else in it
+ * uses: the project's script.py.mako may import its application (mealie's does), which a
+ * replay, by design, cannot import. A revision that uses the module keeps the line.
+ */
+function withoutUnusedImports(content: string, packages: string[]): string {
+  const lines = content.split('\n');
+  return lines
+    .filter((line) => {
+      const imported = /^import\s+([\w.]+)\s*(?:#.*)?$/.exec(line)?.[1];
+      if (!imported || !packages.includes(imported.split('.')[0]!)) return true;
+      return lines.some((other) => other !== line && other.includes(`${imported}.`));
+    })
+    .join('\n');
 }
 
 /**
