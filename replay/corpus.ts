@@ -28,7 +28,7 @@ export const projectSchema = z.object({
   limit: z.number().int().min(1).default(30),
   /**
    * Extensions the project's databases have that no model declares (an early revision, or
-   * the operator, created them): created in every replay database before the base.
+   * the operator, created them): created before a base built from the models.
    */
   extensions: z.array(z.string().regex(/^[\w-]+$/)).default([]),
   /**

@@ -53,8 +53,7 @@ export interface ReplayEnvironment {
   rowsPerTable?: number;
 }
 
-/** Where the replay's databases are made, and the project's extensions each gets first (see Project.extensions). */
-type DatabasePlace = Pick<ReplayEnvironment, 'databaseUrl'> & { extensions: string[] };
+type DatabasePlace = Pick<ReplayEnvironment, 'databaseUrl'>;
 
 export async function replayCommit(
   repo: GitRepository,
@@ -91,7 +90,7 @@ export async function replayCommit(
   }
   const downgradeTo = down ?? 'base';
   const runnerOptions = { python: environment.python, env: environment.env, downgradeTo };
-  const place: DatabasePlace = { databaseUrl: environment.databaseUrl, extensions: project.extensions };
+  const place: DatabasePlace = { databaseUrl: environment.databaseUrl };
 
   // The truth: the base, then the authors' revision, on an empty database.
   const truthRunner = await alembicRunner({ ...runnerOptions, backend: commitBackend, tree: commitTree, upgradeTo: authors.id });
@@ -122,7 +121,7 @@ export async function replayCommit(
       });
       try {
         built = await withDatabase(place, async (url) => {
-          const stamped = await buildFromModels(onlyOwn, url, modelsBase, down);
+          const stamped = await buildFromModels(onlyOwn, url, modelsBase, project.extensions, down);
           if (stamped.error) return { error: stamped.error };
           return upgradeTruth(onlyOwn, url, "a base built from the parent's models");
         });
@@ -195,7 +194,7 @@ export async function replayCommit(
         url,
         base: null,
         head: truth,
-        buildBase: (u) => (base === 'chain' ? buildChain(chainRunner, u, down) : buildFromModels(chainRunner, u, modelsBase, down)),
+        buildBase: (u) => (base === 'chain' ? buildChain(chainRunner, u, down) : buildFromModels(chainRunner, u, modelsBase, project.extensions, down)),
         baseSource: 'chain',
         runner,
         plan,
@@ -249,10 +248,23 @@ async function upgradeTruth(runner: AlembicRunner, url: string, on: string): Pro
 }
 
 /**
- * The parent's models by our SQL, recorded in alembic_version as the parent revision. Its
+ * The parent's models by our SQL (after the project's extensions, which no model declares),
+ * recorded in alembic_version as the parent revision. Its
  * error says which of the two failed: our SQL, or loading the revision files (the one kept).
  */
-async function buildFromModels(runner: AlembicRunner, url: string, statements: SqlStatement[], down: string | null): Promise<RunResult> {
+async function buildFromModels(
+  runner: AlembicRunner,
+  url: string,
+  statements: SqlStatement[],
+  extensions: string[],
+  down: string | null,
+): Promise<RunResult> {
+  const client = await connect(url);
+  try {
+    for (const name of extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
   const built = await applyStatements(url, statements);
   if (built.error) return { ...built, error: `our SQL for the parent's models fails: ${built.error.split('\n')[0]}` };
   if (!down) return built;
@@ -264,14 +276,6 @@ async function buildFromModels(runner: AlembicRunner, url: string, statements: S
 async function withDatabase<T>(place: DatabasePlace, use: (url: string) => Promise<T>): Promise<T> {
   const db = await openEphemeralDatabase({ databaseUrl: place.databaseUrl });
   try {
-    if (place.extensions.length) {
-      const client = await connect(db.url);
-      try {
-        for (const name of place.extensions) await client.query(`CREATE EXTENSION IF NOT EXISTS ${pg.escapeIdentifier(name)}`);
-      } finally {
-        await client.end();
-      }
-    }
     return await use(db.url);
   } finally {
     await db.close();
