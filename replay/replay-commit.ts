@@ -37,12 +37,15 @@ export type ReplayMode = 'generate' | 'self-test';
 /** What the parent revision's database was built from. */
 export type BaseSource = 'chain' | 'models';
 
+/** Why the candidate ran on empty tables: our seed's statement that failed on the base. */
+type SeedFailure = { seedFailed?: string };
+
 export type CommitOutcome =
-  | { status: 'match'; base: BaseSource }
+  | ({ status: 'match'; base: BaseSource } & SeedFailure)
   /** The candidate's catalog, downgrade or second upgrade is not the truth's. */
-  | { status: 'mismatch'; base: BaseSource | null; differences: string[] }
+  | ({ status: 'mismatch'; base: BaseSource | null; differences: string[] } & SeedFailure)
   /** It differs only where the authors' migration disagrees with their own models (the models are the truth). */
-  | { status: 'disagrees'; base: BaseSource; differences: string[] }
+  | ({ status: 'disagrees'; base: BaseSource; differences: string[] } & SeedFailure)
   | { status: 'skipped'; reason: string };
 
 export interface ReplayEnvironment {
@@ -101,7 +104,7 @@ export async function replayCommit(
     let chainError: string | null = null;
     let built = await withDatabase(place, async (url) => {
       const chain = await buildChain(truthRunner, url, down);
-      if (chain.error) return { chainError: lastLine(chain.error) };
+      if (chain.error) return { chainError: errorLine(chain.error) };
       return upgradeTruth(truthRunner, url, 'the chain');
     });
     if ('chainError' in built) {
@@ -189,19 +192,28 @@ export async function replayCommit(
       // No change planned: the parent's schema is the candidate.
       runner = sqlRunner({ upgrade: [], downgrade: [] });
     }
-    const verification = await withDatabase(place, (url) =>
-      roundTrip({
-        url,
-        base: null,
-        head: truth,
-        buildBase: (u) => (base === 'chain' ? buildChain(chainRunner, u, down) : buildFromModels(chainRunner, u, modelsBase, project.extensions, down)),
-        baseSource: 'chain',
-        runner,
-        plan,
-        seed: environment.rowsPerTable === undefined ? undefined : { rowsPerTable: environment.rowsPerTable },
-      }),
-    );
-    if (verification.passed) return { status: 'match', base };
+    const candidateRoundTrip = (rowsPerTable: number | undefined) =>
+      withDatabase(place, (url) =>
+        roundTrip({
+          url,
+          base: null,
+          head: truth,
+          buildBase: (u) => (base === 'chain' ? buildChain(chainRunner, u, down) : buildFromModels(chainRunner, u, modelsBase, project.extensions, down)),
+          baseSource: 'chain',
+          runner,
+          plan,
+          seed: rowsPerTable === undefined ? undefined : { rowsPerTable },
+        }),
+      );
+    let verification = await candidateRoundTrip(environment.rowsPerTable);
+    // Our seed failing on their schema says nothing of the candidate: it is noted, and the candidate runs on empty tables.
+    const seedStep = verification.steps.find((s) => s.name === 'seed')!;
+    const seedFailure: SeedFailure = {};
+    if (seedStep.status === 'failed') {
+      seedFailure.seedFailed = seedStep.differences.map((d) => errorLine(d.message)).join('; ');
+      verification = await candidateRoundTrip(0);
+    }
+    if (verification.passed) return { status: 'match', base, ...seedFailure };
     const differences = failures(verification);
     // The self-test checks the replay itself: the authors' revision failing on seeded rows, or
     // their downgrade failing, is theirs (the truth was built on empty tables).
@@ -210,7 +222,7 @@ export async function replayCommit(
       return skipped(`the authors' revision fails in the round trip: ${differences.join('; ')}`);
     }
     const models = generated ? generated.schemas.head : null;
-    return { status: models && onlyWhereAuthorsDisagree(verification, models, truth) ? 'disagrees' : 'mismatch', base, differences };
+    return { status: models && onlyWhereAuthorsDisagree(verification, models, truth) ? 'disagrees' : 'mismatch', base, differences, ...seedFailure };
   } finally {
     for (const r of closing) await r.close();
   }
@@ -229,7 +241,7 @@ function onlyWhereAuthorsDisagree(verification: Verification, models: Schema, tr
 function failures(verification: Verification): string[] {
   return verification.steps
     .filter((s) => s.status === 'failed')
-    .flatMap((s) => s.differences.map((d) => `${s.name}: ${d.kind === 'error' ? `${d.subject}: ${lastLine(d.message)}` : d.message}`));
+    .flatMap((s) => s.differences.map((d) => `${s.name}: ${d.kind === 'error' ? `${d.subject}: ${errorLine(d.message)}` : d.message}`));
 }
 
 async function buildChain(runner: AlembicRunner, url: string, down: string | null): Promise<RunResult> {
@@ -238,7 +250,7 @@ async function buildChain(runner: AlembicRunner, url: string, down: string | nul
 
 async function upgradeTruth(runner: AlembicRunner, url: string, on: string): Promise<{ schema: Schema } | { error: string }> {
   const upgraded = await runner.upgrade(url);
-  if (upgraded.error) return { error: `the authors' revision does not run on ${on}: ${lastLine(upgraded.error)}` };
+  if (upgraded.error) return { error: `the authors' revision does not run on ${on}: ${errorLine(upgraded.error)}` };
   const client = await connect(url);
   try {
     return { schema: await inspect(client) };
@@ -269,7 +281,7 @@ async function buildFromModels(
   if (built.error) return { ...built, error: `our SQL for the parent's models fails: ${built.error.split('\n')[0]}` };
   if (!down) return built;
   const stamped = await runner.stamp(url, down);
-  const error = stamped.error && `the authors' revision cannot be loaded on its own: ${lastLine(stamped.error)}`;
+  const error = stamped.error && `the authors' revision cannot be loaded on its own: ${errorLine(stamped.error)}`;
   return { statements: [...built.statements, ...stamped.statements], error };
 }
 
@@ -355,11 +367,13 @@ function skipped(reason: string): CommitOutcome {
 }
 
 /**
- * What went wrong, from a Python traceback: its last `…Error: …` line (`ModuleNotFoundError: No
- * module named 'app'`), not SQLAlchemy's `[SQL: …]` and `(Background on this error …)` after it.
+ * What went wrong, in one line: a Python traceback's last `…Error: …` line (`ModuleNotFoundError:
+ * No module named 'app'`), not SQLAlchemy's `[SQL: …]` and `(Background on this error …)` after
+ * it; PostgreSQL's message without its DETAIL and HINT.
  */
-function lastLine(text: string): string {
+function errorLine(text: string): string {
   const lines = text.trimEnd().split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!text.includes('Traceback')) return lines[0] ?? text;
   return lines.findLast((l) => /^[\w.]+(Error|Exception|Warning|Exit)\b.*:/.test(l)) ?? lines.at(-1) ?? text;
 }
 

@@ -156,13 +156,14 @@ function commitLine(project: string, entry: CommitRecord): string {
   const { outcome } = entry;
   switch (outcome.status) {
     case 'match':
-      return `${head}\n  match`;
+      return `${head}\n  match${outcome.seedFailed ? ` (on empty tables: our seed fails: ${outcome.seedFailed})` : ''}`;
     case 'skipped':
       return `${head}\n  skipped: ${outcome.reason}`;
     case 'mismatch':
     case 'disagrees': {
       const label = outcome.status === 'mismatch' ? 'mismatch' : "mismatch where the authors' migration disagrees with their models";
-      return `${head}\n  ${label}:\n${outcome.differences.map((d) => `    ${d}`).join('\n')}`;
+      const seed = outcome.seedFailed ? `\n    (on empty tables: our seed fails: ${outcome.seedFailed})` : '';
+      return `${head}\n  ${label}:\n${outcome.differences.map((d) => `    ${d}`).join('\n')}${seed}`;
     }
   }
 }
