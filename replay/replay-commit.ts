@@ -373,8 +373,7 @@ function skipped(reason: string): CommitOutcome {
  */
 function errorLine(text: string): string {
   const lines = text.trimEnd().split('\n').map((l) => l.trim()).filter(Boolean);
-  if (!text.includes('Traceback')) return lines[0] ?? text;
-  return lines.findLast((l) => /^[\w.]+(Error|Exception|Warning|Exit)\b.*:/.test(l)) ?? lines.at(-1) ?? text;
+  return lines.findLast((l) => /^[\w.]+(Error|Exception|Warning|Exit)\b.*:/.test(l)) ?? lines[0] ?? text;
 }
 
 function errorText(e: unknown): string {
