@@ -7,6 +7,7 @@ import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
 import { readBackend, renderRevisionFile } from '../../../src/core/backend/index.js';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderAlembic } from '../../../src/core/render/index.js';
+import { buildRevisionReport } from '../../../src/core/report/index.js';
 import { roundTrip } from '../../../src/core/verify/round-trip.js';
 import { alembicRunner, applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
 import { baseStatements, checkDrift, verifyChange, verifyRevision } from '../../../src/core/verify/verify.js';
@@ -199,6 +200,41 @@ describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKI
     } finally {
       rmSync(file);
     }
+  });
+
+  describe('a revision that renames users.name to display_name, by hand', () => {
+    const rename = '    op.alter_column("users", "name", new_column_name="display_name")';
+    const dropAdd = (from: string, to: string) => [`    op.drop_column("users", "${from}")`, `    op.add_column("users", sa.Column("${to}", sa.String(100), nullable=True))`];
+    const verifyWith = async (upgrade: string[], downgrade: string[]) => {
+      const file = path.join(dir, 'backend/migrations/versions/004_display_name.py');
+      const head = ['"""display name"""', 'from alembic import op', 'import sqlalchemy as sa', '', 'revision = "004"', 'down_revision = "003"', ''];
+      writeFileSync(file, [...head, 'def upgrade():', ...upgrade, '', 'def downgrade():', ...downgrade, ''].join('\n'));
+      try {
+        return (await verifyRevision({ ...environment(), backend: local('backend'), revisionPath: file, head: null })).verification;
+      } finally {
+        rmSync(file);
+      }
+    };
+    const statuses = (v: { steps: { name: string; status: string }[] }) => v.steps.map((s) => `${s.name}:${s.status}`);
+
+    it('passes as a rename both ways: the values moved, nothing is lost', async () => {
+      const v = await verifyWith([rename], ['    op.alter_column("users", "display_name", new_column_name="name")']);
+      expect(statuses(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:passed', 'downgrade:passed', 'upgrade-again:passed']);
+      expect(v.lost).toEqual([]);
+    });
+
+    it('names the values an upgrade that drops and adds loses', async () => {
+      const v = await verifyWith(dropAdd('name', 'display_name'), dropAdd('display_name', 'name'));
+      expect(v.lost).toEqual([expect.stringMatching(/^column users\.name with its \d+ seeded values$/)]);
+      expect(buildRevisionReport({ revision: { path: 'x', id: '004', downRevisions: ['003'], content: '' }, verification: v, allowDataLoss: false }).status).toBe('refused');
+    });
+
+    it('fails a downgrade that drops and adds: the base values the upgrade kept are gone', async () => {
+      const v = await verifyWith([rename], dropAdd('display_name', 'name'));
+      expect(v.lost).toEqual([]);
+      expect(statuses(v).slice(2, 4)).toEqual(['upgrade:passed', 'downgrade:failed']);
+      expect(v.steps[3]!.differences[0]!.message).toMatch(/^users\.name of row id=\d+ is NULL, expected /);
+    });
   });
 
   it('with --from-chain, reports drift between the chain and the base models first', async () => {
