@@ -266,7 +266,8 @@ function skippedAfter(steps: VerificationStep[], stepTitles: Record<StepName, st
 }
 
 function failedStatement(run: RunResult): Difference {
-  const failed = run.statements.find((s) => s.error !== null);
+  // The last: the alembic runner lists its command first, then the statement that failed in it.
+  const failed = run.statements.findLast((s) => s.error !== null);
   return { kind: 'error', subject: failed ? oneLine(failed.sql) : 'statement', message: run.error ?? 'failed' };
 }
 
