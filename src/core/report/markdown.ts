@@ -131,7 +131,8 @@ function difference(d: Difference): string {
 function risks(report: Report, detail: Detail): string {
   const locks = report.execution?.locks ?? [];
   const lockLine = `Locks on existing tables: ${locks.length ? locks.map((l) => `\`${l}\``).join(', ') : 'none'}.`;
-  if (!report.risksChecked) return '### Risks\nNot checked: the revision was not planned from models.';
+  const notChecked = 'Not checked: the revision was not planned from models.';
+  if (!report.risksChecked && !report.risks.length) return `### Risks\n${notChecked}`;
   if (!report.risks.length) return ['### Risks', `Nothing risky found. ${lockLine}`].join('\n');
   const rows = report.risks.slice(0, detail.risks).map((r) => {
     const where = r.location ? `\`${r.location.file}:${r.location.line}\`` : '';
@@ -140,7 +141,7 @@ function risks(report: Report, detail: Detail): string {
   });
   const more = report.risks.length > detail.risks ? [`\n…and ${report.risks.length - detail.risks} more risks.`] : [];
   // A refused change runs nothing, so it takes no locks to list.
-  const intro = report.execution ? [lockLine, ''] : [];
+  const intro = !report.risksChecked ? [notChecked, ''] : report.execution ? [lockLine, ''] : [];
   return ['### Risks', ...intro, '| severity | what | why | safe alternative | model |', '|---|---|---|---|---|', ...rows, ...more].join('\n');
 }
 

@@ -351,16 +351,31 @@ export function capitalise(text: string): string {
 export function buildRevisionReport(input: {
   revision: { path: string; id: string; downRevisions: string[]; content: string };
   verification: Verification;
+  /** `--allow-data-loss`: the seeded values the upgrade removes may be lost. */
+  allowDataLoss: boolean;
 }): Report {
-  const { revision, verification } = input;
+  const { revision, verification, allowDataLoss } = input;
   const down = revision.downRevisions.length ? revision.downRevisions.join(', ') : null;
+  const { lost } = verification;
+  const refused = verification.passed && lost.length > 0 && !allowDataLoss;
   return {
-    status: verification.passed ? 'verified' : 'verification-failed',
-    summary: [`Revision ${revision.id} (${revision.path}), revising ${down ?? 'nothing: the first revision'}, run by Alembic on a base replayed from the chain before it.`],
+    status: refused ? 'refused' : verification.passed ? 'verified' : 'verification-failed',
+    summary: [
+      `Revision ${revision.id} (${revision.path}), revising ${down ?? 'nothing: the first revision'}, run by Alembic on a base replayed from the chain before it.`,
+      ...(lost.length ? [`The upgrade loses data: ${lost.join('; ')}.`] : []),
+    ],
     migration: { path: revision.path, revision: revision.id, downRevision: down, content: revision.content, statements: [] },
     verification,
     verificationSkipped: null,
-    risks: [],
+    risks: lost.map((what) => ({
+      severity: 'error' as const,
+      rule: 'data-loss',
+      what,
+      why: 'the upgrade removes these seeded values and no column or table of the head holds them',
+      safeAlternative: 'rename instead of dropping and adding (op.alter_column(..., new_column_name=...), op.rename_table), or copy the values before the drop',
+      location: null,
+      confirmed: allowDataLoss,
+    })),
     risksChecked: false,
     execution: {
       command: `alembic upgrade ${revision.id}`,
@@ -371,7 +386,10 @@ export function buildRevisionReport(input: {
       deployNote: 'The revision was not planned from models: check by hand which code must deploy first.',
       outsideTransaction: 0,
     },
-    rollback: { command: `alembic downgrade ${revision.downRevisions.length === 1 ? revision.downRevisions[0] : revision.downRevisions.length ? `${revision.id}-1` : 'base'}`, cannotRestore: [] },
-    confirmations: [],
+    rollback: {
+      command: `alembic downgrade ${revision.downRevisions.length === 1 ? revision.downRevisions[0] : revision.downRevisions.length ? `${revision.id}-1` : 'base'}`,
+      cannotRestore: lost.map((what) => `the values of ${what}`),
+    },
+    confirmations: refused ? ['--allow-data-loss'] : [],
   };
 }

@@ -23,7 +23,8 @@ import {
   checkRestoredRows,
   checkUpgradedRows,
   rowExpectations,
-  rowMappingByName,
+  lostData,
+  rowMappingByValues,
   rowMappingFromPlan,
   snapshotRows,
   type RowDifference,
@@ -71,6 +72,11 @@ export interface Verification {
   seeded: { table: string; rows: number }[];
   /** Why a table got fewer rows than the others (cycles, parents without rows, constraints no row satisfied). */
   seedNotes: string[];
+  /**
+   * Without a plan (a revision checked on its own): the tables and columns whose seeded values
+   * the upgrade removed, in words. Nobody consented to that loss yet; with a plan, its findings say it.
+   */
+  lost: string[];
 }
 
 export interface RoundTripInput {
@@ -131,7 +137,9 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     steps: [...steps, ...skippedAfter(steps, stepTitles)],
     seeded: seededCounts,
     seedNotes: seedPlan?.notes.map((n) => `${n.table}: ${n.message}`) ?? [],
+    lost,
   });
+  let lost: string[] = [];
   let seededCounts: { table: string; rows: number }[] = [];
   let seedPlan: SeedPlan | null = null;
   const client = await connect(input.url);
@@ -175,7 +183,8 @@ export async function roundTrip(input: RoundTripInput): Promise<Verification> {
     }
     const actualHead = await inspect(client);
     const expectedHead = input.head ?? actualHead;
-    const mapping = planned ?? rowMappingByName(actualBase, actualHead);
+    const mapping = planned ?? rowMappingByValues(actualBase, actualHead, seeded, await snapshotRows(client, actualHead));
+    if (!planned) lost = lostData(seeded, mapping);
     const { differences: rowDiffs, expectations } = await upgradedRowDifferences(client, seeded, actualHead, mapping);
     const headCheck = schemaCheck(expectedHead, actualHead);
     steps.push(step('upgrade', started, upgraded.statements, [...headCheck.differences, ...rowDiffs], headCheck.notes));
@@ -259,7 +268,8 @@ function skippedAfter(steps: VerificationStep[], stepTitles: Record<StepName, st
 }
 
 function failedStatement(run: RunResult): Difference {
-  const failed = run.statements.find((s) => s.error !== null);
+  // The last: the alembic runner lists its command first, then the statement that failed in it.
+  const failed = run.statements.findLast((s) => s.error !== null);
   return { kind: 'error', subject: failed ? oneLine(failed.sql) : 'statement', message: run.error ?? 'failed' };
 }
 

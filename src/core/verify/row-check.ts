@@ -169,6 +169,63 @@ export function rowMappingByName(base: Schema, head: Schema): RowMapping {
   };
 }
 
+/**
+ * Without a plan, after the upgrade ran: by name, and a base column gone by name is kept as
+ * the new column of its table holding every one of its seeded values (a rename). Any other
+ * column gone by name lost its values.
+ */
+export function rowMappingByValues(base: Schema, head: Schema, seeded: RowSnapshot, after: RowSnapshot): RowMapping {
+  const mapping = rowMappingByName(base, head);
+  for (const fate of mapping.tables) {
+    const before = seeded[fate.from];
+    const now = fate.to === null ? undefined : after[fate.to];
+    const headTable = head.tables.find((t) => qualifiedName(t) === fate.to);
+    if (!before || !now || !headTable) continue;
+    const claimed = new Set(Object.values(fate.columns).flatMap((f) => (f.kind === 'kept' ? [f.to] : [])));
+    for (const [column, f] of Object.entries(fate.columns)) {
+      if (f.kind !== 'dropped') continue;
+      const values = columnValues(before, column);
+      if (values.every((v) => v === null)) continue;
+      const ordered = before.key.length > 0 && before.key.join() === now.key.join();
+      const renamed = now.columns.find((c) => !claimed.has(c) && sameValues(values, columnValues(now, c), ordered));
+      if (!renamed) continue;
+      claimed.add(renamed);
+      const from = base.tables.find((t) => qualifiedName(t) === fate.from)!.columns.find((c) => c.name === column)!.type;
+      fate.columns[column] = { kind: 'kept', to: renamed, from, type: headTable.columns.find((c) => c.name === renamed)!.type };
+    }
+  }
+  return mapping;
+}
+
+/** The tables and columns whose seeded values the mapping drops, in words: data an upgrade loses. */
+export function lostData(seeded: RowSnapshot, mapping: RowMapping): string[] {
+  const out: string[] = [];
+  for (const fate of mapping.tables) {
+    const before = seeded[fate.from];
+    if (!before?.rows.length) continue;
+    if (fate.to === null) {
+      out.push(`table ${fate.from} with its ${before.rows.length} seeded rows`);
+      continue;
+    }
+    for (const [column, f] of Object.entries(fate.columns)) {
+      const values = columnValues(before, column).filter((v) => v !== null).length;
+      if (f.kind === 'dropped' && values) out.push(`column ${fate.from}.${column} with its ${values} seeded values`);
+    }
+  }
+  return out;
+}
+
+function columnValues(rows: TableRows, column: string): (string | null)[] {
+  const at = rows.columns.indexOf(column);
+  return rows.rows.map((r) => r[at] ?? null);
+}
+
+/** The same values: row by row when both snapshots list rows in the same key's order, else as multisets. */
+function sameValues(a: (string | null)[], b: (string | null)[], ordered: boolean): boolean {
+  const text = (values: (string | null)[]) => JSON.stringify(ordered ? values : [...values].sort());
+  return a.length === b.length && text(a) === text(b);
+}
+
 /** A default that gives every row the same value: a literal, maybe cast. */
 function isConstant(sql: string): boolean {
   return /^\(?\s*(?:'(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)\s*\)?(?:::[\w ]+(?:\[\])*)?$/i.test(sql.trim());

@@ -270,7 +270,7 @@ export async function alembicRunner(options: AlembicRunnerOptions): Promise<Alem
       driver ??= startDriver(python, backendDir, env);
       const reply = await driver.run({ ini: iniPath, command: args[0]!, target: args[1]!, url, log });
       const ms = elapsed(started);
-      const error = reply.ok ? null : `${command} failed:\n${tail(reply.error)}`;
+      const error = reply.ok ? null : `${command} failed: ${alembicErrorSentence(reply.error)}`;
       // The command with its whole time, then every statement Alembic ran, each with its own.
       return { statements: [{ sql: command, ms, lock: null, error }, ...(await readStatementLog(log))], error };
     };
@@ -518,6 +518,22 @@ function runProcess(command: string, args: string[], options: { cwd?: string; en
   });
 }
 
-function tail(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
+/**
+ * A failed Alembic command in one sentence: the exception Python raised last, without its
+ * traceback. A database error is worded as PostgreSQL words it: SQLAlchemy's and the driver's
+ * class names, the `[SQL: …]` and `(Background on this error at: …)` lines and DETAIL left out
+ * (the failing statement is the step's subject).
+ */
+export function alembicErrorSentence(text: string): string {
+  const lines = text.trimEnd().split('\n');
+  const lastFrame = lines.findLastIndex((l) => /^\s+File "/.test(l) || l.startsWith('Traceback (most recent call last)'));
+  const after = lines.slice(lastFrame + 1);
+  const exception = (lastFrame < 0 ? after : after.filter((l) => !/^\s/.test(l))).find((l) => l.trim() !== '') ?? 'no error message';
+  const match = /^([A-Za-z_][\w.]*): (.*)$/.exec(exception.trim());
+  if (!match) return exception.trim();
+  const [, name, message] = match as unknown as [string, string, string];
+  // SQLAlchemy wraps the driver's error: `(psycopg2.errors.CheckViolation) check constraint …`.
+  const wrapped = /^\([\w.]+\) (.*)$/.exec(message);
+  if (wrapped) return wrapped[1]!;
+  return /^(sqlalchemy|psycopg2?|asyncpg|pg8000)\./.test(name) ? message : `${name}: ${message}`;
 }

@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseServerUrl } from '../../support/database.js';
 import { exitCodeOf } from '../../../src/adapters/cli/commands/verify.js';
 import { plan } from '../../../src/core/plan/index.js';
@@ -74,5 +77,41 @@ describe('flow-migrate verify', () => {
     expect((await verify('--head', 'add-notes', '--runner', 'flyway')).code).toBe(2);
     expect((await verify('--head', 'add-notes', '--from-chain')).stderr).toMatch(/--from-chain .* needs --runner alembic/);
     expect((await runCli(['verify', '--revision', 'x.py'], MODELS, env())).stderr).toMatch(/--revision needs --backend/);
+  });
+});
+
+const python = process.env.FLOW_MIGRATE_PYTHON ?? 'python3';
+const noAlembic = spawnSync(python, ['-c', 'import alembic, sqlalchemy, psycopg2']).status === 0 ? null : `${python} cannot import alembic, sqlalchemy and psycopg2 (set FLOW_MIGRATE_PYTHON and PYTHONPATH)`;
+
+describe.skipIf(noAlembic !== null)(`verify --revision of a rename done as drop + add${noAlembic ? ` — SKIPPED: ${noAlembic}` : ''}`, () => {
+  let dir: string;
+  const alembicEnv = () => ({ ...env(), FLOW_MIGRATE_PYTHON: python, PYTHONPATH: process.env.PYTHONPATH });
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'flow-migrate-cli-revision-'));
+    cpSync(BACKEND, dir, { recursive: true });
+    const dropAdd = (from: string, to: string) => [`    op.drop_column("users", "${from}")`, `    op.add_column("users", sa.Column("${to}", sa.String(100), nullable=True))`];
+    writeFileSync(
+      path.join(dir, 'migrations/versions/004_display_name.py'),
+      ['from alembic import op', 'import sqlalchemy as sa', '', 'revision = "004"', 'down_revision = "003"', '', 'def upgrade():', ...dropAdd('name', 'display_name'), '', 'def downgrade():', ...dropAdd('display_name', 'name'), ''].join('\n'),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const verifyRevision = (...args: string[]) => runCli(['verify', '--revision', 'migrations/versions/004_display_name.py', '--backend', '.', ...args], dir, alembicEnv());
+
+  it('is refused (exit 3), naming the values lost and the flag', async () => {
+    const run = await verifyRevision();
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/^refused/);
+    expect(run.stdout).toMatch(/column users\.name with its \d+ seeded values/);
+    expect(run.stdout).toContain('--allow-data-loss');
+  });
+
+  it('verifies with --allow-data-loss, and the rollback says what a downgrade cannot bring back', async () => {
+    const run = await verifyRevision('--allow-data-loss', '--json');
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.status).toBe('verified');
+    expect(report.risks.map((r: { what: string; confirmed: boolean }) => [r.what, r.confirmed])).toEqual([[expect.stringMatching(/^column users\.name /), true]]);
+    expect(report.rollback.cannotRestore).toEqual([expect.stringMatching(/^the values of column users\.name /)]);
   });
 });

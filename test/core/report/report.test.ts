@@ -37,6 +37,7 @@ const passed: Verification = {
   })),
   seeded: [{ table: 'users', rows: 6 }],
   seedNotes: [],
+  lost: [],
 };
 
 describe('buildReport', () => {
@@ -141,9 +142,23 @@ describe('renderMarkdownReport', () => {
   });
 
   it('says the risks of a revision it did not plan were not checked', () => {
-    const report = buildRevisionReport({ revision: { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' }, verification: passed });
+    const report = buildRevisionReport({ revision: { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' }, verification: passed, allowDataLoss: false });
     expect(renderMarkdownReport(report)).toContain('### Risks\nNot checked: the revision was not planned from models.');
     expect(renderTerminalReport(report, { color: false })).toContain('Risks\n  not checked: the revision was not planned from models\n');
+  });
+
+  it('refuses a revision whose upgrade loses seeded values unless --allow-data-loss, and says what is lost either way', () => {
+    const revision = { path: 'v/004.py', id: '004', downRevisions: ['003'], content: 'x = 1\n' };
+    const losing = { ...passed, lost: ['column users.name with its 6 seeded values'] };
+    const refused = buildRevisionReport({ revision, verification: losing, allowDataLoss: false });
+    expect(refused.status).toBe('refused');
+    expect(refused.confirmations).toEqual(['--allow-data-loss']);
+    expect(refused.risks.map((r) => [r.what, r.confirmed])).toEqual([['column users.name with its 6 seeded values', false]]);
+    expect(renderMarkdownReport(refused)).toContain('column users.name with its 6 seeded values');
+    const allowed = buildRevisionReport({ revision, verification: losing, allowDataLoss: true });
+    expect(allowed.status).toBe('verified');
+    expect(allowed.confirmations).toEqual([]);
+    expect(allowed.rollback!.cannotRestore).toEqual(['the values of column users.name with its 6 seeded values']);
   });
 
   it('marks a downgrade finding and lists the downgrade locks', () => {

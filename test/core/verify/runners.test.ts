@@ -7,8 +7,9 @@ import { fileSystemTree } from '../../../src/adapters/fs/file-system-tree.js';
 import { readBackend, renderRevisionFile } from '../../../src/core/backend/index.js';
 import { plan } from '../../../src/core/plan/index.js';
 import { renderAlembic } from '../../../src/core/render/index.js';
+import { buildRevisionReport } from '../../../src/core/report/index.js';
 import { roundTrip } from '../../../src/core/verify/round-trip.js';
-import { alembicRunner, applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
+import { alembicErrorSentence, alembicRunner, applyStatements, checkAlembic, RunnerUnavailableError, temporaryIni } from '../../../src/core/verify/runners.js';
 import { baseStatements, checkDrift, verifyChange, verifyRevision } from '../../../src/core/verify/verify.js';
 import { scenarios } from '../render/scenarios.js';
 import { connectTo, databaseServerUrl, freshDatabase, type EphemeralDatabase } from '../../support/database.js';
@@ -102,6 +103,43 @@ describe('temporaryIni', () => {
     expect(temporaryIni('[alembic]\n', { here: '/b', scriptLocation: '/s', versionLocations: null, url: 'postgresql://h/d' })).toBe(
       '[alembic]\n\nscript_location = /s\nsqlalchemy.url = postgresql://h/d\n',
     );
+  });
+});
+
+describe('alembicErrorSentence', () => {
+  const traceback = [
+    'Traceback (most recent call last):',
+    '  File "/site/sqlalchemy/engine/base.py", line 1967, in _exec_single_context',
+    '    self.dialect.do_execute(',
+    '  File "/site/sqlalchemy/engine/default.py", line 941, in do_execute',
+    '    cursor.execute(statement, parameters)',
+    'psycopg2.errors.CheckViolation: check constraint "ck_users_email" of relation "users" is violated by some row',
+    '',
+    '',
+    'The above exception was the direct cause of the following exception:',
+    '',
+    'Traceback (most recent call last):',
+    '  File "<string>", line 9, in <module>',
+    '  File "/tmp/script/versions/004.py", line 12, in upgrade',
+    '    op.create_check_constraint("ck_users_email", "users", "email = \'x\'")',
+    '  File "/site/sqlalchemy/engine/base.py", line 2355, in _handle_dbapi_exception',
+    '    raise sqlalchemy_exception.with_traceback(exc_info[2]) from e',
+    'sqlalchemy.exc.IntegrityError: (psycopg2.errors.CheckViolation) check constraint "ck_users_email" of relation "users" is violated by some row',
+    '',
+    '[SQL: ALTER TABLE users ADD CONSTRAINT ck_users_email CHECK (email = \'x\')]',
+    '(Background on this error at: https://sqlalche.me/e/20/gkpj)',
+    '',
+  ].join('\n');
+
+  it("is PostgreSQL's error line, without the traceback, the classes, the SQL and the background link", () => {
+    expect(alembicErrorSentence(traceback)).toBe('check constraint "ck_users_email" of relation "users" is violated by some row');
+    expect(alembicErrorSentence('psycopg2.errors.UndefinedTable: relation "nowhere" does not exist\n')).toBe('relation "nowhere" does not exist');
+  });
+
+  it('keeps the class of an error that is not the database\'s, and a message that is no exception', () => {
+    const nameError = ['Traceback (most recent call last):', '  File "/tmp/script/versions/004.py", line 3, in upgrade', '    x()', "NameError: name 'x' is not defined", ''].join('\n');
+    expect(alembicErrorSentence(nameError)).toBe("NameError: name 'x' is not defined");
+    expect(alembicErrorSentence('could not run python3: spawn ENOENT\n')).toBe('could not run python3: spawn ENOENT');
   });
 });
 
@@ -199,6 +237,61 @@ describe.skipIf(skipReason !== null)(`the alembic runner${skipReason ? ` — SKI
     } finally {
       rmSync(file);
     }
+  });
+
+  it('reports a statement Alembic could not run in one sentence, naming the statement (no traceback)', async () => {
+    const file = path.join(dir, 'backend/migrations/versions/004_check_email.py');
+    const revision = ['from alembic import op', '', 'revision = "004"', 'down_revision = "003"', '', 'def upgrade():'];
+    writeFileSync(file, [...revision, '    op.create_check_constraint("ck_users_email_x", "users", "email = \'x\'")', '', 'def downgrade():', '    op.drop_constraint("ck_users_email_x", "users")', ''].join('\n'));
+    try {
+      const { verification } = await verifyRevision({ ...environment(), backend: local('backend'), revisionPath: file, head: null });
+      const upgrade = verification.steps.find((s) => s.name === 'upgrade')!;
+      expect(upgrade.differences).toEqual([
+        {
+          kind: 'error',
+          subject: "ALTER TABLE users ADD CONSTRAINT ck_users_email_x CHECK (email = 'x')",
+          message: 'alembic upgrade 004 failed: check constraint "ck_users_email_x" of relation "users" is violated by some row',
+        },
+      ]);
+      expect(JSON.stringify(verification)).not.toMatch(/Traceback|File "|sqlalche\.me/);
+    } finally {
+      rmSync(file);
+    }
+  });
+
+  describe('a revision that renames users.name to display_name, by hand', () => {
+    const rename = '    op.alter_column("users", "name", new_column_name="display_name")';
+    const dropAdd = (from: string, to: string) => [`    op.drop_column("users", "${from}")`, `    op.add_column("users", sa.Column("${to}", sa.String(100), nullable=True))`];
+    const verifyWith = async (upgrade: string[], downgrade: string[]) => {
+      const file = path.join(dir, 'backend/migrations/versions/004_display_name.py');
+      const head = ['"""display name"""', 'from alembic import op', 'import sqlalchemy as sa', '', 'revision = "004"', 'down_revision = "003"', ''];
+      writeFileSync(file, [...head, 'def upgrade():', ...upgrade, '', 'def downgrade():', ...downgrade, ''].join('\n'));
+      try {
+        return (await verifyRevision({ ...environment(), backend: local('backend'), revisionPath: file, head: null })).verification;
+      } finally {
+        rmSync(file);
+      }
+    };
+    const statuses = (v: { steps: { name: string; status: string }[] }) => v.steps.map((s) => `${s.name}:${s.status}`);
+
+    it('passes as a rename both ways: the values moved, nothing is lost', async () => {
+      const v = await verifyWith([rename], ['    op.alter_column("users", "display_name", new_column_name="name")']);
+      expect(statuses(v)).toEqual(['base:passed', 'seed:passed', 'upgrade:passed', 'downgrade:passed', 'upgrade-again:passed']);
+      expect(v.lost).toEqual([]);
+    });
+
+    it('names the values an upgrade that drops and adds loses', async () => {
+      const v = await verifyWith(dropAdd('name', 'display_name'), dropAdd('display_name', 'name'));
+      expect(v.lost).toEqual([expect.stringMatching(/^column users\.name with its \d+ seeded values$/)]);
+      expect(buildRevisionReport({ revision: { path: 'x', id: '004', downRevisions: ['003'], content: '' }, verification: v, allowDataLoss: false }).status).toBe('refused');
+    });
+
+    it('fails a downgrade that drops and adds: the base values the upgrade kept are gone', async () => {
+      const v = await verifyWith([rename], dropAdd('display_name', 'name'));
+      expect(v.lost).toEqual([]);
+      expect(statuses(v).slice(2, 4)).toEqual(['upgrade:passed', 'downgrade:failed']);
+      expect(v.steps[3]!.differences[0]!.message).toMatch(/^users\.name of row id=\d+ is NULL, expected /);
+    });
   });
 
   it('with --from-chain, reports drift between the chain and the base models first', async () => {

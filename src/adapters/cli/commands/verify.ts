@@ -157,7 +157,7 @@ async function runRevision(options: Options, format: ReportFormat, io: CliIO): P
     revisionPath: modelsDir(options.revision!, io).dir,
     head: options.head ? modelsDir(options.head, io) : null,
   });
-  const report = buildRevisionReport(result);
+  const report = buildRevisionReport({ ...result, allowDataLoss: options['allow-data-loss'] });
   printReport(report, format, io);
   return exitCodeOf(report);
 }
