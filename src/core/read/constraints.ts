@@ -5,6 +5,17 @@ import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, 
 import { renderClause, renderSqlText, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
 import { callArguments, dottedParts, excerpt, namedChildren, stringValue, unwrap } from './syntax.js';
+import {
+  CHECK_KEYWORDS,
+  FOREIGN_KEY_CONSTRAINT_KEYWORDS,
+  FOREIGN_KEY_KEYWORDS,
+  INDEX_KEYWORDS,
+  PRIMARY_KEY_KEYWORDS,
+  UNIQUE_KEYWORDS,
+  keywordsOf,
+  warnUnreadKeywords,
+  type KnownKeywords,
+} from './unread-keywords.js';
 
 const ACTIONS = new Set<ReferentialAction>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
@@ -67,6 +78,7 @@ export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, col
     );
     return null;
   }
+  warnUnreadKeywords(ctx, 'ForeignKey', keywordsOf(args.keywords, scope), FOREIGN_KEY_KEYWORDS);
   return {
     name: optionalName(ctx, args.keywords.get('name'), scope),
     columns: [column],
@@ -79,6 +91,7 @@ export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, col
 
 export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: SqlContext): CheckDraft | null {
   const args = callArguments(call);
+  warnUnreadKeywords(ctx, 'CheckConstraint', keywordsOf(args.keywords, scope), CHECK_KEYWORDS);
   const expressionNode = args.positional[0] ?? args.keywords.get('sqltext');
   const expression = expressionNode ? renderSqlText(expressionNode, sql) : null;
   if (expression === null) {
@@ -130,6 +143,14 @@ function stringList(ctx: ReaderContext, node: Node | undefined, scope: Scope, ta
   return out;
 }
 
+/** The keywords of each table item; CheckConstraint's are readCheck's, which a column's checks share. */
+const TABLE_ITEM_KEYWORDS: Record<string, KnownKeywords> = {
+  'sa.Index': INDEX_KEYWORDS,
+  'sa.UniqueConstraint': UNIQUE_KEYWORDS,
+  'sa.PrimaryKeyConstraint': PRIMARY_KEY_KEYWORDS,
+  'sa.ForeignKeyConstraint': FOREIGN_KEY_CONSTRAINT_KEYWORDS,
+};
+
 /**
  * Adds one `__table_args__` / `Table(...)` item (Index, UniqueConstraint, CheckConstraint,
  * ForeignKeyConstraint, PrimaryKeyConstraint) to the table; false when it is none of them.
@@ -147,6 +168,8 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
   const kind = calleeName(ctx, call, scope);
   if (!kind) return false;
   const args = callArguments(call);
+  const known = TABLE_ITEM_KEYWORDS[kind];
+  if (known) warnUnreadKeywords(ctx, kind.slice(3), keywordsOf(args.keywords, scope), known);
   const location = at(scope, call);
   const sql = sqlContextFor(ctx, table, scope);
   const columnsOf = (nodes: readonly Node[]): string[] | null => {
