@@ -1,5 +1,5 @@
 import type { Node } from './syntax-tree.js';
-import type { ReferentialAction } from '../schema/model.js';
+import type { Deferral, ReferentialAction } from '../schema/model.js';
 import { at, calleeName, literal, nodeKey, type ReaderContext } from './context.js';
 import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, TableDraft } from './drafts.js';
 import { renderClause, renderSqlText, type SqlContext } from './sql-expression.js';
@@ -28,6 +28,31 @@ function referentialAction(ctx: ReaderContext, node: Node | undefined, scope: Sc
   if (action && ACTIONS.has(action as ReferentialAction)) return action as ReferentialAction;
   ctx.diagnostics.warning('unknown-referential-action', `the referential action ${excerpt(node)} is not one PostgreSQL has`, at(scope, node));
   return null;
+}
+
+/**
+ * `deferrable=True, initially="DEFERRED"` as PostgreSQL takes them: INITIALLY DEFERRED alone
+ * makes the constraint deferrable too, INITIALLY IMMEDIATE alone changes nothing. Undefined is
+ * NOT DEFERRABLE; a keyword that is not a constant is a warning, and read as absent.
+ */
+function readDeferral(ctx: ReaderContext, keywords: ReadonlyMap<string, Node>, scope: Scope, what: string): Deferral | undefined {
+  const constant = (keyword: string, ok: (v: unknown) => boolean): unknown => {
+    const node = keywords.get(keyword);
+    if (!node) return null;
+    const v = literal(ctx, node, scope);
+    if (v.ok && ok(v.value)) return v.value;
+    ctx.diagnostics.warning('keyword-not-read', `${keyword}= on ${what} is not a constant, so it is not read: the schema shown, diffs and checks ignore it`, at(scope, node));
+    return null;
+  };
+  const deferrable = constant('deferrable', (v) => typeof v === 'boolean' || v === null);
+  const initially = constant('initially', (v) => v === null || (typeof v === 'string' && ['DEFERRED', 'IMMEDIATE'].includes(v.toUpperCase())));
+  const deferred = typeof initially === 'string' && initially.toUpperCase() === 'DEFERRED';
+  if (deferred && deferrable === false) {
+    ctx.diagnostics.error('invalid-deferral', `${what} is deferrable=False with initially="DEFERRED", which PostgreSQL refuses`, at(scope, keywords.get('initially')!));
+    return undefined;
+  }
+  if (deferred) return 'deferred';
+  return deferrable === true ? 'immediate' : undefined;
 }
 
 function optionalName(ctx: ReaderContext, node: Node | undefined, scope: Scope): string | null {
@@ -85,6 +110,7 @@ export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, col
     targets: [target],
     onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
     onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+    deferrable: readDeferral(ctx, args.keywords, scope, 'ForeignKey'),
     location: at(scope, call),
   };
 }
@@ -240,7 +266,8 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
       if (!columns) return unreadable('columns');
       const nullsNotDistinct = flag('postgresql_nulls_not_distinct');
       if (nullsNotDistinct === null) return unreadable('postgresql_nulls_not_distinct=');
-      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, nullsNotDistinct, location });
+      const deferrable = readDeferral(ctx, args.keywords, scope, 'UniqueConstraint');
+      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, nullsNotDistinct, deferrable, location });
       return true;
     }
     case 'sa.PrimaryKeyConstraint': {
@@ -270,6 +297,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
         targets: targets as ForeignKeyTarget[],
         onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
         onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+        deferrable: readDeferral(ctx, args.keywords, scope, 'ForeignKeyConstraint'),
         location,
       });
       return true;

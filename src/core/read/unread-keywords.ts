@@ -22,14 +22,14 @@ export const COLUMN_KEYWORDS: KnownKeywords = {
   ],
 };
 export const FOREIGN_KEY_KEYWORDS: KnownKeywords = {
-  read: ['column', 'name', 'ondelete', 'onupdate'],
+  read: ['column', 'name', 'ondelete', 'onupdate', 'deferrable', 'initially'],
   harmless: ['use_alter', 'info'],
 };
 export const FOREIGN_KEY_CONSTRAINT_KEYWORDS: KnownKeywords = {
-  read: ['columns', 'refcolumns', 'name', 'ondelete', 'onupdate'],
+  read: ['columns', 'refcolumns', 'name', 'ondelete', 'onupdate', 'deferrable', 'initially'],
   harmless: ['use_alter', 'info', 'table'],
 };
-export const UNIQUE_KEYWORDS: KnownKeywords = { read: ['name', 'postgresql_nulls_not_distinct'], harmless: ['info'] };
+export const UNIQUE_KEYWORDS: KnownKeywords = { read: ['name', 'postgresql_nulls_not_distinct', 'deferrable', 'initially'], harmless: ['info'] };
 export const PRIMARY_KEY_KEYWORDS: KnownKeywords = { read: ['name'], harmless: ['info'] };
 export const CHECK_KEYWORDS: KnownKeywords = { read: ['sqltext', 'name'], harmless: ['info', 'table'] };
 export const INDEX_KEYWORDS: KnownKeywords = {

@@ -24,11 +24,11 @@ describe('keywords the reader does not read', () => {
       class T(Base):
           __tablename__ = "t"
           id: Mapped[int] = mapped_column(Integer)
-          item_id: Mapped[int] = mapped_column(ForeignKey("items.id", deferrable=True, initially="DEFERRED"))
+          item_id: Mapped[int] = mapped_column(ForeignKey("items.id", match="FULL", link_to_name=True))
           code: Mapped[str] = mapped_column(String(20, collation="C"), system=True)
           other_id: Mapped[int]
           __table_args__ = (
-              UniqueConstraint("code", deferrable=True),
+              UniqueConstraint("code", postgresql_include=["id"]),
               Index("ix_t_code", "code", postgresql_with={"fillfactor": 70}),
               ForeignKeyConstraint(["other_id"], ["items.id"], match="FULL"),
               CheckConstraint("id > 0", postgresql_not_valid=True),
@@ -48,11 +48,11 @@ describe('keywords the reader does not read', () => {
     ].sort());
     expect(result.diagnostics.map((d) => d.message).sort()).toEqual([
       'collation= on String(...) of column code is not read: the schema shown, diffs and checks ignore it',
-      'deferrable= on ForeignKey is not read: the schema shown, diffs and checks ignore it',
-      'deferrable= on UniqueConstraint is not read: the schema shown, diffs and checks ignore it',
-      'initially= on ForeignKey is not read: the schema shown, diffs and checks ignore it',
+      'link_to_name= on ForeignKey is not read: the schema shown, diffs and checks ignore it',
+      'match= on ForeignKey is not read: the schema shown, diffs and checks ignore it',
       'match= on ForeignKeyConstraint is not read: the schema shown, diffs and checks ignore it',
       'postgresql_include= on PrimaryKeyConstraint is not read: the schema shown, diffs and checks ignore it',
+      'postgresql_include= on UniqueConstraint is not read: the schema shown, diffs and checks ignore it',
       'postgresql_not_valid= on CheckConstraint is not read: the schema shown, diffs and checks ignore it',
       'postgresql_with= on Index is not read: the schema shown, diffs and checks ignore it',
       'system= on column code is not read: the schema shown, diffs and checks ignore it',
