@@ -1,5 +1,6 @@
 /** Keys and equalities by which the planner matches base and head elements. */
 import type { Computed, ForeignKey, Index, Table } from '../schema/model.js';
+import { formatDeferral } from '../schema/format.js';
 import { normalizeCheck, normalizeDefault } from '../schema/sql-expr.js';
 import { sameType } from './type-change.js';
 import type { ConstraintDef } from './types.js';
@@ -35,11 +36,11 @@ export function fkTarget(fk: ForeignKey): string {
 }
 
 export function fkActions(fk: ForeignKey): string {
-  return `${fk.onDelete ?? 'NO ACTION'}/${fk.onUpdate ?? 'NO ACTION'}`;
+  return `${fk.onDelete ?? 'NO ACTION'}/${fk.onUpdate ?? 'NO ACTION'}/${fk.deferrable ?? ''}`;
 }
 
 export function fkActionsText(fk: ForeignKey): string {
-  return `ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
+  return [`ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`, formatDeferral(fk.deferrable)].filter(Boolean).join(' ');
 }
 
 /** What deleting a referenced row does under the key's ON DELETE, for a reviewer. */

@@ -1050,7 +1050,7 @@ class Planner {
       pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u, columns: this.mapColumns(pair, u.columns) })),
       pair.base.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
       pair.head.uniqueConstraints.map((u): ConstraintDef => ({ kind: 'unique', ...u })),
-      (c) => (c.kind === 'unique' ? `${c.columns.join(',')}${c.nullsNotDistinct ? '|nulls not distinct' : ''}` : ''),
+      (c) => (c.kind === 'unique' ? `${c.columns.join(',')}${c.nullsNotDistinct ? '|nulls not distinct' : ''}|${c.deferrable ?? ''}` : ''),
     );
   }
 

@@ -279,7 +279,7 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
     if (missing(u.columns, 'unique constraint', u.location)) continue;
     const cols = u.columns.map((k) => nameOf(k)!);
     const modelName = named('uq', u.name, u.columns, u.location);
-    const unique: UniqueConstraint = { name: modelName ?? '', columns: cols, nullsNotDistinct: u.nullsNotDistinct, location: u.location };
+    const unique: UniqueConstraint = { name: modelName ?? '', columns: cols, nullsNotDistinct: u.nullsNotDistinct, deferrable: u.deferrable, location: u.location };
     const yielding = modelName !== null ? [...givesWay].find((x) => uniqueDefinition(x) === uniqueDefinition(unique)) : undefined;
     if (yielding) {
       yielding.name = modelName!;
@@ -391,6 +391,7 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
       referredColumns,
       onDelete: fk.onDelete,
       onUpdate: fk.onUpdate,
+      deferrable: fk.deferrable,
       location: fk.location,
     };
     // Unnamed twins are two foreign keys, as PostgreSQL keeps them (users_pid_fkey, then _fkey1).
@@ -417,7 +418,7 @@ function assembleTable(draft: TableDraft, index: DraftIndex, ns: Namespace, diag
 
 // What makes two declarations one object, names aside.
 function uniqueDefinition(u: UniqueConstraint): string {
-  return JSON.stringify([u.columns, u.nullsNotDistinct]);
+  return JSON.stringify([u.columns, u.nullsNotDistinct, u.deferrable ?? null]);
 }
 
 function indexDefinition(i: Index): string {
@@ -427,7 +428,7 @@ function indexDefinition(i: Index): string {
 }
 
 function foreignKeyDefinition(fk: ForeignKey): string {
-  return JSON.stringify([fk.columns, fk.referredSchema, fk.referredTable, fk.referredColumns, fk.onDelete, fk.onUpdate]);
+  return JSON.stringify([fk.columns, fk.referredSchema, fk.referredTable, fk.referredColumns, fk.onDelete, fk.onUpdate, fk.deferrable ?? null]);
 }
 
 /**

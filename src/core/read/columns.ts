@@ -10,6 +10,7 @@ import { renderClause, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
 import { callArguments, excerpt, stringValue, unwrap } from './syntax.js';
 import type { EnumCheck, TypeResult } from './types.js';
+import { COLUMN_KEYWORDS, TYPE_KEYWORDS, warnUnreadKeywords } from './unread-keywords.js';
 
 /** SQLAlchemy callables that declare a column. */
 export const COLUMN_FACTORIES = new Set(['sa.Column', 'sa.mapped_column']);
@@ -113,6 +114,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
     }
   }
   const kw = (k: string) => keywords.get(k);
+  warnUnreadKeywords(ctx, `column ${spec.key}`, [...keywords].map(([keyword, arg]) => ({ keyword, ...arg })), COLUMN_KEYWORDS);
   const nameKw = kw('name');
   if (nameKw) {
     const v = literal(ctx, nameKw.node, nameKw.scope);
@@ -159,6 +161,7 @@ export function readColumn(ctx: ReaderContext, spec: ColumnSpec): ColumnDraft | 
     return null;
   }
   if (result?.ok) {
+    if (result.keywords) warnUnreadKeywords(ctx, `${result.keywords.type}(...) of column ${spec.key}`, result.keywords.given, TYPE_KEYWORDS);
     type = result.type;
     enumType = result.enum;
     enumCheck = result.check ?? null;

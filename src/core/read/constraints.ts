@@ -1,10 +1,21 @@
 import type { Node } from './syntax-tree.js';
-import type { ReferentialAction } from '../schema/model.js';
+import type { Deferral, ReferentialAction } from '../schema/model.js';
 import { at, calleeName, literal, nodeKey, type ReaderContext } from './context.js';
 import type { CheckDraft, ForeignKeyDraft, ForeignKeyTarget, IndexElementDraft, TableDraft } from './drafts.js';
 import { renderClause, renderSqlText, type SqlContext } from './sql-expression.js';
 import type { Scope } from './symbols.js';
 import { callArguments, dottedParts, excerpt, namedChildren, stringValue, unwrap } from './syntax.js';
+import {
+  CHECK_KEYWORDS,
+  FOREIGN_KEY_CONSTRAINT_KEYWORDS,
+  FOREIGN_KEY_KEYWORDS,
+  INDEX_KEYWORDS,
+  PRIMARY_KEY_KEYWORDS,
+  UNIQUE_KEYWORDS,
+  keywordsOf,
+  warnUnreadKeywords,
+  type KnownKeywords,
+} from './unread-keywords.js';
 
 const ACTIONS = new Set<ReferentialAction>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
@@ -17,6 +28,31 @@ function referentialAction(ctx: ReaderContext, node: Node | undefined, scope: Sc
   if (action && ACTIONS.has(action as ReferentialAction)) return action as ReferentialAction;
   ctx.diagnostics.warning('unknown-referential-action', `the referential action ${excerpt(node)} is not one PostgreSQL has`, at(scope, node));
   return null;
+}
+
+/**
+ * `deferrable=True, initially="DEFERRED"` as PostgreSQL takes them: INITIALLY DEFERRED alone
+ * makes the constraint deferrable too, INITIALLY IMMEDIATE alone changes nothing. Undefined is
+ * NOT DEFERRABLE; a keyword that is not a constant is a warning, and read as absent.
+ */
+function readDeferral(ctx: ReaderContext, keywords: ReadonlyMap<string, Node>, scope: Scope, what: string): Deferral | undefined {
+  const constant = (keyword: string, ok: (v: unknown) => boolean): unknown => {
+    const node = keywords.get(keyword);
+    if (!node) return null;
+    const v = literal(ctx, node, scope);
+    if (v.ok && ok(v.value)) return v.value;
+    ctx.diagnostics.warning('keyword-not-read', `${keyword}= on ${what} is not a constant, so it is not read: the schema shown, diffs and checks ignore it`, at(scope, node));
+    return null;
+  };
+  const deferrable = constant('deferrable', (v) => typeof v === 'boolean' || v === null);
+  const initially = constant('initially', (v) => v === null || (typeof v === 'string' && ['DEFERRED', 'IMMEDIATE'].includes(v.toUpperCase())));
+  const deferred = typeof initially === 'string' && initially.toUpperCase() === 'DEFERRED';
+  if (deferred && deferrable === false) {
+    ctx.diagnostics.error('invalid-deferral', `${what} is deferrable=False with initially="DEFERRED", which PostgreSQL refuses`, at(scope, keywords.get('initially')!));
+    return undefined;
+  }
+  if (deferred) return 'deferred';
+  return deferrable === true ? 'immediate' : undefined;
 }
 
 function optionalName(ctx: ReaderContext, node: Node | undefined, scope: Scope): string | null {
@@ -67,18 +103,21 @@ export function readForeignKey(ctx: ReaderContext, call: Node, scope: Scope, col
     );
     return null;
   }
+  warnUnreadKeywords(ctx, 'ForeignKey', keywordsOf(args.keywords, scope), FOREIGN_KEY_KEYWORDS);
   return {
     name: optionalName(ctx, args.keywords.get('name'), scope),
     columns: [column],
     targets: [target],
     onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
     onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+    deferrable: readDeferral(ctx, args.keywords, scope, 'ForeignKey'),
     location: at(scope, call),
   };
 }
 
 export function readCheck(ctx: ReaderContext, call: Node, scope: Scope, sql: SqlContext): CheckDraft | null {
   const args = callArguments(call);
+  warnUnreadKeywords(ctx, 'CheckConstraint', keywordsOf(args.keywords, scope), CHECK_KEYWORDS);
   const expressionNode = args.positional[0] ?? args.keywords.get('sqltext');
   const expression = expressionNode ? renderSqlText(expressionNode, sql) : null;
   if (expression === null) {
@@ -130,6 +169,14 @@ function stringList(ctx: ReaderContext, node: Node | undefined, scope: Scope, ta
   return out;
 }
 
+/** The keywords of each table item; CheckConstraint's are readCheck's, which a column's checks share. */
+const TABLE_ITEM_KEYWORDS: Record<string, KnownKeywords> = {
+  'sa.Index': INDEX_KEYWORDS,
+  'sa.UniqueConstraint': UNIQUE_KEYWORDS,
+  'sa.PrimaryKeyConstraint': PRIMARY_KEY_KEYWORDS,
+  'sa.ForeignKeyConstraint': FOREIGN_KEY_CONSTRAINT_KEYWORDS,
+};
+
 /**
  * Adds one `__table_args__` / `Table(...)` item (Index, UniqueConstraint, CheckConstraint,
  * ForeignKeyConstraint, PrimaryKeyConstraint) to the table; false when it is none of them.
@@ -147,6 +194,8 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
   const kind = calleeName(ctx, call, scope);
   if (!kind) return false;
   const args = callArguments(call);
+  const known = TABLE_ITEM_KEYWORDS[kind];
+  if (known) warnUnreadKeywords(ctx, kind.slice(3), keywordsOf(args.keywords, scope), known);
   const location = at(scope, call);
   const sql = sqlContextFor(ctx, table, scope);
   const columnsOf = (nodes: readonly Node[]): string[] | null => {
@@ -217,7 +266,8 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
       if (!columns) return unreadable('columns');
       const nullsNotDistinct = flag('postgresql_nulls_not_distinct');
       if (nullsNotDistinct === null) return unreadable('postgresql_nulls_not_distinct=');
-      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, nullsNotDistinct, location });
+      const deferrable = readDeferral(ctx, args.keywords, scope, 'UniqueConstraint');
+      table.uniques.push({ name: optionalName(ctx, args.keywords.get('name'), scope), columns, nullsNotDistinct, deferrable, location });
       return true;
     }
     case 'sa.PrimaryKeyConstraint': {
@@ -247,6 +297,7 @@ export function addTableItem(ctx: ReaderContext, table: TableDraft, node: Node, 
         targets: targets as ForeignKeyTarget[],
         onDelete: referentialAction(ctx, args.keywords.get('ondelete'), scope),
         onUpdate: referentialAction(ctx, args.keywords.get('onupdate'), scope),
+        deferrable: readDeferral(ctx, args.keywords, scope, 'ForeignKeyConstraint'),
         location,
       });
       return true;

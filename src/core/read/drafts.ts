@@ -1,6 +1,7 @@
 import type {
   ColumnType,
   Computed,
+  Deferral,
   EnumType,
   Identity,
   PythonDefault,
@@ -24,7 +25,7 @@ export interface TableDraft {
   /** From `PrimaryKeyConstraint(...)`; null means the columns with `primary_key=True`. */
   primaryKey: { name: string | null; columns: string[]; location: SourceLocation } | null;
   foreignKeys: ForeignKeyDraft[];
-  uniques: { name: string | null; columns: string[]; nullsNotDistinct: boolean; location: SourceLocation }[];
+  uniques: { name: string | null; columns: string[]; nullsNotDistinct: boolean; deferrable?: Deferral; location: SourceLocation }[];
   indexes: IndexDraft[];
   checks: CheckDraft[];
   metadata: MetadataInfo;
@@ -77,6 +78,7 @@ export interface ForeignKeyDraft {
   targets: ForeignKeyTarget[];
   onDelete: ReferentialAction | null;
   onUpdate: ReferentialAction | null;
+  deferrable?: Deferral;
   location: SourceLocation;
 }
 

@@ -23,8 +23,14 @@ export interface EnumCheck {
 }
 
 export type TypeResult =
-  | { ok: true; type: ColumnType; enum: EnumType | null; check?: EnumCheck }
+  | { ok: true; type: ColumnType; enum: EnumType | null; check?: EnumCheck; keywords?: TypeKeywords }
   | { ok: false; reason: string };
+
+/** The keywords a SQLAlchemy type call was given, for the column reader to warn at those it drops. */
+export interface TypeKeywords {
+  type: string;
+  given: (Arg & { keyword: string })[];
+}
 
 const NO_ARGS: TypeArgs = { positional: [], keywords: new Map() };
 
@@ -144,7 +150,10 @@ export class TypeReader {
 
   private fromSymbol(sym: Sym, args: TypeArgs, node: Node, depth: number): TypeResult {
     if (sym.kind === 'external' && sym.name.startsWith('sa.')) {
-      return this.sqlalchemyType(sym.name.slice(3).split('.').pop()!, args, node);
+      const name = sym.name.slice(3).split('.').pop()!;
+      const result = this.sqlalchemyType(name, args, node);
+      if (!result.ok || !args.keywords.size) return result;
+      return { ...result, keywords: { type: name, given: [...args.keywords].map(([keyword, arg]) => ({ keyword, ...arg })) } };
     }
     if (sym.kind === 'value') {
       if (args.positional.length || args.keywords.size) return unknownType(node);

@@ -1,4 +1,4 @@
-import type { Column, ColumnType, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
+import type { Column, ColumnType, Deferral, EnumType, ForeignKey, Index, Table } from '../schema/model.js';
 import type { ConstraintDef, Operation, Plan } from '../plan/types.js';
 import { indexExpression, SqlWriter, timeoutPreamble } from './sql.js';
 import type { AlembicBody, RenderStyle } from './types.js';
@@ -23,6 +23,11 @@ export function renderAlembic(plan: Plan, style: RenderStyle): AlembicBody {
 /** A Python string literal as `repr()` writes it: single quotes unless the text holds one and no double quote. */
 function nullsNotDistinct(item: { nullsNotDistinct: boolean }): string[] {
   return item.nullsNotDistinct ? ['postgresql_nulls_not_distinct=True'] : [];
+}
+
+/** Alembic's and SQLAlchemy's `deferrable=True, initially='DEFERRED'`. */
+function deferral(item: { deferrable?: Deferral }): string[] {
+  return item.deferrable ? ['deferrable=True', `initially=${pyStr(item.deferrable.toUpperCase())}`] : [];
 }
 
 function operatorClasses(index: Index): string[] {
@@ -150,7 +155,7 @@ class PythonWriter {
     const args = [pyStr(t.name), ...t.columns.map((c) => this.column(c, false, t))];
     if (t.primaryKey) args.push(`sa.PrimaryKeyConstraint(${[...t.primaryKey.columns.map(pyStr), `name=${this.name(t.primaryKey.name)}`].join(', ')})`);
     for (const u of t.uniqueConstraints) {
-      args.push(`sa.UniqueConstraint(${[...u.columns.map(pyStr), `name=${this.name(u.name)}`, ...nullsNotDistinct(u)].join(', ')})`);
+      args.push(`sa.UniqueConstraint(${[...u.columns.map(pyStr), `name=${this.name(u.name)}`, ...nullsNotDistinct(u), ...deferral(u)].join(', ')})`);
     }
     for (const c of t.checkConstraints) args.push(`sa.CheckConstraint(${pySql(c.expression)}, name=${this.name(c.name)})`);
     for (const fk of t.foreignKeys) args.push(this.foreignKeyConstraint(fk));
@@ -167,6 +172,7 @@ class PythonWriter {
       `name=${this.name(fk.name)}`,
       ...optional('ondelete', fk.onDelete),
       ...optional('onupdate', fk.onUpdate),
+      ...deferral(fk),
     ].join(', ')})`;
   }
 
@@ -251,7 +257,7 @@ class PythonWriter {
       case 'primaryKey':
         return this.call('op.create_primary_key', [this.name(c.name), pyStr(table), list(c.columns), ...tail]);
       case 'unique':
-        return this.call('op.create_unique_constraint', [this.name(c.name), pyStr(table), list(c.columns), ...tail, ...nullsNotDistinct(c)]);
+        return this.call('op.create_unique_constraint', [this.name(c.name), pyStr(table), list(c.columns), ...tail, ...nullsNotDistinct(c), ...deferral(c)]);
       case 'check':
         return this.call('op.create_check_constraint', [this.name(c.name), pyStr(table), pySql(c.expression), ...tail]);
       case 'foreignKey':
@@ -265,6 +271,7 @@ class PythonWriter {
           ...(c.referredSchema ? [`referent_schema=${pyStr(c.referredSchema)}`] : []),
           ...optional('ondelete', c.onDelete),
           ...optional('onupdate', c.onUpdate),
+          ...deferral(c),
         ]);
     }
   }

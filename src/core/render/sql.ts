@@ -1,6 +1,7 @@
 import type { Column, ColumnType, EnumType, ForeignKey, Identity, Index, Table } from '../schema/model.js';
 import { qualify, quoteIdent, quoteLiteral, typeSql } from '../plan/sql-quote.js';
 import { formatLocks, sideLocks } from '../plan/locks.js';
+import { formatDeferral } from '../schema/format.js';
 import type { ConstraintDef, EnumColumnUse, EnumRef, Operation, Plan } from '../plan/types.js';
 import type { RenderStyle, SqlScript, SqlStatement } from './types.js';
 
@@ -219,7 +220,7 @@ export class SqlWriter {
       case 'primaryKey':
         return `${name}PRIMARY KEY (${cols(c.columns)})`;
       case 'unique':
-        return `${name}UNIQUE ${c.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${cols(c.columns)})`;
+        return [`${name}UNIQUE ${c.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${cols(c.columns)})`, formatDeferral(c.deferrable)].filter(Boolean).join(' ');
       case 'check':
         return `${name}CHECK (${c.expression})`;
       case 'foreignKey':
@@ -309,6 +310,7 @@ function foreignKeyBody(fk: ForeignKey): string {
     `FOREIGN KEY(${cols(fk.columns)}) REFERENCES ${qualify(fk.referredSchema, fk.referredTable)} (${cols(fk.referredColumns)})`,
     fk.onDelete ? `ON DELETE ${fk.onDelete}` : null,
     fk.onUpdate ? `ON UPDATE ${fk.onUpdate}` : null,
+    formatDeferral(fk.deferrable) || null,
   ]
     .filter((x) => x !== null)
     .join(' ');

@@ -1,4 +1,9 @@
-import type { ColumnType } from './model.js';
+import type { ColumnType, Deferral } from './model.js';
+
+/** `DEFERRABLE INITIALLY DEFERRED` as PostgreSQL's DDL writes it; the empty string for NOT DEFERRABLE. */
+export function formatDeferral(deferrable: Deferral | undefined): string {
+  return deferrable ? `DEFERRABLE INITIALLY ${deferrable.toUpperCase()}` : '';
+}
 
 /** The type as PostgreSQL's `format_type()` prints it, e.g. `character varying(50)[]`. */
 export function formatType(type: ColumnType): string {

@@ -113,6 +113,12 @@ export interface PrimaryKey {
 
 export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO ACTION';
 
+/**
+ * `DEFERRABLE INITIALLY IMMEDIATE` / `DEFERRABLE INITIALLY DEFERRED` (`deferrable=True`,
+ * `initially="DEFERRED"`); a constraint without one is NOT DEFERRABLE, PostgreSQL's default.
+ */
+export type Deferral = 'immediate' | 'deferred';
+
 export interface ForeignKey {
   name: string;
   columns: string[];
@@ -122,6 +128,7 @@ export interface ForeignKey {
   /** null means PostgreSQL's default, NO ACTION. */
   onDelete: ReferentialAction | null;
   onUpdate: ReferentialAction | null;
+  deferrable?: Deferral;
   location: SourceLocation | null;
 }
 
@@ -130,6 +137,7 @@ export interface UniqueConstraint {
   columns: string[];
   /** `postgresql_nulls_not_distinct=True` (PostgreSQL 15+): NULLs count as equal. */
   nullsNotDistinct: boolean;
+  deferrable?: Deferral;
   location: SourceLocation | null;
 }
 

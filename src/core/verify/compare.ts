@@ -16,7 +16,7 @@
  * rarely keeps the models' order, and neither SQLAlchemy (it names every column it selects)
  * nor Alembic's autogenerate cares. `columnOrderNotes` says where it differs, for a note.
  */
-import { formatType } from '../schema/format.js';
+import { formatDeferral, formatType } from '../schema/format.js';
 import type {
   CheckConstraint,
   Column,
@@ -290,11 +290,11 @@ function compareNamed<T extends { name: string }>(
 
 function describeForeignKey(fk: ForeignKey): string {
   const target = qualifiedName({ schema: fk.referredSchema, name: fk.referredTable });
-  return `(${fk.columns.join(', ')}) REFERENCES ${target} (${fk.referredColumns.join(', ')}) ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}`;
+  return `(${fk.columns.join(', ')}) REFERENCES ${target} (${fk.referredColumns.join(', ')}) ON DELETE ${fk.onDelete ?? 'NO ACTION'} ON UPDATE ${fk.onUpdate ?? 'NO ACTION'}${fk.deferrable ? ` ${formatDeferral(fk.deferrable)}` : ''}`;
 }
 
 function describeUnique(u: UniqueConstraint): string {
-  return `UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${u.columns.join(', ')})`;
+  return `UNIQUE${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''} (${u.columns.join(', ')})${u.deferrable ? ` ${formatDeferral(u.deferrable)}` : ''}`;
 }
 
 function describeIndex(i: Index): string {

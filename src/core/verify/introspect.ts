@@ -15,6 +15,7 @@ import type {
   CheckConstraint,
   Column,
   ColumnType,
+  Deferral,
   EnumType,
   ForeignKey,
   Index,
@@ -78,7 +79,7 @@ async function readCatalog(client: pg.Client, schemaName: string): Promise<Schem
       foreignKeys: cons.filter((c) => c.contype === 'f').map((c) => foreignKey(c, nameOf)),
       uniqueConstraints: cons
         .filter((c) => c.contype === 'u')
-        .map((c): UniqueConstraint => ({ name: c.name, columns: c.conkey.map(nameOf), nullsNotDistinct: c.nulls_not_distinct, location: null })),
+        .map((c): UniqueConstraint => ({ name: c.name, columns: c.conkey.map(nameOf), nullsNotDistinct: c.nulls_not_distinct, deferrable: deferral(c), location: null })),
       indexes: (indexes.get(row.oid) ?? []).map((i) => index(i, nameOf)),
       checkConstraints: cons
         .filter((c) => c.contype === 'c')
@@ -233,6 +234,13 @@ interface ConstraintRow {
   confupdtype: string;
   check_expr: string | null;
   nulls_not_distinct: boolean;
+  condeferrable: boolean;
+  condeferred: boolean;
+}
+
+function deferral(c: ConstraintRow): Deferral | undefined {
+  if (!c.condeferrable) return undefined;
+  return c.condeferred ? 'deferred' : 'immediate';
 }
 
 /** `NULLS NOT DISTINCT` exists from PostgreSQL 15 on (pg_index.indnullsnotdistinct). */
@@ -249,7 +257,7 @@ async function readConstraints(client: pg.Client, oids: number[], nullsNotDistin
             ARRAY(SELECT ra.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord)
                     JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.attnum
                    ORDER BY k.ord) AS ref_columns,
-            c.confdeltype, c.confupdtype,
+            c.confdeltype, c.confupdtype, c.condeferrable, c.condeferred,
             CASE WHEN c.contype = 'c' THEN pg_get_expr(c.conbin, c.conrelid) END AS check_expr
        FROM pg_constraint c
        LEFT JOIN pg_class rc ON rc.oid = c.confrelid
@@ -285,6 +293,7 @@ function foreignKey(c: ConstraintRow, nameOf: (attnum: number) => string): Forei
     referredColumns: c.ref_columns ?? [],
     onDelete: ACTIONS[c.confdeltype] ?? null,
     onUpdate: ACTIONS[c.confupdtype] ?? null,
+    deferrable: deferral(c),
     location: null,
   };
 }

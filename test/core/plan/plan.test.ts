@@ -497,6 +497,19 @@ describe('plan: tables and ordering', () => {
     expect(p.findings[0]!.message).toContain('Deleting a row of orgs now deletes the rows of teams that reference it.');
   });
 
+  it('re-creates a foreign key or unique constraint whose deferrable= / initially= changed', () => {
+    const deferredFk = { ...team, foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { deferrable: 'deferred' })] };
+    const p = run(schema([org, team]), schema([org, deferredFk]));
+    expect(steps(p)).toEqual(['dropConstraint:teams_org_id_fkey', 'addConstraint:teams_org_id_fkey']);
+    expect(p.findings[0]!.message).toContain('to ON DELETE NO ACTION ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED');
+    expect(run(schema([org, deferredFk]), schema([org, deferredFk])).operations).toEqual([]);
+    const t = (deferrable?: 'immediate' | 'deferred') =>
+      table('items', [col('id', 'integer', { serial: true }), col('sku', 'text')], { uniqueConstraints: [unique('uq_items_sku', ['sku'], { deferrable })] });
+    expect(steps(run(schema([t()]), schema([t('immediate')])))).toEqual(['dropConstraint:uq_items_sku', 'addConstraint:uq_items_sku']);
+    expect(steps(run(schema([t('immediate')]), schema([t('deferred')])))).toEqual(['dropConstraint:uq_items_sku', 'addConstraint:uq_items_sku']);
+    expect(run(schema([t('deferred')]), schema([t('deferred')])).operations).toEqual([]);
+  });
+
   it('compares check expressions, not only names', () => {
     const t = (expr: string) => table('items', [col('id', 'integer', { serial: true }), col('qty', 'integer')], { checkConstraints: [check('ck_items_qty', expr)] });
     expect(run(schema([t('qty > 0')]), schema([t('qty > 0')])).operations).toEqual([]);

@@ -182,6 +182,24 @@ describe('renderAlembic', () => {
     expect(body.downgrade).not.toContain('EXTENSION');
   });
 
+  it("writes deferrable=True, initially='DEFERRED' on foreign keys and unique constraints, in create_table and added", () => {
+    const orgs = table('orgs', [col('id', 'integer', { serial: true })]);
+    const teams = (extra: Partial<Parameters<typeof table>[2]> = {}) =>
+      table('teams', [col('id', 'integer', { serial: true }), col('org_id', 'integer'), col('slug', 'text')], extra);
+    const deferred = {
+      foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { deferrable: 'deferred' as const })],
+      uniqueConstraints: [unique('uq_teams_slug', ['slug'], { deferrable: 'immediate' as const })],
+    };
+    const created = render(schema([orgs]), schema([orgs, teams(deferred)]));
+    const block = (...lines: string[]) => lines.map((l) => `    ${l}`).join('\n');
+    expect(created.upgrade).toContain(block("        name='uq_teams_slug',", '        deferrable=True,', "        initially='IMMEDIATE',", '    ),'));
+    expect(created.upgrade).toContain(block("        name='teams_org_id_fkey',", '        deferrable=True,', "        initially='DEFERRED',", '    ),'));
+    const added = render(schema([orgs, teams()]), schema([orgs, teams(deferred)]));
+    expect(added.upgrade).toContain(block("    ['slug'],", '    deferrable=True,', "    initially='IMMEDIATE',", ')'));
+    expect(added.upgrade).toContain(block("    ['id'],", '    deferrable=True,', "    initially='DEFERRED',", ')'));
+    expect(added.downgrade).not.toContain('deferrable');
+  });
+
   it('builds an index concurrently inside autocommit_block when asked to', () => {
     const t = (indexes: ReturnType<typeof index>[]) => ({ ...users(col('email', 'text')), indexes });
     const body = render(schema([t([])]), schema([t([index('ix_users_email', ['email'], { unique: true })])]), { concurrentIndexes: true });

@@ -475,6 +475,30 @@ export const scenarios: Scenario[] = [
     probeBase: 'SELECT id, title, body, slug FROM docs ORDER BY id',
   },
   {
+    name: 'deferrable= / initially= changed on a foreign key and a unique constraint, and given in a new table',
+    base: schema([
+      table('orgs', [id()]),
+      table('teams', [id(), col('org_id', 'integer'), col('slug', 'text')], {
+        foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'])],
+        uniqueConstraints: [unique('uq_teams_slug', ['slug'], { deferrable: 'immediate' })],
+      }),
+    ]),
+    head: schema([
+      table('orgs', [id()]),
+      table('teams', [id(), col('org_id', 'integer'), col('slug', 'text')], {
+        foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { deferrable: 'deferred' })],
+        uniqueConstraints: [unique('uq_teams_slug', ['slug'], { deferrable: 'deferred' })],
+      }),
+      table('members', [id(), col('team_id', 'integer'), col('email', 'text')], {
+        foreignKeys: [fk('members_team_id_fkey', ['team_id'], 'teams', ['id'], { onDelete: 'CASCADE', deferrable: 'immediate' })],
+        uniqueConstraints: [unique('uq_members_email', ['email'], { deferrable: 'deferred' })],
+      }),
+    ]),
+    options: options(),
+    seed: ['INSERT INTO orgs DEFAULT VALUES', "INSERT INTO teams (org_id, slug) VALUES (1, 'a'), (NULL, 'b')"],
+    probeBase: 'SELECT id, org_id, slug FROM teams ORDER BY id',
+  },
+  {
     name: 'table comment, column comment and server default changes',
     base: schema([table('notes', [id(), col('body', 'text', { comment: 'old' }), col('kind', 'varchar', { length: 10, serverDefault: "'a'" })])]),
     head: schema([

@@ -101,6 +101,26 @@ describe('renderSql', () => {
     expect(script.downgrade[0]).toMatchObject({ sql: 'DROP INDEX CONCURRENTLY IF EXISTS ix_users_email', transactional: false });
   });
 
+  it('writes DEFERRABLE INITIALLY DEFERRED / IMMEDIATE on foreign keys and unique constraints', () => {
+    const orgs = table('orgs', [col('id', 'integer', { serial: true })]);
+    const teams = (extra: Partial<Parameters<typeof table>[2]> = {}) =>
+      table('teams', [col('id', 'integer', { serial: true }), col('org_id', 'integer'), col('slug', 'text')], extra);
+    const script = sql(
+      schema([orgs, teams()]),
+      schema([
+        orgs,
+        teams({
+          foreignKeys: [fk('teams_org_id_fkey', ['org_id'], 'orgs', ['id'], { onDelete: 'CASCADE', deferrable: 'deferred' })],
+          uniqueConstraints: [unique('uq_teams_slug', ['slug'], { deferrable: 'immediate' })],
+        }),
+      ]),
+    );
+    expect(script.upgrade.map((s) => s.sql).filter((s) => !s.startsWith('SET LOCAL'))).toEqual([
+      'ALTER TABLE teams ADD CONSTRAINT uq_teams_slug UNIQUE (slug) DEFERRABLE INITIALLY IMMEDIATE',
+      'ALTER TABLE teams ADD CONSTRAINT teams_org_id_fkey FOREIGN KEY(org_id) REFERENCES orgs (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED',
+    ]);
+  });
+
   it('writes operator classes, NULLS NOT DISTINCT and the extension an operator class needs', () => {
     const docs = (extra: Partial<Parameters<typeof table>[2]> = {}) => table('docs', [col('id', 'integer', { serial: true }), col('body', 'text'), col('slug', 'text')], extra);
     const script = sql(

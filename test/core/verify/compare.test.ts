@@ -208,6 +208,24 @@ describe('compareSchemas', () => {
     ]);
   });
 
+  it('reports DEFERRABLE / INITIALLY differences of foreign keys and unique constraints', () => {
+    const t = (deferrable?: 'immediate' | 'deferred') =>
+      schema([
+        table('t', [col('id', 'integer'), col('r', 'integer')], {
+          foreignKeys: [fk('fk_t_r', ['r'], 't', ['id'], { deferrable })],
+          uniqueConstraints: [unique('uq_t_r', ['r'], { deferrable })],
+        }),
+      ]);
+    expect(compareSchemas(t('deferred'), t('deferred'))).toEqual([]);
+    expect(compareSchemas(t('deferred'), t()).map((d) => d.message)).toEqual([
+      'foreign key fk_t_r on t: is (r) REFERENCES t (id) ON DELETE NO ACTION ON UPDATE NO ACTION, expected (r) REFERENCES t (id) ON DELETE NO ACTION ON UPDATE NO ACTION DEFERRABLE INITIALLY DEFERRED',
+      'unique constraint uq_t_r on t: is UNIQUE (r), expected UNIQUE (r) DEFERRABLE INITIALLY DEFERRED',
+    ]);
+    expect(compareSchemas(t('deferred'), t('immediate')).map((d) => d.message)[1]).toBe(
+      'unique constraint uq_t_r on t: is UNIQUE (r) DEFERRABLE INITIALLY IMMEDIATE, expected UNIQUE (r) DEFERRABLE INITIALLY DEFERRED',
+    );
+  });
+
   it('reports primary key and index definition changes', () => {
     const expected = schema([
       table('t', [col('id', 'integer'), col('r', 'integer')], {

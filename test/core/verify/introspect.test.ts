@@ -176,6 +176,36 @@ describe('introspectSchema', () => {
     }
   });
 
+  it('reads DEFERRABLE and INITIALLY DEFERRED of foreign keys and unique constraints (condeferrable, condeferred)', async () => {
+    const other = await freshDatabase();
+    try {
+      await runSql(
+        other.url,
+        `CREATE TABLE orgs (id integer PRIMARY KEY);
+         CREATE TABLE teams (id integer PRIMARY KEY, a integer, b integer, c integer, slug text, code text, name text,
+           CONSTRAINT fk_a FOREIGN KEY (a) REFERENCES orgs (id) DEFERRABLE INITIALLY DEFERRED,
+           CONSTRAINT fk_b FOREIGN KEY (b) REFERENCES orgs (id) DEFERRABLE,
+           CONSTRAINT fk_c FOREIGN KEY (c) REFERENCES orgs (id),
+           CONSTRAINT uq_code UNIQUE (code) INITIALLY DEFERRED,
+           CONSTRAINT uq_name UNIQUE (name),
+           CONSTRAINT uq_slug UNIQUE (slug) DEFERRABLE INITIALLY IMMEDIATE);`,
+      );
+      const teams = (await introspectSchema(other.url)).tables.find((t) => t.name === 'teams')!;
+      expect(teams.foreignKeys.map((f) => [f.name, f.deferrable])).toEqual([
+        ['fk_a', 'deferred'],
+        ['fk_b', 'immediate'],
+        ['fk_c', undefined],
+      ]);
+      expect(teams.uniqueConstraints.map((u) => [u.name, u.deferrable])).toEqual([
+        ['uq_code', 'deferred'],
+        ['uq_name', undefined],
+        ['uq_slug', 'immediate'],
+      ]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('reads another schema when asked, naming it', async () => {
     const other = await introspectSchema(db.url, 'other');
     expect(other.tables.map((t) => t.name)).toEqual(['anchor', 'elsewhere']);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readModels } from '../../../core/read/index.js';
-import { formatType } from '../../../core/schema/format.js';
+import { formatDeferral, formatType } from '../../../core/schema/format.js';
 import { qualifiedName, type Schema, type Table } from '../../../core/schema/model.js';
 import { parseOptions, UsageError, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -75,11 +75,13 @@ function formatTable(t: Table, io: CliIO): string {
   for (const [name, type, notes] of rows) lines.push(`  ${name!.padEnd(w0)}  ${type!.padEnd(w1)}  ${notes}`.trimEnd());
   if (t.primaryKey) lines.push(`  PRIMARY KEY ${t.primaryKey.name} (${t.primaryKey.columns.join(', ')})`);
   for (const fk of t.foreignKeys) {
-    const actions = [fk.onDelete && `ON DELETE ${fk.onDelete}`, fk.onUpdate && `ON UPDATE ${fk.onUpdate}`].filter(Boolean);
+    const actions = [fk.onDelete && `ON DELETE ${fk.onDelete}`, fk.onUpdate && `ON UPDATE ${fk.onUpdate}`, formatDeferral(fk.deferrable)].filter(Boolean);
     const target = qualifiedName({ schema: fk.referredSchema, name: fk.referredTable });
     lines.push(`  FOREIGN KEY ${fk.name} (${fk.columns.join(', ')}) -> ${target} (${fk.referredColumns.join(', ')})${actions.length ? ` ${actions.join(' ')}` : ''}`);
   }
-  for (const u of t.uniqueConstraints) lines.push(`  UNIQUE ${u.name} (${u.columns.join(', ')})${u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}`);
+  for (const u of t.uniqueConstraints) {
+    lines.push(`  UNIQUE ${u.name} (${u.columns.join(', ')})${[u.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '', u.deferrable ? ` ${formatDeferral(u.deferrable)}` : ''].join('')}`);
+  }
   for (const i of t.indexes) {
     const elements = i.elements
       .map((e) => ('column' in e ? [e.column, i.operatorClasses[e.column]].filter(Boolean).join(' ') : e.expression))
