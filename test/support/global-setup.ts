@@ -19,7 +19,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('databaseServerUrl', configured);
     return;
   }
-  const server = await startEmbeddedServer();
+  // Every test file runs at once against this one server, several sessions each.
+  const server = await startEmbeddedServer({ maxConnections: 200 });
   project.provide('databaseServerUrl', server.url);
   return () => server.close();
 }

@@ -268,11 +268,17 @@ interface RunOwner {
   host: string;
 }
 
+export interface EmbeddedServerOptions {
+  cacheDir?: string;
+  /** One run needs a handful of sessions; a test suite sharing one server across its workers more. */
+  maxConnections?: number;
+}
+
 /**
  * Starts a private PostgreSQL server: a copy of the cached template cluster in a new folder
  * under the system temp directory, on a free port, listening on 127.0.0.1 only.
  */
-export async function startEmbeddedServer(options: { cacheDir?: string } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const owner = await postgresOwner();
   await removeStaleRunDirs();
   const binaries = await postgresBinaries(owner);
@@ -303,7 +309,8 @@ export async function startEmbeddedServer(options: { cacheDir?: string } = {}): 
     const log: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const server = spawnPostgres(binaries, dataDir, port, owner, log);
+      const flags = [...SERVER_FLAGS, '-c', `max_connections=${options.maxConnections ?? DEFAULT_MAX_CONNECTIONS}`];
+      const server = spawnPostgres(binaries, dataDir, port, flags, owner, log);
       const started = await withTimeout(server.ready, START_TIMEOUT_MS).then(
         (ok) => ok,
         () => false,
@@ -337,8 +344,8 @@ interface Postgres {
 }
 
 /** Runs `postgres` on `dataDir` as `owner`, its log (stderr, read for as long as it runs) kept in `log`. */
-function spawnPostgres(binaries: Binaries, dataDir: string, port: number, owner: Owner | null, log: string[]): Postgres {
-  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...SERVER_FLAGS], {
+function spawnPostgres(binaries: Binaries, dataDir: string, port: number, flags: string[], owner: Owner | null, log: string[]): Postgres {
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(port), ...flags], {
     ...asOwner(owner),
     cwd: path.dirname(dataDir),
     env: { ...process.env, LC_MESSAGES: MESSAGES_LOCALE },
@@ -395,8 +402,8 @@ const SERVER_FLAGS = [
   '-c', 'fsync=off',
   '-c', 'synchronous_commit=off',
   '-c', 'full_page_writes=off',
-  '-c', 'max_connections=50',
 ];
+const DEFAULT_MAX_CONNECTIONS = 50;
 
 interface Template {
   dir: string;
