@@ -1,3 +1,4 @@
+import type { Schema } from '../schema/model.js';
 import type { Plan } from './types.js';
 
 /**
@@ -36,4 +37,12 @@ export function operatorClassExtension(using: string | null, operatorClass: stri
 /** The extensions a plan creates when missing: what a server must offer to run it. */
 export function requiredExtensions(plan: Plan): string[] {
   return [...new Set(plan.operations.flatMap((p) => p.upgrade.flatMap((o) => (o.kind === 'createExtension' ? [o.name] : []))))];
+}
+
+/** The extensions the operator classes of `schema`'s indexes come from: what building it from nothing needs. */
+export function schemaExtensions(schema: Schema): string[] {
+  const needed = schema.tables.flatMap((t) =>
+    t.indexes.flatMap((index) => Object.values(index.operatorClasses).flatMap((opclass) => operatorClassExtension(index.using, opclass) ?? [])),
+  );
+  return [...new Set(needed)];
 }

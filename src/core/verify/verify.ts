@@ -9,7 +9,7 @@ import { readBackend } from '../backend/index.js';
 import { readRevision } from '../backend/revision.js';
 import { InputError } from '../errors.js';
 import { diffModels, generateRevision, type DiffResult, type GenerateResult, type SourceDir } from '../generate.js';
-import { requiredExtensions } from '../plan/extensions.js';
+import { requiredExtensions, schemaExtensions } from '../plan/extensions.js';
 import { plan as planChange } from '../plan/index.js';
 import type { Plan, RenameRequest } from '../plan/types.js';
 import { readModels } from '../read/index.js';
@@ -49,6 +49,8 @@ export interface VerifyChangeRequest extends VerifyEnvironment {
   downRevision?: string | null;
   now?: Date;
   randomId?: () => string;
+  /** The revision already generated from this very request, so the models are not read twice. */
+  generated?: GenerateResult;
 }
 
 export type VerifyChangeResult =
@@ -66,7 +68,9 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
   if (request.runner === 'alembic' && !request.backend) throw new InputError('the alembic runner needs --backend DIR');
   if (request.fromChain && request.runner !== 'alembic') throw new InputError('--from-chain replays the migration chain: it needs --runner alembic');
 
-  const generated: Prepared = request.backend
+  const generated: Prepared = request.generated
+    ? request.generated
+    : request.backend
     ? await generateRevision({
         base: request.base,
         head: request.head,
@@ -89,7 +93,7 @@ export async function verifyChange(request: VerifyChangeRequest): Promise<Verify
   let verificationSkipped: string | null = null;
   if (ready) {
     const { base, head } = generated.schemas;
-    const extensions = [...new Set([...requiredExtensions(planChange(emptySchema(), base, { renames: [], allowDataLoss: true })), ...requiredExtensions(ready.plan)])];
+    const extensions = [...new Set([...schemaExtensions(base), ...requiredExtensions(ready.plan)])];
     verification = await withDatabase(request, async (url) => {
       if (request.runner === 'sql') {
         return roundTrip({

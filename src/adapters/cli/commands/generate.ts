@@ -142,12 +142,15 @@ async function generateRequestOf(options: Options, io: CliIO) {
  * verified, so a revision that fails its round trip never lands in the versions folder.
  */
 async function verifyThenWrite(options: Options, io: CliIO): Promise<number> {
-  if (options.write && (await alreadyInBackend(await generateRevision(await generateRequestOf(options, io)), io))) return ExitCode.ok;
+  const request = await generateRequestOf(options, io);
+  const planned = options.write ? await generateRevision(request) : undefined;
+  if (planned && (await alreadyInBackend(planned, io))) return ExitCode.ok;
   let result;
   try {
     result = await verifyChange({
       ...verifyEnvironment(options, io),
-      ...(await generateRequestOf(options, io)),
+      ...request,
+      generated: planned,
       runner: options.runner ?? 'sql',
       fromChain: options['from-chain'] ?? false,
     });
